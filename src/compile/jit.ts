@@ -1,0 +1,150 @@
+/**
+ * jit: stage a function to IR once per input signature (tree structure + avals + static
+ * values), cache it, and run it as a `jit_call`. Also makeIr and evalShape.
+ */
+
+import { jitCallP } from "../control/jit-call.js";
+import { type Array, ConcreteArray } from "../core/array.js";
+import type { ShapedArray } from "../core/aval.js";
+import { TransformError } from "../core/errors.js";
+import { bind } from "../core/trace.js";
+import type { Ir } from "../ir/ir.js";
+import { flattenArrays } from "../transforms/args.js";
+import { closeIr, type Staged, traceToIr } from "../transforms/stage.js";
+import type { AnyFn } from "../transforms/types.js";
+import { type TreeDef, unflatten } from "../tree/index.js";
+
+export interface JitOptions {
+  /** Arguments passed by value into tracing (numbers, strings, options objects); part of the cache key. */
+  staticArgnums?: number | readonly number[];
+}
+
+/** A hashable static value: JSON-like data. Functions, arrays and class instances are not. */
+function staticKey(op: string, v: unknown, index: number): string {
+  const seen = (x: unknown, path: string): void => {
+    if (x === null || x === undefined || ["number", "string", "boolean"].includes(typeof x)) return;
+    if (globalThis.Array.isArray(x)) return x.forEach((y, i) => seen(y, `${path}[${i}]`));
+    if (typeof x === "object" && (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null)) {
+      for (const [k, y] of Object.entries(x)) seen(y, `${path}.${k}`);
+      return;
+    }
+    throw new TransformError(
+      `${op}: static argument ${index}${path} is ${typeof x === "function" ? "a function" : `an instance of ${(x as object).constructor?.name}`}, ` +
+        "which is not hashable; static arguments must be numbers, strings, booleans, null, or plain objects/arrays of them. " +
+        "Pass arrays as regular (traced) arguments instead",
+    );
+  };
+  seen(v, "");
+  return JSON.stringify(v, (_k, x) => (x === undefined ? "__undefined__" : x));
+}
+
+interface Entry {
+  staged: Staged;
+  closed: Ir | null;
+  outDef: TreeDef;
+}
+
+export type Jitted<F extends AnyFn> = ((...args: Parameters<F>) => ReturnType<F>) & {
+  /** The staged IR for these arguments (without running it). */
+  lower(...args: Parameters<F>): Ir;
+};
+
+interface Signature {
+  key: string;
+  leaves: Array[];
+  stage: () => { staged: Staged; outDef: TreeDef };
+}
+
+function signature(op: string, f: AnyFn, args: readonly unknown[], staticNums: readonly number[]): Signature {
+  const dyn: unknown[] = [];
+  const keyParts: string[] = [];
+  args.forEach((a, i) => {
+    if (staticNums.includes(i)) keyParts.push(`s${i}:${staticKey(op, a, i)}`);
+    else dyn.push(a);
+  });
+  const [leaves, def] = flattenArrays(op, dyn, "argument");
+  const avals = leaves.map((l) => l.aval);
+  keyParts.push(def.toString(), avals.map((a) => a.str()).join(","));
+  const stage = () => {
+    let outDef: TreeDef | undefined;
+    const staged = traceToIr(
+      (...xs: Array[]) => {
+        const dynArgs = unflatten(def, xs) as unknown[];
+        let k = 0;
+        const full = args.map((a, i) => (staticNums.includes(i) ? a : dynArgs[k++]));
+        const out = (f as unknown as (...a: unknown[]) => unknown)(...full);
+        const [ol, od] = flattenArrays(op, out, "output");
+        outDef = od;
+        return ol;
+      },
+      avals as ShapedArray[],
+      op,
+    );
+    return { staged, outDef: outDef as TreeDef };
+  };
+  return { key: keyParts.join("|"), leaves, stage };
+}
+
+/**
+ * Compile `f`: trace it to IR once per input signature and run the cached IR afterwards.
+ * JS control flow on array values is not allowed inside (use np.where); static arguments
+ * (`staticArgnums`) are passed through by value and retrace on change.
+ * @example const step = jit((x: Array) => x.mul(2).add(1)); step(np.ones([3]))
+ */
+export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
+  const sn = opts.staticArgnums ?? [];
+  const staticNums = typeof sn === "number" ? [sn] : [...sn];
+  const cache = new Map<string, Entry>();
+  const name = f.name || "fn";
+  const lookup = (args: readonly unknown[]): [Entry, Array[]] => {
+    const sig = signature(
+      "jit",
+      f,
+      args,
+      staticNums.map((i) => (i < 0 ? i + args.length : i)),
+    );
+    let entry = cache.get(sig.key);
+    if (entry === undefined) {
+      const { staged, outDef } = sig.stage();
+      const concrete = staged.consts.every((c) => c instanceof ConcreteArray);
+      entry = { staged, closed: concrete ? closeIr(staged) : null, outDef };
+      // Constants that are tracers of an enclosing transform are only valid for this call.
+      if (concrete) cache.set(sig.key, entry);
+    }
+    return [entry, sig.leaves];
+  };
+  const run = ((...args: unknown[]) => {
+    const [entry, leaves] = lookup(args);
+    const outs =
+      entry.closed !== null
+        ? bind(jitCallP, leaves, { ir: entry.closed, name })
+        : bind(jitCallP, [...entry.staged.consts, ...leaves], { ir: entry.staged.ir, name });
+    return unflatten(entry.outDef, outs);
+  }) as unknown as Jitted<F>;
+  run.lower = (...args: Parameters<F>) => {
+    const [entry] = lookup(args);
+    return entry.closed ?? entry.staged.ir;
+  };
+  return run;
+}
+
+/**
+ * Trace `f` to its typed IR (printable with `toString()`).
+ * @example makeIr((x: Array) => x.mul(2))(np.ones([3])).toString()
+ */
+export function makeIr<F extends AnyFn>(f: F, opts: JitOptions = {}): (...args: Parameters<F>) => Ir {
+  const sn = opts.staticArgnums ?? [];
+  const staticNums = typeof sn === "number" ? [sn] : [...sn];
+  return (...args: Parameters<F>) => {
+    const { staged } = signature("makeIr", f, args, staticNums).stage();
+    return staged.consts.every((c) => c instanceof ConcreteArray) ? closeIr(staged) : staged.ir;
+  };
+}
+
+/** Output shapes and dtypes of `f` (as a tree of avals), without computing anything. */
+export function evalShape<F extends AnyFn>(f: F): (...args: Parameters<F>) => unknown {
+  return (...args: Parameters<F>) => {
+    const { staged, outDef } = signature("evalShape", f, args, []).stage();
+    return unflatten(outDef, staged.ir.outAvals);
+  };
+}

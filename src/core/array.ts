@@ -1,0 +1,332 @@
+import { ShapedArray } from "./aval.js";
+import { allocate, castScalar, type DType, type TypedArray } from "./dtype.js";
+import { ValueError } from "./errors.js";
+import { formatArray } from "./format.js";
+import { type Shape, shapeStr, sizeOf } from "./shape.js";
+
+/** What operations accept where an array is expected: an array or a weak JS scalar. */
+export type ArrayLike = Array | number | boolean;
+
+/** Nested JS arrays of numbers (or booleans for bool arrays), as `toArray()` returns them. */
+export type NestedArray = number | boolean | NestedArray[];
+
+/** Options of reductions. */
+export interface ReduceOptions {
+  keepdims?: boolean;
+}
+
+export type Axis = number | readonly number[] | null;
+
+/**
+ * The operations that `Array`'s methods delegate to. They live in the `np` namespace, which is
+ * layered above the core, so the table is installed by `numpy/` when it loads.
+ */
+export interface ArrayMethods {
+  add(a: Array, b: ArrayLike): Array;
+  subtract(a: Array, b: ArrayLike): Array;
+  multiply(a: Array, b: ArrayLike): Array;
+  divide(a: Array, b: ArrayLike): Array;
+  power(a: Array, b: ArrayLike): Array;
+  maximum(a: Array, b: ArrayLike): Array;
+  minimum(a: Array, b: ArrayLike): Array;
+  equal(a: Array, b: ArrayLike): Array;
+  notEqual(a: Array, b: ArrayLike): Array;
+  less(a: Array, b: ArrayLike): Array;
+  lessEqual(a: Array, b: ArrayLike): Array;
+  greater(a: Array, b: ArrayLike): Array;
+  greaterEqual(a: Array, b: ArrayLike): Array;
+  logicalAnd(a: Array, b: ArrayLike): Array;
+  logicalOr(a: Array, b: ArrayLike): Array;
+  logicalNot(a: Array): Array;
+  negative(a: Array): Array;
+  abs(a: Array): Array;
+  exp(a: Array): Array;
+  log(a: Array): Array;
+  sqrt(a: Array): Array;
+  square(a: Array): Array;
+  tanh(a: Array): Array;
+  matmul(a: Array, b: Array): Array;
+  dot(a: Array, b: Array): Array;
+  sum(a: Array, axis?: Axis, opts?: ReduceOptions): Array;
+  mean(a: Array, axis?: Axis, opts?: ReduceOptions): Array;
+  prod(a: Array, axis?: Axis, opts?: ReduceOptions): Array;
+  max(a: Array, axis?: Axis, opts?: ReduceOptions): Array;
+  min(a: Array, axis?: Axis, opts?: ReduceOptions): Array;
+  var(a: Array, axis?: Axis, opts?: ReduceOptions): Array;
+  std(a: Array, axis?: Axis, opts?: ReduceOptions): Array;
+  argmax(a: Array, axis?: number): Array;
+  argmin(a: Array, axis?: number): Array;
+  reshape(a: Array, shape: readonly number[]): Array;
+  transpose(a: Array, perm?: readonly number[]): Array;
+  expandDims(a: Array, axis: number | readonly number[]): Array;
+  squeeze(a: Array, axis?: Axis): Array;
+  astype(a: Array, dtype: DType): Array;
+  clip(a: Array, lo: ArrayLike | null, hi: ArrayLike | null): Array;
+  take(a: Array, indices: ArrayLike | readonly number[], axis?: number): Array;
+  broadcastTo(a: Array, shape: readonly number[]): Array;
+}
+
+let methods: ArrayMethods | undefined;
+
+/** Called once by `numpy/` to connect `Array`'s methods to the `np` functions. */
+export function installArrayMethods(m: ArrayMethods): void {
+  methods = m;
+}
+
+function ops(): ArrayMethods {
+  if (methods === undefined) {
+    throw new ValueError("axle: array methods used before the np namespace was loaded; import from 'axle'");
+  }
+  return methods;
+}
+
+/**
+ * An immutable n-dimensional array. Concrete arrays and the tracers that transforms pass to
+ * user functions are both `Array`s, so the same code runs eagerly and under every transform.
+ */
+export abstract class Array {
+  /** The shape and dtype. */
+  abstract get aval(): ShapedArray;
+
+  /**
+   * The concrete value behind this array, or a `ConcretizationError` naming `op` when it is an
+   * abstract value under `jit`/`vmap`.
+   */
+  abstract toConcrete(op: string): ConcreteArray;
+
+  get shape(): Shape {
+    return this.aval.shape;
+  }
+  get dtype(): DType {
+    return this.aval.dtype;
+  }
+  get ndim(): number {
+    return this.aval.shape.length;
+  }
+  get size(): number {
+    return sizeOf(this.aval.shape);
+  }
+
+  /** The values as nested JS arrays (booleans for bool arrays). */
+  toArray(): NestedArray {
+    return this.toConcrete("toArray").toArray();
+  }
+  /** A copy of the values as a flat typed array, row-major. */
+  data(): TypedArray {
+    return this.toConcrete("data").data();
+  }
+  /** The single value of a size-1 array. */
+  item(): number {
+    return this.toConcrete("item").item();
+  }
+
+  add(other: ArrayLike): Array {
+    return ops().add(this, other);
+  }
+  sub(other: ArrayLike): Array {
+    return ops().subtract(this, other);
+  }
+  mul(other: ArrayLike): Array {
+    return ops().multiply(this, other);
+  }
+  div(other: ArrayLike): Array {
+    return ops().divide(this, other);
+  }
+  pow(other: ArrayLike): Array {
+    return ops().power(this, other);
+  }
+  maximum(other: ArrayLike): Array {
+    return ops().maximum(this, other);
+  }
+  minimum(other: ArrayLike): Array {
+    return ops().minimum(this, other);
+  }
+  eq(other: ArrayLike): Array {
+    return ops().equal(this, other);
+  }
+  ne(other: ArrayLike): Array {
+    return ops().notEqual(this, other);
+  }
+  lt(other: ArrayLike): Array {
+    return ops().less(this, other);
+  }
+  le(other: ArrayLike): Array {
+    return ops().lessEqual(this, other);
+  }
+  gt(other: ArrayLike): Array {
+    return ops().greater(this, other);
+  }
+  ge(other: ArrayLike): Array {
+    return ops().greaterEqual(this, other);
+  }
+  and(other: ArrayLike): Array {
+    return ops().logicalAnd(this, other);
+  }
+  or(other: ArrayLike): Array {
+    return ops().logicalOr(this, other);
+  }
+  not(): Array {
+    return ops().logicalNot(this);
+  }
+  neg(): Array {
+    return ops().negative(this);
+  }
+  abs(): Array {
+    return ops().abs(this);
+  }
+  exp(): Array {
+    return ops().exp(this);
+  }
+  log(): Array {
+    return ops().log(this);
+  }
+  sqrt(): Array {
+    return ops().sqrt(this);
+  }
+  square(): Array {
+    return ops().square(this);
+  }
+  tanh(): Array {
+    return ops().tanh(this);
+  }
+  matmul(other: Array): Array {
+    return ops().matmul(this, other);
+  }
+  dot(other: Array): Array {
+    return ops().dot(this, other);
+  }
+  sum(axis?: Axis, opts?: ReduceOptions): Array {
+    return ops().sum(this, axis, opts);
+  }
+  mean(axis?: Axis, opts?: ReduceOptions): Array {
+    return ops().mean(this, axis, opts);
+  }
+  prod(axis?: Axis, opts?: ReduceOptions): Array {
+    return ops().prod(this, axis, opts);
+  }
+  max(axis?: Axis, opts?: ReduceOptions): Array {
+    return ops().max(this, axis, opts);
+  }
+  min(axis?: Axis, opts?: ReduceOptions): Array {
+    return ops().min(this, axis, opts);
+  }
+  var(axis?: Axis, opts?: ReduceOptions): Array {
+    return ops().var(this, axis, opts);
+  }
+  std(axis?: Axis, opts?: ReduceOptions): Array {
+    return ops().std(this, axis, opts);
+  }
+  argmax(axis?: number): Array {
+    return ops().argmax(this, axis);
+  }
+  argmin(axis?: number): Array {
+    return ops().argmin(this, axis);
+  }
+  /** `x.reshape([2, -1])` or `x.reshape(2, -1)`. */
+  reshape(...shape: number[] | [readonly number[]]): Array {
+    const s = (Array_isArray(shape[0]) ? shape[0] : shape) as readonly number[];
+    return ops().reshape(this, s);
+  }
+  /** Reverse the axes (a matrix transpose for 2-D arrays). */
+  get T(): Array {
+    return ops().transpose(this);
+  }
+  transpose(perm?: readonly number[]): Array {
+    return ops().transpose(this, perm);
+  }
+  expandDims(axis: number | readonly number[]): Array {
+    return ops().expandDims(this, axis);
+  }
+  squeeze(axis?: Axis): Array {
+    return ops().squeeze(this, axis);
+  }
+  flatten(): Array {
+    return ops().reshape(this, [-1]);
+  }
+  astype(dtype: DType): Array {
+    return ops().astype(this, dtype);
+  }
+  clip(lo: ArrayLike | null, hi: ArrayLike | null): Array {
+    return ops().clip(this, lo, hi);
+  }
+  take(indices: ArrayLike | readonly number[], axis?: number): Array {
+    return ops().take(this, indices, axis);
+  }
+  broadcastTo(shape: readonly number[]): Array {
+    return ops().broadcastTo(this, shape);
+  }
+}
+
+// `Array` shadows the global inside this module.
+const Array_isArray = globalThis.Array.isArray;
+
+/** An array whose values are computed. Its buffer is private and never written. */
+export class ConcreteArray extends Array {
+  readonly #aval: ShapedArray;
+  readonly #buf: TypedArray;
+
+  /**
+   * Internal: wraps `buf` without copying. Callers hand over ownership and never write to it.
+   */
+  constructor(shape: Shape, dtype: DType, buf: TypedArray) {
+    super();
+    this.#aval = new ShapedArray(shape, dtype);
+    this.#buf = buf;
+  }
+
+  get aval(): ShapedArray {
+    return this.#aval;
+  }
+
+  /** Internal read-only view of the buffer for kernels. Never write to it. */
+  get buffer(): TypedArray {
+    return this.#buf;
+  }
+
+  toConcrete(): ConcreteArray {
+    return this;
+  }
+
+  override data(): TypedArray {
+    return this.#buf.slice();
+  }
+
+  override item(): number {
+    if (this.size !== 1) {
+      throw new ValueError(
+        `item: the array has shape ${shapeStr(this.shape)} (${this.size} elements); item() needs exactly one. ` +
+          "Index or reduce it first (e.g. x.sum() or x.reshape(-1).take(0))",
+      );
+    }
+    return this.#buf[0];
+  }
+
+  override toArray(): NestedArray {
+    const buf = this.#buf;
+    const isBool = this.dtype === "bool";
+    const shape = this.shape;
+    let pos = 0;
+    const build = (dim: number): NestedArray => {
+      if (dim === shape.length) {
+        const v = buf[pos++];
+        return isBool ? v !== 0 : v;
+      }
+      const out: NestedArray[] = [];
+      for (let i = 0; i < shape[dim]; i++) out.push(build(dim + 1));
+      return out;
+    };
+    return build(0);
+  }
+
+  override toString(): string {
+    return formatArray(this.shape, this.dtype, this.#buf);
+  }
+}
+
+/** A scalar or filled array of `dtype`. */
+export function fullConcrete(shape: Shape, dtype: DType, value: number): ConcreteArray {
+  const buf = allocate(dtype, sizeOf(shape));
+  const v = castScalar(dtype, value);
+  if (v !== 0) buf.fill(v);
+  return new ConcreteArray(shape, dtype, buf);
+}

@@ -1,0 +1,113 @@
+import { DTypeError } from "./errors.js";
+
+/** The element types axle arrays can hold. float32 is the default. */
+export type DType = "float32" | "float64" | "int32" | "uint32" | "bool";
+
+export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "uint32", "bool"];
+
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;
+
+const SHORT: Record<DType, string> = {
+  float32: "f32",
+  float64: "f64",
+  int32: "i32",
+  uint32: "u32",
+  bool: "bool",
+};
+
+/** The short name used in avals and IR listings: `f32`, `i32`, … */
+export function shortName(dtype: DType): string {
+  return SHORT[dtype];
+}
+
+export function isDType(x: unknown): x is DType {
+  return typeof x === "string" && (DTYPES as readonly string[]).includes(x);
+}
+
+export function checkDType(op: string, dtype: unknown): DType {
+  if (!isDType(dtype)) {
+    throw new DTypeError(`${op}: unknown dtype ${JSON.stringify(dtype)}; use one of ${DTYPES.join(", ")}`);
+  }
+  return dtype;
+}
+
+export function isFloat(dtype: DType): boolean {
+  return dtype === "float32" || dtype === "float64";
+}
+
+export function isInteger(dtype: DType): boolean {
+  return dtype === "int32" || dtype === "uint32";
+}
+
+/** Allocate a zero-filled buffer for `size` elements of `dtype`. */
+export function allocate(dtype: DType, size: number): TypedArray {
+  switch (dtype) {
+    case "float32":
+      return new Float32Array(size);
+    case "float64":
+      return new Float64Array(size);
+    case "int32":
+      return new Int32Array(size);
+    case "uint32":
+      return new Uint32Array(size);
+    case "bool":
+      return new Uint8Array(size);
+  }
+}
+
+/** Convert a JS number to the value a buffer of `dtype` stores, as the buffer would. */
+export function castScalar(dtype: DType, x: number): number {
+  switch (dtype) {
+    case "float32":
+      return Math.fround(x);
+    case "float64":
+      return x;
+    case "int32":
+      return Number.isFinite(x) ? Math.trunc(x) | 0 : 0;
+    case "uint32":
+      return Number.isFinite(x) ? Math.trunc(x) >>> 0 : 0;
+    case "bool":
+      return x !== 0 && !Number.isNaN(x) ? 1 : 0;
+  }
+}
+
+/**
+ * A JS number taking part in an operation is *weak*, as Python scalars are in JAX: it adopts
+ * the dtype of the array it meets (`x.mul(2)` stays float32). An integer-valued number is a
+ * weak int, any other a weak float.
+ */
+export type WeakKind = "int" | "float";
+
+export function weakKindOf(x: number): WeakKind {
+  return Number.isInteger(x) ? "int" : "float";
+}
+
+// The lattice: bool < {int32, uint32} < float32 < float64. int32 with uint32 gives int32, as in
+// JAX's default 32-bit mode (there is no int64 here).
+const RANK: Record<DType, number> = { bool: 0, uint32: 1, int32: 1, float32: 2, float64: 3 };
+
+/** JAX-style promotion of two strongly typed dtypes. */
+export function promoteTypes(a: DType, b: DType): DType {
+  if (a === b) return a;
+  if (RANK[a] !== RANK[b]) return RANK[a] > RANK[b] ? a : b;
+  return "int32"; // int32 with uint32
+}
+
+/** The dtype of a weak scalar once it meets an operand of dtype `strong`. */
+export function promoteWeak(strong: DType, weak: WeakKind): DType {
+  if (weak === "int") return strong === "bool" ? "int32" : strong;
+  return isFloat(strong) ? strong : "float32";
+}
+
+/**
+ * Result dtype of an operation over strongly typed operands and weak JS scalars.
+ * With no strong operand, weak ints give int32 and any weak float gives float32.
+ */
+export function resultType(strong: readonly DType[], weak: readonly WeakKind[]): DType {
+  let out: DType | undefined;
+  for (const d of strong) out = out === undefined ? d : promoteTypes(out, d);
+  const anyFloat = weak.includes("float");
+  if (out === undefined) return anyFloat ? "float32" : "int32";
+  if (weak.length === 0) return out;
+  return promoteWeak(out, anyFloat ? "float" : "int");
+}

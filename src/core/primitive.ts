@@ -1,0 +1,66 @@
+import type { Array, ConcreteArray } from "./array.js";
+import type { ShapedArray } from "./aval.js";
+import type { DType } from "./dtype.js";
+
+/**
+ * Static metadata of one application of a primitive (axes, shapes, sub-IRs…). Readonly;
+ * printed in IR listings and part of jit's cache key.
+ */
+export type Params = Readonly<Record<string, unknown>>;
+
+/** A symbolic zero tangent or cotangent: known to be zero, never materialised. */
+export class Zero {
+  // Brand: keeps Zero nominal (an Array also has an `aval`).
+  readonly #zero = true;
+  constructor(readonly aval: ShapedArray) {}
+}
+
+/** A tangent or cotangent: an array, or a symbolic zero. */
+export type Tangent = Array | Zero;
+
+/** In a transpose rule, marks the linear input whose cotangent is being computed. */
+export class UndefPrimal {
+  readonly #undef = true;
+  constructor(readonly aval: ShapedArray) {}
+}
+
+/** The batch dimension of a value under vmap, or `null` when the value is not batched. */
+export type BDim = number | null;
+
+/**
+ * How the compiler lowers the primitive. Elementwise primitives give a JS expression (over the
+ * input variable names, for the output dtype) that the eager kernels are generated from and
+ * that the JS backend fuses; others run their kernel; higher-order primitives are calls.
+ */
+export type Lowering =
+  | { readonly kind: "elementwise"; readonly expr: (dtype: DType, ...xs: string[]) => string }
+  | { readonly kind: "kernel" }
+  | { readonly kind: "call" };
+
+/** Every rule of one primitive, declared in one record. */
+export interface PrimitiveRules<P extends Params = Params> {
+  /** Output shapes/dtypes, or a typed error naming the operation and the bad inputs. */
+  abstractEval(avals: readonly ShapedArray[], params: P): ShapedArray[];
+  /** The reference kernel: defines the primitive's meaning. */
+  impl(args: readonly ConcreteArray[], params: P): ConcreteArray[];
+  /** Forward-mode rule, written with primitives. Tangents may be symbolic zeros. */
+  jvp(primals: readonly Array[], tangents: readonly Tangent[], params: P): [Array[], Tangent[]];
+  /**
+   * Linear primitives only (null otherwise): cotangents of the inputs marked `UndefPrimal`,
+   * given the output cotangents; `null` for the other inputs.
+   */
+  transpose: ((cts: readonly Tangent[], args: readonly (Array | UndefPrimal)[], params: P) => (Tangent | null)[]) | null;
+  /** vmap rule: outputs and their batch dimensions, written with primitives. */
+  batch(args: readonly Array[], dims: readonly BDim[], params: P): [Array[], BDim[]];
+  lower: Lowering;
+  /**
+   * Higher-order primitives only: expand the call into its body (evaluating sub-IRs). Partial
+   * evaluation uses it, so the known part of a call runs at once and only the unknown (linear)
+   * part is staged for transposition.
+   */
+  inline?: (args: readonly Array[], params: P) => Array[];
+}
+
+export interface Primitive<P extends Params = Params> extends PrimitiveRules<P> {
+  readonly name: string;
+}

@@ -1,0 +1,44 @@
+/**
+ * axle: JAX-style composable function transforms over immutable n-d arrays.
+ *
+ * @example
+ * import { np, grad } from "axle";
+ * const loss = (w: Array) => np.sum(np.square(w));
+ * grad(loss)(np.array([1, 2])); // Array([2., 4.], dtype=float32)
+ */
+import * as np from "./numpy/index.js";
+import * as tree from "./tree/index.js";
+
+export type { JitOptions, Jitted } from "./compile/jit.js";
+export { evalShape, jit, makeIr } from "./compile/jit.js";
+export type { ArrayLike, Axis, NestedArray, ReduceOptions } from "./core/array.js";
+export { Array, ConcreteArray } from "./core/array.js";
+export { ShapedArray } from "./core/aval.js";
+export type { DType } from "./core/dtype.js";
+export { promoteTypes, resultType } from "./core/dtype.js";
+export {
+  AxisError,
+  AxleError,
+  ConcretizationError,
+  DTypeError,
+  LeakedTracerError,
+  ShapeError,
+  TransformError,
+  TreeError,
+  ValueError,
+} from "./core/errors.js";
+export type { EqnHook } from "./ir/eval.js";
+export { evalIr } from "./ir/eval.js";
+export type { Atom, Eqn } from "./ir/ir.js";
+export { Ir, Lit, Var } from "./ir/ir.js";
+export { checkIr, IrTypeError, typecheck } from "./ir/typecheck.js";
+export { stopGradient } from "./numpy/math.js";
+export type { Primitive } from "./primitives/registry.js";
+export { allPrimitives } from "./primitives/registry.js";
+export { customJvp, customVjp } from "./transforms/custom.js";
+export { jacfwd, jvp, linearize } from "./transforms/forward.js";
+export type { Argnums, GradOptions, GradsOf } from "./transforms/types.js";
+export { grad, hessian, jacrev, valueAndGrad, vjp } from "./transforms/vjp.js";
+export type { AxisSpec, VmapOptions } from "./transforms/vmap.js";
+export { vmap } from "./transforms/vmap.js";
+export { np, tree };

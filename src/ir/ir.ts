@@ -1,0 +1,60 @@
+/**
+ * The typed IR (like a closed jaxpr): every variable carries an aval; equations hold a primitive,
+ * inputs, readonly params and outputs; constants are explicit. All readonly.
+ */
+import type { ConcreteArray } from "../core/array.js";
+import type { ShapedArray } from "../core/aval.js";
+import type { Params, Primitive } from "../core/primitive.js";
+import { printIr } from "./print.js";
+
+let nextVarId = 0;
+
+export class Var {
+  readonly id = nextVarId++;
+  constructor(readonly aval: ShapedArray) {}
+}
+
+/** A scalar constant written inline in the IR. */
+export class Lit {
+  constructor(
+    readonly value: number,
+    readonly aval: ShapedArray,
+  ) {}
+}
+
+export type Atom = Var | Lit;
+
+export interface Eqn {
+  readonly prim: Primitive;
+  readonly inputs: readonly Atom[];
+  readonly params: Params;
+  readonly outVars: readonly Var[];
+}
+
+export class Ir {
+  constructor(
+    /** Variables bound to `consts` (non-scalar constants captured while tracing). */
+    readonly constVars: readonly Var[],
+    readonly consts: readonly ConcreteArray[],
+    readonly inVars: readonly Var[],
+    readonly eqns: readonly Eqn[],
+    readonly outs: readonly Atom[],
+  ) {}
+
+  get inAvals(): ShapedArray[] {
+    return this.inVars.map((v) => v.aval);
+  }
+  get outAvals(): ShapedArray[] {
+    return this.outs.map((v) => v.aval);
+  }
+
+  /** A jaxpr-like listing: `{ lambda c:f32[3] ; a:f32[3] . let b:f32[3] = mul a c in (b) }`. */
+  toString(): string {
+    return printIr(this);
+  }
+}
+
+/** Equations whose params hold sub-IRs (jit calls, custom rules) expose them for passes. */
+export function subIrs(params: Params): Ir[] {
+  return Object.values(params).filter((v): v is Ir => v instanceof Ir);
+}

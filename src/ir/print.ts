@@ -1,0 +1,57 @@
+/** Print an IR like JAX prints a jaxpr. Names are assigned in order of appearance: a, b, …, z, ba, … */
+import type { Params } from "../core/primitive.js";
+import type { Atom, Ir } from "./ir.js";
+import { Ir as IrClass, Lit } from "./ir.js";
+
+function nameOf(i: number): string {
+  let s = "";
+  let n = i;
+  do {
+    s = String.fromCharCode(97 + (n % 26)) + s;
+    n = Math.floor(n / 26);
+  } while (n > 0);
+  return s;
+}
+
+function formatLit(l: Lit): string {
+  const v = l.value;
+  if (l.aval.dtype === "bool") return v ? "true" : "false";
+  if (l.aval.dtype === "float32" || l.aval.dtype === "float64") {
+    const s = Number.isInteger(v) ? `${v}.0` : String(v);
+    return `${s}:${l.aval.str()}`;
+  }
+  return `${v}:${l.aval.str()}`;
+}
+
+function formatParam(v: unknown, indent: string): string {
+  if (v instanceof IrClass) return `\n${printIr(v, `${indent}    `)}`;
+  if (typeof v === "function") return v.name || "fn";
+  return JSON.stringify(v, (_k, x) => (x instanceof IrClass ? "<ir>" : x)).replace(/"/g, "");
+}
+
+function formatParams(params: Params, indent: string): string {
+  const keys = Object.keys(params).filter((k) => params[k] !== undefined);
+  if (keys.length === 0) return "";
+  return `[${keys.map((k) => `${k}=${formatParam(params[k], indent)}`).join(" ")}]`;
+}
+
+export function printIr(ir: Ir, indent = ""): string {
+  const names = new Map<number, string>();
+  let count = 0;
+  const decl = (v: { id: number; aval: { str(): string } }) => {
+    const n = nameOf(count++);
+    names.set(v.id, n);
+    return `${n}:${v.aval.str()}`;
+  };
+  const use = (a: Atom) => (a instanceof Lit ? formatLit(a) : (names.get(a.id) ?? `?${a.id}`));
+  const consts = ir.constVars.map(decl).join(" ");
+  const ins = ir.inVars.map(decl).join(" ");
+  const lines = ir.eqns.map((e) => {
+    const outs = e.outVars.map(decl).join(" ");
+    const args = e.inputs.map(use).join(" ");
+    return `${indent}    ${outs} = ${e.prim.name}${formatParams(e.params, `${indent}    `)}${args ? ` ${args}` : ""}`;
+  });
+  const outs = ir.outs.map(use).join(" ");
+  const head = `${indent}{ lambda ${consts}${consts ? " " : ""}; ${ins}${ins ? " " : ""}. let`;
+  return [head, ...lines, `${indent}  in (${outs}) }`].join("\n");
+}

@@ -1,0 +1,149 @@
+/** Creating arrays: np.array, zeros, ones, full, arange, linspace, eye. */
+import { Array, ConcreteArray, fullConcrete, type NestedArray } from "../core/array.js";
+import { allocate, checkDType, type DType, type TypedArray } from "../core/dtype.js";
+import { ShapeError, ValueError } from "../core/errors.js";
+import { checkShape, shapeStr, sizeOf } from "../core/shape.js";
+import { asDType } from "./coerce.js";
+
+type Nested = number | boolean | readonly Nested[] | TypedArray;
+
+function inferShape(x: unknown, path: string): number[] {
+  if (typeof x === "number" || typeof x === "boolean") return [];
+  if (ArrayBuffer.isView(x)) return [(x as TypedArray).length];
+  if (!globalThis.Array.isArray(x)) {
+    throw new ValueError(
+      `array: element at ${path || "the top"} is ${x === null ? "null" : typeof x}; expected numbers, booleans or nested lists of them`,
+    );
+  }
+  if (x.length === 0) return [0];
+  const inner = inferShape(x[0], `${path}[0]`);
+  return [x.length, ...inner];
+}
+
+function fill(x: unknown, shape: readonly number[], dim: number, out: TypedArray, pos: { i: number }, path: string): void {
+  if (dim === shape.length) {
+    if (typeof x !== "number" && typeof x !== "boolean") {
+      throw new ValueError(
+        `array: ragged nested input: ${path} is a list, but other entries at this depth are scalars (shape ${shapeStr(shape)})`,
+      );
+    }
+    out[pos.i++] = typeof x === "boolean" ? Number(x) : x;
+    return;
+  }
+  const list = x as ArrayLike<unknown>;
+  if (typeof x !== "object" || x === null || (!globalThis.Array.isArray(x) && !ArrayBuffer.isView(x))) {
+    throw new ValueError(
+      `array: ragged nested input: ${path || "the top"} is a scalar, but a list of ${shape[dim]} was expected (shape ${shapeStr(shape)})`,
+    );
+  }
+  if (list.length !== shape[dim]) {
+    throw new ValueError(
+      `array: ragged nested input: ${path || "the top"} has ${list.length} entries but its siblings have ${shape[dim]}; ` +
+        "every list at one depth must have the same length",
+    );
+  }
+  for (let k = 0; k < list.length; k++) fill(list[k], shape, dim + 1, out, pos, `${path}[${k}]`);
+}
+
+function defaultDType(x: unknown): DType {
+  if (x instanceof Float64Array) return "float64";
+  if (x instanceof Int32Array) return "int32";
+  if (x instanceof Uint32Array) return "uint32";
+  const isBool = (v: unknown): boolean =>
+    typeof v === "boolean" ? true : globalThis.Array.isArray(v) ? v.length > 0 && v.every(isBool) : false;
+  return isBool(x) ? "bool" : "float32";
+}
+
+/**
+ * An array from nested JS lists (or a typed array), float32 unless `dtype` says otherwise
+ * (booleans give bool). Ragged input is an error.
+ * @example np.array([[1, 2], [3, 4]]) // f32[2,2]
+ */
+export function array(x: Nested | Array, dtype?: DType): Array {
+  if (x instanceof Array) return dtype === undefined ? x : asDType(x, checkDType("array", dtype));
+  const d = dtype === undefined ? defaultDType(x) : checkDType("array", dtype);
+  const shape = inferShape(x, "");
+  const out = allocate(d, sizeOf(shape));
+  if (d === "float64" || d === "float32" || d === "bool" || ArrayBuffer.isView(x)) {
+    fill(x, shape, 0, out, { i: 0 }, "");
+  } else {
+    // Integer dtypes: check values are integers rather than silently truncating.
+    const tmp = new Float64Array(out.length);
+    fill(x, shape, 0, tmp, { i: 0 }, "");
+    tmp.forEach((v, i) => {
+      if (!Number.isInteger(v))
+        throw new ValueError(`array: value ${v} at flat index ${i} is not an integer, so it cannot be stored as ${d}`);
+      out[i] = v;
+    });
+  }
+  if (d === "bool") for (let i = 0; i < out.length; i++) out[i] = out[i] !== 0 ? 1 : 0;
+  return new ConcreteArray(shape, d, out);
+}
+
+export function full(shape: number | readonly number[], value: number | boolean, dtype: DType = "float32"): Array {
+  return fullConcrete(checkShape("full", shape), checkDType("full", dtype), Number(value));
+}
+export function zeros(shape: number | readonly number[], dtype: DType = "float32"): Array {
+  return fullConcrete(checkShape("zeros", shape), checkDType("zeros", dtype), 0);
+}
+export function ones(shape: number | readonly number[], dtype: DType = "float32"): Array {
+  return fullConcrete(checkShape("ones", shape), checkDType("ones", dtype), 1);
+}
+export function zerosLike(x: Array, dtype?: DType): Array {
+  return fullConcrete(x.shape, dtype ?? x.dtype, 0);
+}
+export function onesLike(x: Array, dtype?: DType): Array {
+  return fullConcrete(x.shape, dtype ?? x.dtype, 1);
+}
+export function fullLike(x: Array, value: number, dtype?: DType): Array {
+  return fullConcrete(x.shape, dtype ?? x.dtype, value);
+}
+
+/**
+ * `arange(stop)`, `arange(start, stop, step?)`: int32 when every argument is an integer,
+ * float32 otherwise (as in JAX).
+ */
+export function arange(start: number, stop?: number, step = 1, dtype?: DType): Array {
+  const [a, b] = stop === undefined ? [0, start] : [start, stop];
+  for (const [n, v] of [
+    ["start", a],
+    ["stop", b],
+    ["step", step],
+  ] as const) {
+    if (typeof v !== "number" || !Number.isFinite(v))
+      throw new ValueError(`arange: ${n} must be a finite number, got ${String(v)}`);
+  }
+  if (step === 0) throw new ValueError("arange: step must not be 0");
+  const d = dtype ?? ([a, b, step].every(Number.isInteger) ? "int32" : "float32");
+  const n = Math.max(0, Math.ceil((b - a) / step));
+  const out = allocate(d, n);
+  for (let i = 0; i < n; i++) out[i] = a + i * step;
+  return new ConcreteArray([n], d, out);
+}
+
+/** `num` evenly spaced values from start to stop (inclusive by default). */
+export function linspace(start: number, stop: number, num = 50, opts: { endpoint?: boolean; dtype?: DType } = {}): Array {
+  if (!Number.isInteger(num) || num < 0) throw new ShapeError(`linspace: num must be a non-negative integer, got ${num}`);
+  const endpoint = opts.endpoint ?? true;
+  const d = opts.dtype ?? "float32";
+  const out = allocate(d, num);
+  const div = endpoint ? num - 1 : num;
+  const step = div > 0 ? (stop - start) / div : 0;
+  for (let i = 0; i < num; i++) out[i] = start + i * step;
+  if (endpoint && num > 1) out[num - 1] = stop;
+  return new ConcreteArray([num], d, out);
+}
+
+/** Identity-like matrix [n, m] with ones on diagonal `k`. */
+export function eye(n: number, m?: number, k = 0, dtype: DType = "float32"): Array {
+  const cols = m ?? n;
+  checkShape("eye", [n, cols]);
+  const out = allocate(dtype, n * cols);
+  for (let i = 0; i < n; i++) {
+    const j = i + k;
+    if (j >= 0 && j < cols) out[i * cols + j] = 1;
+  }
+  return new ConcreteArray([n, cols], dtype, out);
+}
+
+export type { NestedArray };

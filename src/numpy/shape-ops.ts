@@ -1,0 +1,324 @@
+/** Movement: reshape (-1), transpose, expandDims, squeeze, broadcastTo, concatenate, stack, split, slice, flip, pad, take. */
+import { Array, type ArrayLike, type Axis } from "../core/array.js";
+import { AxisError, DTypeError, ShapeError, ValueError } from "../core/errors.js";
+import { broadcastShapes, checkShape, normalizeAxes, normalizeAxis, range, shapeStr, sizeOf } from "../core/shape.js";
+import * as M from "../primitives/movement.js";
+import { asArray, asDType, promote } from "./coerce.js";
+import { array } from "./creation.js";
+
+/** Reshape; one entry may be -1 (inferred). The size must not change. */
+export function reshape(a: ArrayLike, shape: number | readonly number[]): Array {
+  const x = asArray("reshape", a);
+  const s = typeof shape === "number" ? [shape] : [...shape];
+  const unknown = s.filter((d) => d === -1).length;
+  if (unknown > 1) throw new ShapeError(`reshape: only one dimension can be -1, got ${shapeStr(s)}`);
+  s.forEach((d, i) => {
+    if (d !== -1 && (!Number.isInteger(d) || d < 0)) {
+      throw new ShapeError(
+        `reshape: shape entry ${i} is ${d} in ${shapeStr(s)}; entries must be non-negative integers (or one -1)`,
+      );
+    }
+  });
+  if (unknown === 1) {
+    const known = sizeOf(s.filter((d) => d !== -1));
+    if (known === 0 || x.size % known !== 0) {
+      throw new ShapeError(
+        `reshape: cannot reshape ${x.aval.str()} (${x.size} elements) to ${shapeStr(s)}: ${x.size} is not divisible by ${known}`,
+      );
+    }
+    s[s.indexOf(-1)] = x.size / known;
+  }
+  if (sizeOf(s) !== x.size) {
+    throw new ShapeError(
+      `reshape: cannot reshape ${x.aval.str()} (${x.size} elements) to ${shapeStr(s)} (${sizeOf(s)} elements)`,
+    );
+  }
+  return M.reshape(x, s);
+}
+
+/** Permute axes (default: reverse them). */
+export function transpose(a: ArrayLike, perm?: readonly number[]): Array {
+  const x = asArray("transpose", a);
+  const p = perm === undefined ? range(x.ndim).reverse() : perm.map((ax) => normalizeAxis("transpose", ax, x.ndim));
+  if (p.length !== x.ndim || new Set(p).size !== p.length) {
+    throw new AxisError(`transpose: ${JSON.stringify(perm)} is not a permutation of the ${x.ndim} axes of ${x.aval.str()}`);
+  }
+  return M.transpose(x, p);
+}
+
+export function moveaxis(a: ArrayLike, source: number, destination: number): Array {
+  const x = asArray("moveaxis", a);
+  return M.moveAxis(x, normalizeAxis("moveaxis", source, x.ndim), normalizeAxis("moveaxis", destination, x.ndim));
+}
+
+export function swapaxes(a: ArrayLike, a1: number, a2: number): Array {
+  const x = asArray("swapaxes", a);
+  const p = range(x.ndim);
+  const i = normalizeAxis("swapaxes", a1, x.ndim);
+  const j = normalizeAxis("swapaxes", a2, x.ndim);
+  [p[i], p[j]] = [p[j], p[i]];
+  return M.transpose(x, p);
+}
+
+/** Insert size-1 axes at the given positions (of the result). */
+export function expandDims(a: ArrayLike, axis: number | readonly number[]): Array {
+  const x = asArray("expandDims", a);
+  const list = typeof axis === "number" ? [axis] : axis;
+  const nd = x.ndim + list.length;
+  const axes = normalizeAxes("expandDims", list, nd);
+  const shape: number[] = [];
+  let k = 0;
+  for (let i = 0; i < nd; i++) shape.push(axes.includes(i) ? 1 : x.shape[k++]);
+  return M.reshape(x, shape);
+}
+
+/** Remove size-1 axes (all of them, or the given ones, which must have size 1). */
+export function squeeze(a: ArrayLike, axis?: Axis): Array {
+  const x = asArray("squeeze", a);
+  const axes =
+    axis === undefined || axis === null ? range(x.ndim).filter((i) => x.shape[i] === 1) : normalizeAxes("squeeze", axis, x.ndim);
+  for (const i of axes) {
+    if (x.shape[i] !== 1) throw new ShapeError(`squeeze: axis ${i} of ${x.aval.str()} has size ${x.shape[i]}, not 1`);
+  }
+  return M.reshape(
+    x,
+    x.shape.filter((_, i) => !axes.includes(i)),
+  );
+}
+
+/** Broadcast to `shape` under NumPy rules (an error when not compatible). */
+export function broadcastTo(a: ArrayLike, shape: readonly number[]): Array {
+  const x = asArray("broadcastTo", a);
+  const s = checkShape("broadcastTo", shape);
+  const out = broadcastShapes("broadcastTo", x.shape, s);
+  if (out.length !== s.length || out.some((d, i) => d !== s[i])) {
+    throw new ShapeError(`broadcastTo: cannot broadcast ${x.aval.str()} to ${shapeStr(s)}`);
+  }
+  const lead = s.length - x.ndim;
+  return M.broadcastInDim(
+    x,
+    s,
+    range(x.ndim).map((i) => i + lead),
+  );
+}
+
+export function broadcastArrays(...xs: ArrayLike[]): Array[] {
+  const arrs = xs.map((x) => asArray("broadcastArrays", x));
+  const s = broadcastShapes("broadcastArrays", ...arrs.map((x) => x.shape));
+  return arrs.map((x) => broadcastTo(x, s));
+}
+
+/** Join arrays along an existing axis. */
+export function concatenate(xs: readonly ArrayLike[], axis = 0): Array {
+  if (xs.length === 0) throw new ValueError("concatenate: needs at least one array");
+  const arrs = promote("concatenate", ...xs);
+  const nd = arrs[0].ndim;
+  if (nd === 0) throw new ShapeError("concatenate: zero-dimensional arrays cannot be concatenated; use stack");
+  arrs.forEach((x, i) => {
+    if (x.ndim !== nd)
+      throw new ShapeError(
+        `concatenate: array ${i} has rank ${x.ndim} (${x.aval.str()}) but array 0 has rank ${nd}; all must match`,
+      );
+  });
+  return M.concatenate(arrs, normalizeAxis("concatenate", axis, nd));
+}
+
+/** Join arrays along a new axis. */
+export function stack(xs: readonly ArrayLike[], axis = 0): Array {
+  if (xs.length === 0) throw new ValueError("stack: needs at least one array");
+  const arrs = promote("stack", ...xs);
+  arrs.forEach((x, i) => {
+    if (x.ndim !== arrs[0].ndim || x.shape.some((d, k) => d !== arrs[0].shape[k])) {
+      throw new ShapeError(
+        `stack: array ${i} is ${x.aval.str()} but array 0 is ${arrs[0].aval.str()}; all must have the same shape`,
+      );
+    }
+  });
+  const ax = normalizeAxis("stack", axis, arrs[0].ndim + 1);
+  return M.concatenate(
+    arrs.map((x) => expandDims(x, ax)),
+    ax,
+  );
+}
+
+/** Split into `sections` equal parts, or at the given indices, along `axis`. */
+export function split(a: ArrayLike, sections: number | readonly number[], axis = 0): Array[] {
+  const x = asArray("split", a);
+  const ax = normalizeAxis("split", axis, x.ndim);
+  const n = x.shape[ax];
+  let cuts: number[];
+  if (typeof sections === "number") {
+    if (!Number.isInteger(sections) || sections <= 0 || n % sections !== 0) {
+      throw new ShapeError(`split: axis ${ax} of ${x.aval.str()} (size ${n}) cannot be split into ${sections} equal parts`);
+    }
+    cuts = range(sections + 1).map((i) => (i * n) / sections);
+  } else {
+    cuts = [0, ...sections.map((c) => Math.min(Math.max(c < 0 ? c + n : c, 0), n)), n];
+  }
+  const out: Array[] = [];
+  for (let i = 0; i + 1 < cuts.length; i++) {
+    const lo = x.shape.map((_, k) => (k === ax ? cuts[i] : 0));
+    const hi = x.shape.map((d, k) => (k === ax ? Math.max(cuts[i], cuts[i + 1]) : d));
+    out.push(M.slice(x, lo, hi));
+  }
+  return out;
+}
+
+/** One axis of a slice spec: `[start, stop, step]` with nulls for defaults (like Python's a:b:c). */
+export type SliceSpec = number | null | readonly [number | null, (number | null)?, (number | null)?];
+
+/**
+ * Basic slicing: one spec per leading axis; a number picks an index (dropping the axis),
+ * `[start, stop, step]` slices (negative values count from the end; negative steps reverse).
+ * @example np.slice(x, [0, 2], [null, null, -1]) // x[0:2, ::-1]
+ */
+export function slice(a: ArrayLike, ...specs: SliceSpec[]): Array {
+  const x = asArray("slice", a);
+  if (specs.length > x.ndim) throw new ShapeError(`slice: ${specs.length} specs for ${x.aval.str()} with only ${x.ndim} axes`);
+  const start: number[] = [];
+  const limit: number[] = [];
+  const strides: number[] = [];
+  const flip: number[] = [];
+  const drop: number[] = [];
+  x.shape.forEach((n, i) => {
+    const s = specs[i] ?? null;
+    if (s === null) {
+      start.push(0);
+      limit.push(n);
+      strides.push(1);
+      return;
+    }
+    if (typeof s === "number") {
+      if (!Number.isInteger(s) || s < -n || s >= n)
+        throw new ShapeError(`slice: index ${s} is out of bounds for axis ${i} of size ${n}`);
+      const k = s < 0 ? s + n : s;
+      start.push(k);
+      limit.push(k + 1);
+      strides.push(1);
+      drop.push(i);
+      return;
+    }
+    const step = s[2] ?? 1;
+    if (!Number.isInteger(step) || step === 0)
+      throw new ShapeError(`slice: step must be a non-zero integer, got ${step} for axis ${i}`);
+    const norm = (v: number | null | undefined, dflt: number) => {
+      if (v === null || v === undefined) return dflt;
+      const w = v < 0 ? v + n : v;
+      return step > 0 ? Math.min(Math.max(w, 0), n) : Math.min(Math.max(w, -1), n - 1);
+    };
+    if (step > 0) {
+      const b = norm(s[0], 0);
+      const e = Math.max(b, norm(s[1], n));
+      start.push(b);
+      limit.push(e);
+      strides.push(step);
+    } else {
+      // Reverse, then slice forward: x[b:e:-k] picks b, b-k, … > e.
+      const b = norm(s[0], n - 1);
+      const e = norm(s[1], -1);
+      const count = Math.max(0, Math.ceil((b - e) / -step));
+      const rb = n - 1 - b;
+      start.push(Math.min(rb, n));
+      limit.push(Math.min(n, rb + (count === 0 ? 0 : (count - 1) * -step + 1)));
+      strides.push(-step);
+      flip.push(i);
+    }
+  });
+  let y = M.rev(x, flip);
+  y = M.slice(y, start, limit, strides);
+  return drop.length === 0
+    ? y
+    : M.reshape(
+        y,
+        y.shape.filter((_, i) => !drop.includes(i)),
+      );
+}
+
+/** Reverse the order of elements along the given axes (default: all). */
+export function flip(a: ArrayLike, axis?: Axis): Array {
+  const x = asArray("flip", a);
+  return M.rev(x, normalizeAxes("flip", axis, x.ndim));
+}
+
+/** Constant padding: `width` is a number, [before, after], or one [before, after] per axis. */
+export function pad(
+  a: ArrayLike,
+  width: number | readonly [number, number] | readonly (readonly [number, number])[],
+  value = 0,
+): Array {
+  const x = asArray("pad", a);
+  let pairs: (readonly [number, number])[];
+  if (typeof width === "number") pairs = x.shape.map(() => [width, width] as const);
+  else if (typeof width[0] === "number") pairs = x.shape.map(() => width as readonly [number, number]);
+  else pairs = [...(width as readonly (readonly [number, number])[])];
+  if (pairs.length !== x.ndim || pairs.some((p) => p.some((w) => !Number.isInteger(w) || w < 0))) {
+    throw new ShapeError(
+      `pad: widths ${JSON.stringify(width)} must be non-negative integers, one [before, after] per axis of ${x.aval.str()}`,
+    );
+  }
+  return M.pad(
+    x,
+    value,
+    pairs.map((p) => p[0]),
+    pairs.map((p) => p[1]),
+  );
+}
+
+/** Take elements along `axis` (default: of the flattened array) at integer `indices`. */
+export function take(a: ArrayLike, indices: ArrayLike | readonly number[], axis?: number): Array {
+  let x = asArray("take", a);
+  let idx =
+    indices instanceof Array
+      ? indices
+      : typeof indices === "number"
+        ? array(indices, "int32")
+        : array(indices as number[], "int32");
+  if (idx.dtype !== "int32" && idx.dtype !== "uint32") {
+    if (idx.dtype === "bool") throw new DTypeError("take: boolean indices are not supported; use np.where for masking");
+    idx = asDType(idx, "int32");
+  }
+  if (axis === undefined) {
+    x = M.reshape(x, [x.size]);
+    return M.gather(x, idx, 0);
+  }
+  return M.gather(x, idx, normalizeAxis("take", axis, x.ndim));
+}
+
+export function ravel(a: ArrayLike): Array {
+  const x = asArray("ravel", a);
+  return M.reshape(x, [x.size]);
+}
+
+export function astype(a: ArrayLike, dtype: Array["dtype"]): Array {
+  return asDType(asArray("astype", a), dtype);
+}
+
+export function tile(a: ArrayLike, reps: number | readonly number[]): Array {
+  const x = asArray("tile", a);
+  const r = typeof reps === "number" ? [reps] : [...reps];
+  const nd = Math.max(x.ndim, r.length);
+  const xs = [...new globalThis.Array(nd - x.ndim).fill(1), ...x.shape];
+  const rs = [...new globalThis.Array(nd - r.length).fill(1), ...r];
+  const inter = xs.flatMap((d, i) => [rs[i], d]);
+  const b = M.broadcastInDim(
+    M.reshape(x, xs),
+    inter,
+    range(nd).map((i) => 2 * i + 1),
+  );
+  return M.reshape(
+    b,
+    xs.map((d, i) => d * rs[i]),
+  );
+}
+
+export function repeat(a: ArrayLike, repeats: number, axis?: number): Array {
+  let x = asArray("repeat", a);
+  if (axis === undefined) x = M.reshape(x, [x.size]);
+  const ax = axis === undefined ? 0 : normalizeAxis("repeat", axis, x.ndim);
+  const shape = [...x.shape];
+  const expanded = [...shape.slice(0, ax + 1), repeats, ...shape.slice(ax + 1)];
+  const dims = range(x.ndim).map((i) => (i <= ax ? i : i + 1));
+  const b = M.broadcastInDim(x, expanded, dims);
+  shape[ax] *= repeats;
+  return M.reshape(b, shape);
+}

@@ -1,0 +1,126 @@
+/**
+ * Eager kernels of elementwise primitives, generated from the same JS expression that the
+ * primitive's lowering gives the compiler. Generated loops keep each primitive's inner loop
+ * monomorphic, which is what makes them run at the speed of a hand-written loop.
+ */
+import { ConcreteArray } from "../core/array.js";
+import { allocate, type DType, type TypedArray } from "../core/dtype.js";
+import { type Shape, shapesEqual, sizeOf, stridesOf } from "../core/shape.js";
+
+export type ExprFn = (dtype: DType, ...xs: string[]) => string;
+
+type FlatKernel = (out: TypedArray, n: number, ...ins: TypedArray[]) => void;
+type StridedKernel = (
+  out: TypedArray,
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+  ...ins: TypedArray[]
+) => void;
+
+const flatCache = new Map<string, FlatKernel>();
+const stridedCache = new Map<string, StridedKernel>();
+
+function vars(n: number): string[] {
+  return [...Array(n).keys()].map((i) => `x${i}`);
+}
+
+/** Loop over same-size inputs, where `scalarMask[i]` marks a size-1 input (hoisted). */
+function flatKernel(key: string, expr: string, scalarMask: readonly boolean[]): FlatKernel {
+  const k = `${key}|${scalarMask.map(Number).join("")}`;
+  let fn = flatCache.get(k);
+  if (fn === undefined) {
+    const n = scalarMask.length;
+    const params = vars(n).map((_, i) => `in${i}`);
+    const hoisted = scalarMask.map((s, i) => (s ? `const x${i} = in${i}[0];` : "")).join("\n");
+    const loads = scalarMask.map((s, i) => (s ? "" : `const x${i} = in${i}[i];`)).join(" ");
+    const body = `${hoisted}\nfor (let i = 0; i < n; i++) { ${loads} out[i] = ${expr}; }`;
+    fn = new Function("out", "n", ...params, body) as FlatKernel;
+    flatCache.set(k, fn);
+  }
+  return fn;
+}
+
+/** General broadcasting loop: an odometer over the outer dims, strided inner loop. */
+function stridedKernel(key: string, expr: string, n: number): StridedKernel {
+  let fn = stridedCache.get(key);
+  if (fn === undefined) {
+    const params = vars(n).map((_, i) => `in${i}`);
+    const decl = vars(n)
+      .map((_, i) => `const st${i} = strides[${i}]; const s${i} = st${i}[nd - 1]; let b${i} = 0;`)
+      .join("\n");
+    const ptrs = vars(n)
+      .map((_, i) => `let p${i} = b${i};`)
+      .join(" ");
+    const loads = vars(n)
+      .map((_, i) => `const x${i} = in${i}[p${i}]; p${i} += s${i};`)
+      .join(" ");
+    const bump = vars(n)
+      .map((_, i) => `b${i} += st${i}[d];`)
+      .join(" ");
+    const unbump = vars(n)
+      .map((_, i) => `b${i} -= st${i}[d] * shape[d];`)
+      .join(" ");
+    const body = `
+const nd = shape.length;
+const last = shape[nd - 1];
+let outer = 1;
+for (let d = 0; d < nd - 1; d++) outer *= shape[d];
+const idx = new Int32Array(nd);
+${decl}
+let o = 0;
+for (let r = 0; r < outer; r++) {
+  ${ptrs}
+  for (let j = 0; j < last; j++) { ${loads} out[o++] = ${expr}; }
+  for (let d = nd - 2; d >= 0; d--) {
+    idx[d]++; ${bump}
+    if (idx[d] < shape[d]) break;
+    idx[d] = 0; ${unbump}
+  }
+}`;
+    fn = new Function("out", "shape", "strides", ...params, body) as StridedKernel;
+    stridedCache.set(key, fn);
+  }
+  return fn;
+}
+
+/** Element strides of `shape` broadcast to `outShape` (0 along broadcast dimensions). */
+export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
+  const st = stridesOf(shape);
+  const pad = outShape.length - shape.length;
+  return outShape.map((_, j) => {
+    const i = j - pad;
+    return i < 0 || shape[i] === 1 ? 0 : st[i];
+  });
+}
+
+/**
+ * Run an elementwise expression over inputs that broadcast to `outShape`.
+ * `name` identifies the expression for the kernel cache.
+ */
+export function runElementwise(
+  name: string,
+  exprFn: ExprFn,
+  exprDtype: DType,
+  outDtype: DType,
+  outShape: Shape,
+  ins: readonly ConcreteArray[],
+): ConcreteArray {
+  const size = sizeOf(outShape);
+  const out = allocate(outDtype, size);
+  if (size === 0) return new ConcreteArray(outShape, outDtype, out);
+  const expr = exprFn(exprDtype, ...vars(ins.length));
+  const key = `${name}|${exprDtype}|${outDtype}|${ins.map((a) => a.dtype).join(",")}`;
+  const bufs = ins.map((a) => a.buffer);
+  const flat = ins.every((a) => a.size === 1 || shapesEqual(a.shape, outShape));
+  if (flat) {
+    flatKernel(
+      key,
+      expr,
+      ins.map((a) => a.size === 1 && size !== 1),
+    )(out, size, ...bufs);
+  } else {
+    const strides = ins.map((a) => broadcastStrides(a.shape, outShape));
+    stridedKernel(key, expr, ins.length)(out, outShape, strides, ...bufs);
+  }
+  return new ConcreteArray(outShape, outDtype, out);
+}

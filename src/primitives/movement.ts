@@ -1,0 +1,610 @@
+/**
+ * Movement primitives: reshape, broadcast_in_dim, transpose, slice, pad, rev, concatenate,
+ * gather (take along an axis) and its transpose scatter_add. All are linear.
+ */
+import { type Array, ConcreteArray } from "../core/array.js";
+import { ShapedArray } from "../core/aval.js";
+import { allocate, castScalar } from "../core/dtype.js";
+import { DTypeError, ShapeError, ValueError } from "../core/errors.js";
+import { type Params, type Primitive, type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
+import { invertPermutation, isPermutation, range, type Shape, shapeStr, shapesEqual, sizeOf, stridesOf } from "../core/shape.js";
+import { bind1 } from "../core/trace.js";
+import { add, convert, lt, scalar, select } from "./elementwise.js";
+import { reduceSum } from "./reduce.js";
+import { definePrimitive, linearJvp } from "./registry.js";
+import { readStrided, writeStrided } from "./strided.js";
+import { instantiate, zerosOf } from "./zeros.js";
+
+const ct0 = (ct: Tangent, aval: ShapedArray, f: (c: Array) => Array): Tangent => (ct instanceof Zero ? new Zero(aval) : f(ct));
+const undefAval = (x: Array | UndefPrimal): ShapedArray => (x instanceof UndefPrimal ? x.aval : x.aval);
+
+function view(a: ConcreteArray, shape: Shape, offset: number, strides: readonly number[]): ConcreteArray {
+  const out = allocate(a.dtype, sizeOf(shape));
+  readStrided(a.buffer, offset, strides, shape, out);
+  return new ConcreteArray(shape, a.dtype, out);
+}
+
+// ---- reshape ----
+
+interface ReshapeParams extends Params {
+  newShape: readonly number[];
+}
+
+export const reshapeP: Primitive<ReshapeParams> = definePrimitive<ReshapeParams>("reshape", {
+  abstractEval: ([a], { newShape }) => {
+    if (sizeOf(newShape) !== a.size) {
+      throw new ShapeError(
+        `reshape: cannot reshape ${a.str()} (${a.size} elements) to ${shapeStr(newShape)} (${sizeOf(newShape)} elements)`,
+      );
+    }
+    return [new ShapedArray(newShape, a.dtype)];
+  },
+  // Buffers are immutable, so a reshape shares its input's buffer.
+  impl: ([a], { newShape }) => [new ConcreteArray(newShape, a.dtype, a.buffer)],
+  jvp: linearJvp(() => reshapeP),
+  transpose: ([ct], [a]) => [ct0(ct, undefAval(a), (c) => reshape(c, undefAval(a).shape))],
+  batch: ([a], [d], { newShape }) => {
+    const x = moveAxis(a, d as number, 0);
+    return [[reshape(x, [x.shape[0], ...newShape])], [0]];
+  },
+  lower: { kind: "kernel" },
+});
+
+export function reshape(x: Array, newShape: readonly number[]): Array {
+  return shapesEqual(x.shape, newShape) ? x : bind1(reshapeP, [x], { newShape: [...newShape] });
+}
+
+// ---- broadcast_in_dim ----
+
+interface BroadcastParams extends Params {
+  shape: readonly number[];
+  /** For each operand dim, the output dim it maps to (increasing). */
+  broadcastDimensions: readonly number[];
+}
+
+export const broadcastInDimP: Primitive<BroadcastParams> = definePrimitive<BroadcastParams>("broadcast_in_dim", {
+  abstractEval: ([a], { shape, broadcastDimensions: dims }) => {
+    const ok =
+      dims.length === a.ndim &&
+      dims.every((d, i) => d >= 0 && d < shape.length && (i === 0 || d > dims[i - 1])) &&
+      a.shape.every((s, i) => s === 1 || s === shape[dims[i]]);
+    if (!ok) {
+      throw new ShapeError(
+        `broadcast_in_dim: cannot broadcast ${a.str()} to ${shapeStr(shape)} with operand dims mapped to ` +
+          `${JSON.stringify(dims)}; each operand dim must be 1 or equal to its target`,
+      );
+    }
+    return [new ShapedArray(shape, a.dtype)];
+  },
+  impl: ([a], { shape, broadcastDimensions: dims }) => {
+    const st = stridesOf(a.shape);
+    const strides = new globalThis.Array<number>(shape.length).fill(0);
+    dims.forEach((d, i) => {
+      strides[d] = a.shape[i] === 1 ? 0 : st[i];
+    });
+    return [view(a, shape, 0, strides)];
+  },
+  jvp: linearJvp(() => broadcastInDimP),
+  transpose: ([ct], [a], { shape, broadcastDimensions: dims }) => {
+    const aval = undefAval(a);
+    return [
+      ct0(ct, aval, (c) => {
+        const summed = shape.map((_, j) => j).filter((j) => !dims.includes(j) || aval.shape[dims.indexOf(j)] === 1);
+        const r = summed.length > 0 ? reduceSum(c, summed) : c;
+        return reshape(r, aval.shape);
+      }),
+    ];
+  },
+  batch: ([a], [d], { shape, broadcastDimensions: dims }) => {
+    const x = moveAxis(a, d as number, 0);
+    return [[broadcastInDim(x, [x.shape[0], ...shape], [0, ...dims.map((k) => k + 1)])], [0]];
+  },
+  lower: { kind: "kernel" },
+});
+
+export function broadcastInDim(x: Array, shape: readonly number[], broadcastDimensions: readonly number[]): Array {
+  if (shapesEqual(x.shape, shape) && broadcastDimensions.every((d, i) => d === i)) return x;
+  return bind1(broadcastInDimP, [x], { shape: [...shape], broadcastDimensions: [...broadcastDimensions] });
+}
+
+// ---- transpose ----
+
+interface TransposeParams extends Params {
+  permutation: readonly number[];
+}
+
+export const transposeP: Primitive<TransposeParams> = definePrimitive<TransposeParams>("transpose", {
+  abstractEval: ([a], { permutation: perm }) => {
+    if (!isPermutation(perm, a.ndim)) {
+      throw new ShapeError(`transpose: ${JSON.stringify(perm)} is not a permutation of the ${a.ndim} axes of ${a.str()}`);
+    }
+    return [
+      new ShapedArray(
+        perm.map((p) => a.shape[p]),
+        a.dtype,
+      ),
+    ];
+  },
+  impl: ([a], { permutation: perm }) => {
+    const st = stridesOf(a.shape);
+    return [
+      view(
+        a,
+        perm.map((p) => a.shape[p]),
+        0,
+        perm.map((p) => st[p]),
+      ),
+    ];
+  },
+  jvp: linearJvp(() => transposeP),
+  transpose: ([ct], [a], { permutation }) => [ct0(ct, undefAval(a), (c) => transpose(c, invertPermutation(permutation)))],
+  batch: ([a], [d], { permutation }) => {
+    const x = moveAxis(a, d as number, 0);
+    return [[transpose(x, [0, ...permutation.map((p) => p + 1)])], [0]];
+  },
+  lower: { kind: "kernel" },
+});
+
+export function transpose(x: Array, permutation: readonly number[]): Array {
+  if (permutation.every((p, i) => p === i) && permutation.length === x.ndim) return x;
+  return bind1(transposeP, [x], { permutation: [...permutation] });
+}
+
+/** Move axis `from` to position `to`, keeping the other axes in order. */
+export function moveAxis(x: Array, from: number, to: number): Array {
+  if (from === to) return x;
+  const perm = range(x.ndim).filter((i) => i !== from);
+  perm.splice(to, 0, from);
+  return transpose(x, perm);
+}
+
+// ---- slice ----
+
+interface SliceParams extends Params {
+  start: readonly number[];
+  limit: readonly number[];
+  strides: readonly number[];
+}
+
+function sliceShape(start: readonly number[], limit: readonly number[], strides: readonly number[]): number[] {
+  return start.map((s, i) => Math.max(0, Math.ceil((limit[i] - s) / strides[i])));
+}
+
+export const sliceP: Primitive<SliceParams> = definePrimitive<SliceParams>("slice", {
+  abstractEval: ([a], { start, limit, strides }) => {
+    const ok =
+      start.length === a.ndim &&
+      limit.length === a.ndim &&
+      strides.length === a.ndim &&
+      a.shape.every((n, i) => start[i] >= 0 && start[i] <= limit[i] && limit[i] <= n && strides[i] >= 1);
+    if (!ok) {
+      throw new ShapeError(
+        `slice: start ${JSON.stringify(start)}, limit ${JSON.stringify(limit)}, strides ${JSON.stringify(strides)} ` +
+          `do not fit ${a.str()} (need 0 <= start <= limit <= dim and strides >= 1 for every axis)`,
+      );
+    }
+    return [new ShapedArray(sliceShape(start, limit, strides), a.dtype)];
+  },
+  impl: ([a], { start, limit, strides }) => {
+    const st = stridesOf(a.shape);
+    const offset = start.reduce((o, s, i) => o + s * st[i], 0);
+    return [
+      view(
+        a,
+        sliceShape(start, limit, strides),
+        offset,
+        st.map((s, i) => s * strides[i]),
+      ),
+    ];
+  },
+  jvp: linearJvp(() => sliceP),
+  // The transpose pads the cotangent back into place (interior padding undoes the strides).
+  transpose: ([ct], [a], { start, strides }) => {
+    const aval = undefAval(a);
+    return [
+      ct0(ct, aval, (c) => {
+        const hi = aval.shape.map((n, i) => n - (start[i] + (c.shape[i] === 0 ? 0 : (c.shape[i] - 1) * strides[i] + 1)));
+        if (c.size === 0) return zerosOf(aval);
+        return pad(
+          c,
+          0,
+          start,
+          hi,
+          strides.map((s) => s - 1),
+        );
+      }),
+    ];
+  },
+  batch: ([a], [d], { start, limit, strides }) => {
+    const x = moveAxis(a, d as number, 0);
+    return [[slice(x, [0, ...start], [x.shape[0], ...limit], [1, ...strides])], [0]];
+  },
+  lower: { kind: "kernel" },
+});
+
+export function slice(x: Array, start: readonly number[], limit: readonly number[], strides?: readonly number[]): Array {
+  const st = strides ?? start.map(() => 1);
+  if (start.every((s) => s === 0) && shapesEqual(limit, x.shape) && st.every((s) => s === 1)) return x;
+  return bind1(sliceP, [x], { start: [...start], limit: [...limit], strides: [...st] });
+}
+
+// ---- pad ----
+
+interface PadParams extends Params {
+  value: number;
+  lo: readonly number[];
+  hi: readonly number[];
+  interior: readonly number[];
+}
+
+function padShape(shape: Shape, lo: readonly number[], hi: readonly number[], interior: readonly number[]): number[] {
+  return shape.map((n, i) => lo[i] + hi[i] + n + Math.max(0, n - 1) * interior[i]);
+}
+
+export const padP: Primitive<PadParams> = definePrimitive<PadParams>("pad", {
+  abstractEval: ([a], { lo, hi, interior }) => {
+    const ok = [lo, hi, interior].every((v) => v.length === a.ndim && v.every((x) => Number.isInteger(x) && x >= 0));
+    if (!ok) {
+      throw new ShapeError(
+        `pad: lo ${JSON.stringify(lo)}, hi ${JSON.stringify(hi)}, interior ${JSON.stringify(interior)} ` +
+          `must each list one non-negative integer per axis of ${a.str()}`,
+      );
+    }
+    return [new ShapedArray(padShape(a.shape, lo, hi, interior), a.dtype)];
+  },
+  impl: ([a], { value, lo, hi, interior }) => {
+    const shape = padShape(a.shape, lo, hi, interior);
+    const out = allocate(a.dtype, sizeOf(shape));
+    const v = castScalar(a.dtype, value);
+    if (v !== 0) out.fill(v);
+    const st = stridesOf(shape);
+    const offset = lo.reduce((o, l, i) => o + l * st[i], 0);
+    writeStrided(
+      a.buffer,
+      a.shape,
+      out,
+      offset,
+      st.map((s, i) => s * (interior[i] + 1)),
+    );
+    return [new ConcreteArray(shape, a.dtype, out)];
+  },
+  // Linear in the operand (the padding value is a constant).
+  jvp: (primals, tangents, params) => {
+    const out = bind1(padP, primals, params);
+    if (tangents[0] instanceof Zero) return [[out], [new Zero(out.aval)]];
+    return [[out], [bind1(padP, [instantiate(tangents[0])], { ...params, value: 0 })]];
+  },
+  transpose: ([ct], [a], { lo, interior }) => {
+    const aval = undefAval(a);
+    return [
+      ct0(ct, aval, (c) =>
+        slice(
+          c,
+          lo,
+          aval.shape.map((n, i) => lo[i] + (n === 0 ? 0 : (n - 1) * (interior[i] + 1) + 1)),
+          interior.map((s) => s + 1),
+        ),
+      ),
+    ];
+  },
+  batch: ([a], [d], { value, lo, hi, interior }) => {
+    const x = moveAxis(a, d as number, 0);
+    return [[pad(x, value, [0, ...lo], [0, ...hi], [0, ...interior])], [0]];
+  },
+  lower: { kind: "kernel" },
+});
+
+export function pad(x: Array, value: number, lo: readonly number[], hi: readonly number[], interior?: readonly number[]): Array {
+  return bind1(padP, [x], { value, lo: [...lo], hi: [...hi], interior: [...(interior ?? lo.map(() => 0))] });
+}
+
+// ---- rev (flip) ----
+
+interface RevParams extends Params {
+  axes: readonly number[];
+}
+
+export const revP: Primitive<RevParams> = definePrimitive<RevParams>("rev", {
+  abstractEval: ([a], { axes }) => {
+    if (!axes.every((ax) => Number.isInteger(ax) && ax >= 0 && ax < a.ndim)) {
+      throw new ShapeError(`rev: axes ${JSON.stringify(axes)} out of range for ${a.str()}`);
+    }
+    return [a];
+  },
+  impl: ([a], { axes }) => {
+    const st = stridesOf(a.shape);
+    let offset = 0;
+    const strides = st.map((s, i) => {
+      if (!axes.includes(i) || a.shape[i] === 0) return s;
+      offset += (a.shape[i] - 1) * s;
+      return -s;
+    });
+    return [view(a, a.shape, offset, strides)];
+  },
+  jvp: linearJvp(() => revP),
+  transpose: ([ct], [a], { axes }) => [ct0(ct, undefAval(a), (c) => rev(c, axes))],
+  batch: ([a], [d], { axes }) => [
+    [
+      rev(
+        a,
+        axes.map((ax) => (ax >= (d as number) ? ax + 1 : ax)),
+      ),
+    ],
+    [d],
+  ],
+  lower: { kind: "kernel" },
+});
+
+export function rev(x: Array, axes: readonly number[]): Array {
+  return axes.length === 0 ? x : bind1(revP, [x], { axes: [...axes] });
+}
+
+// ---- concatenate ----
+
+interface ConcatParams extends Params {
+  axis: number;
+}
+
+function concatAval(avals: readonly ShapedArray[], axis: number): ShapedArray {
+  const first = avals[0];
+  for (const a of avals) {
+    if (a.dtype !== first.dtype) {
+      throw new DTypeError(`concatenate: dtypes ${avals.map((x) => x.dtype).join(", ")} differ; cast them to one dtype`);
+    }
+    const same = a.ndim === first.ndim && a.shape.every((n, i) => i === axis || n === first.shape[i]);
+    if (!same) {
+      throw new ShapeError(
+        `concatenate: shapes ${avals.map((x) => shapeStr(x.shape)).join(", ")} must agree on every axis but ${axis}`,
+      );
+    }
+  }
+  const shape = [...first.shape];
+  shape[axis] = avals.reduce((n, a) => n + a.shape[axis], 0);
+  return new ShapedArray(shape, first.dtype);
+}
+
+export const concatenateP: Primitive<ConcatParams> = definePrimitive<ConcatParams>("concatenate", {
+  abstractEval: (avals, { axis }) => [concatAval(avals, axis)],
+  impl: (args, { axis }) => {
+    const aval = concatAval(
+      args.map((a) => a.aval),
+      axis,
+    );
+    const out = allocate(aval.dtype, aval.size);
+    const st = stridesOf(aval.shape);
+    let off = 0;
+    for (const a of args) {
+      writeStrided(a.buffer, a.shape, out, off * st[axis], st);
+      off += a.shape[axis];
+    }
+    return [new ConcreteArray(aval.shape, aval.dtype, out)];
+  },
+  jvp: (primals, tangents, params) => {
+    const out = bind1(concatenateP, primals, params);
+    if (tangents.every((t) => t instanceof Zero)) return [[out], [new Zero(out.aval)]];
+    return [[out], [bind1(concatenateP, tangents.map(instantiate), params)]];
+  },
+  transpose: ([ct], args, { axis }) => {
+    let off = 0;
+    return args.map((a) => {
+      const aval = undefAval(a);
+      const start = off;
+      off += aval.shape[axis];
+      if (!(a instanceof UndefPrimal)) return null;
+      return ct0(ct, aval, (c) => {
+        const lo = c.shape.map((_, i) => (i === axis ? start : 0));
+        const hi = c.shape.map((n, i) => (i === axis ? start + aval.shape[axis] : n));
+        return slice(c, lo, hi);
+      });
+    });
+  },
+  batch: (args, dims, { axis }) => {
+    const size = args.map((a, i) => (dims[i] === null ? -1 : a.shape[dims[i] as number])).find((n) => n >= 0) ?? 1;
+    const moved = args.map((a, i) => {
+      const d = dims[i];
+      if (d !== null) return moveAxis(a, d, 0);
+      return broadcastInDim(
+        a,
+        [size, ...a.shape],
+        a.shape.map((_, k) => k + 1),
+      );
+    });
+    return [[bind1(concatenateP, moved, { axis: axis + 1 })], [0]];
+  },
+  lower: { kind: "kernel" },
+});
+
+export function concatenate(xs: readonly Array[], axis: number): Array {
+  return xs.length === 1 ? xs[0] : bind1(concatenateP, xs, { axis });
+}
+
+// ---- gather (take along an axis) and scatter_add ----
+
+interface AxisParams extends Params {
+  axis: number;
+}
+
+function gatherShape(x: Shape, idx: Shape, axis: number): number[] {
+  return [...x.slice(0, axis), ...idx, ...x.slice(axis + 1)];
+}
+
+function checkIndices(op: string, x: ShapedArray, idx: ShapedArray, axis: number): void {
+  if (idx.dtype !== "int32" && idx.dtype !== "uint32") {
+    throw new DTypeError(`${op}: indices must be int32, got ${idx.str()}; cast with astype('int32')`);
+  }
+  if (axis < 0 || axis >= x.ndim) {
+    throw new ShapeError(`${op}: axis ${axis} is out of range for ${x.str()}`);
+  }
+}
+
+/** Resolve an index (negative counts from the end); out-of-range indices are an error. */
+function resolveIndex(op: string, k: number, n: number): number {
+  const j = k < 0 ? k + n : k;
+  if (j < 0 || j >= n) {
+    throw new ValueError(`${op}: index ${k} is out of bounds for an axis of size ${n} (valid: ${-n}..${n - 1})`);
+  }
+  return j;
+}
+
+export const gatherP: Primitive<AxisParams> = definePrimitive<AxisParams>("gather", {
+  abstractEval: ([x, idx], { axis }) => {
+    checkIndices("take", x, idx, axis);
+    return [new ShapedArray(gatherShape(x.shape, idx.shape, axis), x.dtype)];
+  },
+  impl: ([x, idx], { axis }) => {
+    const shape = gatherShape(x.shape, idx.shape, axis);
+    const out = allocate(x.dtype, sizeOf(shape));
+    const outer = sizeOf(x.shape.slice(0, axis));
+    const n = x.shape[axis];
+    const inner = sizeOf(x.shape.slice(axis + 1));
+    const m = idx.size;
+    const ib = idx.buffer;
+    const xb = x.buffer;
+    let o = 0;
+    for (let a = 0; a < outer; a++) {
+      for (let j = 0; j < m; j++) {
+        const src = (a * n + resolveIndex("take", ib[j], n)) * inner;
+        for (let k = 0; k < inner; k++) out[o++] = xb[src + k];
+      }
+    }
+    return [new ConcreteArray(shape, x.dtype, out)];
+  },
+  jvp: ([x, idx], [tx], params) => {
+    const out = bind1(gatherP, [x, idx], params);
+    if (tx instanceof Zero) return [[out], [new Zero(out.aval)]];
+    return [[out], [bind1(gatherP, [tx, idx], params)]];
+  },
+  transpose: ([ct], [x, idx], { axis }) => {
+    if (idx instanceof UndefPrimal) throw new DTypeError("take: indices cannot be a linear input");
+    const aval = undefAval(x);
+    return [ct0(ct, aval, (c) => scatterAdd(zerosOf(aval), idx, c, axis)), null];
+  },
+  batch: ([x, idx], [dx, di], { axis }) => {
+    if (di === null) {
+      const xm = moveAxis(x, dx as number, 0);
+      return [[bind1(gatherP, [xm, idx], { axis: axis + 1 })], [0]];
+    }
+    if (dx === null) {
+      return [[bind1(gatherP, [x, idx], { axis })], [axis + di]];
+    }
+    return [[batchedGather(moveAxis(x, dx, 0), moveAxis(idx, di, 0), axis)], [0]];
+  },
+  lower: { kind: "kernel" },
+});
+
+export function gather(x: Array, indices: Array, axis: number): Array {
+  return bind1(gatherP, [x, indices], { axis });
+}
+
+/**
+ * Per-example take with both operand and indices batched at dim 0: fold the batch into the
+ * gathered axis (x → [B·N, …], index i of example b → b·N + i) and take once.
+ */
+function batchedGather(x: Array, idx: Array, axis: number): Array {
+  const b = x.shape[0];
+  const n = x.shape[axis + 1];
+  const rest = x.shape.slice(1).filter((_, i) => i !== axis);
+  const xt = moveAxis(x, axis + 1, 1);
+  const flat = reshape(xt, [b * n, ...rest]);
+  const flatIdx = addOffsets(idx, n);
+  const g = gather(flat, flatIdx, 0); // [B, ...idx, ...pre, ...post]
+  const ni = idx.ndim - 1;
+  const pre = axis;
+  // Reorder to [B, ...pre, ...idx, ...post].
+  const perm = [
+    0,
+    ...range(pre).map((k) => 1 + ni + k),
+    ...range(ni).map((k) => 1 + k),
+    ...range(rest.length - pre).map((k) => 1 + ni + pre + k),
+  ];
+  return transpose(g, perm);
+}
+
+/** Indices with negatives wrapped, offset by b·n for example b (batch at dim 0). */
+function addOffsets(idx: Array, n: number): Array {
+  const b = idx.shape[0];
+  const wrapped = select(lt(idx, scalar(0, idx)), add(idx, scalar(n, idx)), idx);
+  const offs = new Int32Array(b);
+  for (let k = 0; k < b; k++) offs[k] = k * n;
+  const col = new ConcreteArray([b, ...idx.shape.slice(1).map(() => 1)], "int32", offs);
+  return add(wrapped, convert(col, idx.dtype) as Array);
+}
+
+function scatterCheck(op: ShapedArray, idx: ShapedArray, upd: ShapedArray, axis: number): void {
+  checkIndices("scatter_add", op, idx, axis);
+  const want = gatherShape(op.shape, idx.shape, axis);
+  if (upd.dtype !== op.dtype || !shapesEqual(upd.shape, want)) {
+    throw new ShapeError(
+      `scatter_add: updates ${upd.str()} must have dtype ${op.dtype} and shape ${shapeStr(want)} ` +
+        `(operand ${op.str()}, indices ${idx.str()}, axis ${axis})`,
+    );
+  }
+}
+
+/** `scatter_add(operand, indices, updates, axis)`: operand with updates added at the indices. */
+export const scatterAddP: Primitive<AxisParams> = definePrimitive<AxisParams>("scatter_add", {
+  abstractEval: ([op, idx, upd], { axis }) => {
+    scatterCheck(op, idx, upd, axis);
+    return [op];
+  },
+  impl: ([op, idx, upd], { axis }) => {
+    const out = op.buffer.slice();
+    const outer = sizeOf(op.shape.slice(0, axis));
+    const n = op.shape[axis];
+    const inner = sizeOf(op.shape.slice(axis + 1));
+    const m = idx.size;
+    const ib = idx.buffer;
+    const ub = upd.buffer;
+    let u = 0;
+    for (let a = 0; a < outer; a++) {
+      for (let j = 0; j < m; j++) {
+        const dst = (a * n + resolveIndex("scatter_add", ib[j], n)) * inner;
+        for (let k = 0; k < inner; k++) out[dst + k] += ub[u++];
+      }
+    }
+    return [new ConcreteArray(op.shape, op.dtype, out)];
+  },
+  jvp: ([op, idx, upd], [to, , tu], params) => {
+    const out = bind1(scatterAddP, [op, idx, upd], params);
+    if (to instanceof Zero && tu instanceof Zero) return [[out], [new Zero(out.aval)]];
+    return [[out], [bind1(scatterAddP, [instantiate(to), idx, instantiate(tu)], params)]];
+  },
+  transpose: ([ct], [op, idx, upd], { axis }) => {
+    if (idx instanceof UndefPrimal) throw new DTypeError("scatter_add: indices cannot be a linear input");
+    const ctOp = op instanceof UndefPrimal ? ct : null;
+    const ctUpd = upd instanceof UndefPrimal ? ct0(ct, upd.aval, (c) => gather(c, idx, axis)) : null;
+    return [ctOp, null, ctUpd];
+  },
+  batch: ([op, idx, upd], dims, { axis }) => {
+    const b = [op, idx, upd].map((a, i) => (dims[i] === null ? -1 : a.shape[dims[i] as number])).find((n) => n >= 0) as number;
+    const [o, i, u] = [op, idx, upd].map((a, k) => {
+      const d = dims[k];
+      return d === null
+        ? broadcastInDim(
+            a,
+            [b, ...a.shape],
+            a.shape.map((_, j) => j + 1),
+          )
+        : moveAxis(a, d, 0);
+    });
+    const n = o.shape[axis + 1];
+    const rest = o.shape.slice(1).filter((_, k) => k !== axis);
+    const flatOp = reshape(moveAxis(o, axis + 1, 1), [b * n, ...rest]);
+    const flatIdx = addOffsets(i, n);
+    // updates [B, ...pre, ...idx, ...post] → [B, ...idx, ...pre, ...post]
+    const ni = i.ndim - 1;
+    const perm = [
+      0,
+      ...range(ni).map((k) => 1 + axis + k),
+      ...range(axis).map((k) => 1 + k),
+      ...range(rest.length - axis).map((k) => 1 + axis + ni + k),
+    ];
+    const s = scatterAdd(flatOp, flatIdx, transpose(u, perm), 0);
+    return [[moveAxis(reshape(s, [b, n, ...rest]), 1, axis + 1)], [0]];
+  },
+  lower: { kind: "kernel" },
+});
+
+export function scatterAdd(operand: Array, indices: Array, updates: Array, axis: number): Array {
+  return bind1(scatterAddP, [operand, indices, updates], { axis });
+}

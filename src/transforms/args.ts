@@ -1,0 +1,69 @@
+/** Argument handling shared by the pytree-level transforms: flattening, argnums, leaf checks. */
+import { Array, ConcreteArray, fullConcrete } from "../core/array.js";
+import { isFloat } from "../core/dtype.js";
+import { TransformError } from "../core/errors.js";
+import { flatten, keyPathString, leavesWithPath, type TreeDef, unflatten } from "../tree/index.js";
+
+/** A leaf as an array: JS numbers become float32 scalars and booleans bool scalars. */
+export function asArrayLeaf(op: string, leaf: unknown, where: string): Array {
+  if (leaf instanceof Array) return leaf;
+  if (typeof leaf === "number") return fullConcrete([], "float32", leaf);
+  if (typeof leaf === "boolean") return new ConcreteArray([], "bool", new Uint8Array([leaf ? 1 : 0]));
+  throw new TransformError(
+    `${op}: ${where} is ${describe(leaf)}; every leaf of a transformed function's arguments must be an ` +
+      "axle Array or a JS number (mark non-array arguments static, or close over them)",
+  );
+}
+
+function describe(x: unknown): string {
+  if (typeof x === "string") return `the string ${JSON.stringify(x)}`;
+  if (typeof x === "function") return "a function";
+  if (x !== null && typeof x === "object") return `an instance of ${x.constructor?.name ?? "Object"}`;
+  return String(x);
+}
+
+/** `argument 0` + `layers[1].b` → `argument 0.layers[1].b`. */
+export function joinPath(name: string, path: string): string {
+  if (path === "") return name;
+  return path.startsWith("[") ? `${name}${path}` : `${name}.${path}`;
+}
+
+/** Flatten a tree whose leaves must all be arrays. `name` prefixes key paths in errors. */
+export function flattenArrays(op: string, tree: unknown, name: string): [Array[], TreeDef] {
+  const [leaves, def] = flatten(tree);
+  if (leaves.every((l) => l instanceof Array)) return [leaves as Array[], def];
+  const paths = leavesWithPath(tree);
+  return [leaves.map((l, i) => asArrayLeaf(op, l, joinPath(name, keyPathString(paths[i][0])))), def];
+}
+
+export function unflattenArrays<T>(def: TreeDef, leaves: readonly Array[]): T {
+  return unflatten(def, leaves as unknown[]) as T;
+}
+
+/** Normalise argnums (a number or list; negative allowed) against the argument count. */
+export function normalizeArgnums(op: string, argnums: number | readonly number[], nargs: number): number[] {
+  const list = typeof argnums === "number" ? [argnums] : [...argnums];
+  if (list.length === 0) throw new TransformError(`${op}: argnums is empty; name at least one argument to differentiate`);
+  return list.map((a) => {
+    if (!Number.isInteger(a) || a < -nargs || a >= nargs) {
+      throw new TransformError(
+        `${op}: argnums ${JSON.stringify(argnums)} refers to argument ${a}, but the function was called with ${nargs} argument(s)`,
+      );
+    }
+    return a < 0 ? a + nargs : a;
+  });
+}
+
+/** Differentiated leaves must be floating point. */
+export function checkFloatLeaves(op: string, leaves: readonly Array[], argIndex: number, def: TreeDef, tree: unknown): void {
+  leaves.forEach((l, i) => {
+    if (!isFloat(l.dtype)) {
+      const path = leavesWithPath(tree)[i]?.[0];
+      throw new TransformError(
+        `${op}: ${joinPath(`argument ${argIndex}`, path ? keyPathString(path) : "")} has dtype ${l.dtype} (${l.aval.str()}); ` +
+          "only float32/float64 inputs can be differentiated. Cast with astype('float32'), or leave it out of argnums",
+      );
+    }
+  });
+  void def;
+}

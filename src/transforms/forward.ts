@@ -1,0 +1,134 @@
+/** Pytree-level forward mode: jvp, linearize, jacfwd. */
+import type { Array } from "../core/array.js";
+import { isFloat } from "../core/dtype.js";
+import { TransformError } from "../core/errors.js";
+import { type Tangent, Zero } from "../core/primitive.js";
+import { evalIr } from "../ir/eval.js";
+import { reshape, slice } from "../primitives/movement.js";
+import { instantiate } from "../primitives/zeros.js";
+import type { TreeDef } from "../tree/index.js";
+import { flattenArrays, unflattenArrays } from "./args.js";
+import { jvpFlat } from "./jvp.js";
+import { linearizeFlat } from "./linearize.js";
+import type { AnyFn, Argnums } from "./types.js";
+import { assembleJacobian, basis, prepare } from "./vjp.js";
+import { vmapFlat } from "./vmap.js";
+
+function flattenAll(op: string, trees: readonly unknown[], what: string): [Array[], TreeDef[]] {
+  const flats = trees.map((t, i) => flattenArrays(op, t, `${what} ${i}`));
+  return [flats.flatMap(([l]) => l), flats.map(([, d]) => d)];
+}
+
+function callFlat(op: string, f: AnyFn, defs: readonly TreeDef[], counts: readonly number[], out: { def?: TreeDef }) {
+  return (...leaves: Array[]): Array[] => {
+    let k = 0;
+    const args = defs.map((d, i) => {
+      const part = leaves.slice(k, k + counts[i]);
+      k += counts[i];
+      return unflattenArrays(d, part);
+    });
+    const res = (f as unknown as (...a: unknown[]) => unknown)(...args);
+    const [ol, od] = flattenArrays(op, res, "output");
+    out.def = od;
+    return ol;
+  };
+}
+
+function checkTangents(
+  op: string,
+  primals: readonly Array[],
+  tangents: readonly Array[],
+  pd: readonly TreeDef[],
+  td: readonly TreeDef[],
+) {
+  const ps = pd.map(String).join(", ");
+  const ts = td.map(String).join(", ");
+  if (ps !== ts) throw new TransformError(`${op}: tangents have structure (${ts}) but primals have (${ps}); they must match`);
+  primals.forEach((p, i) => {
+    if (!p.aval.equals(tangents[i].aval)) {
+      throw new TransformError(`${op}: tangent leaf ${i} is ${tangents[i].aval.str()} but its primal is ${p.aval.str()}`);
+    }
+  });
+}
+
+/**
+ * Forward mode: `[out, outTangent] = jvp(f, primals, tangents)`; primals and tangents are
+ * tuples of the function's arguments, with matching structure, shapes and dtypes.
+ * @example jvp((x: Array) => np.sin(x), [np.array(0)], [np.array(1)]) // [0, 1]
+ */
+export function jvp<F extends AnyFn>(f: F, primals: Parameters<F>, tangents: Parameters<F>): [ReturnType<F>, ReturnType<F>] {
+  const [pl, pd] = flattenAll("jvp", primals, "primal");
+  const [tl, td] = flattenAll("jvp", tangents, "tangent");
+  checkTangents("jvp", pl, tl, pd, td);
+  const counts = primals.map((p) => flattenArrays("jvp", p, "primal")[0].length);
+  const out: { def?: TreeDef } = {};
+  const ts: Tangent[] = tl.map((t, i) => (isFloat(pl[i].dtype) ? t : new Zero(pl[i].aval)));
+  const [po, to] = jvpFlat(callFlat("jvp", f, pd, counts, out), pl, ts);
+  const def = out.def as TreeDef;
+  return [unflattenArrays(def, po), unflattenArrays(def, to.map(instantiate))];
+}
+
+/**
+ * `[out, fJvp] = linearize(f, ...primals)`: evaluates f once and returns its linear map
+ * (the JVP at the primals) as a function of the tangents, which only runs the linear part.
+ */
+export function linearize<F extends AnyFn>(
+  f: F,
+  ...primals: Parameters<F>
+): [ReturnType<F>, (...tangents: Parameters<F>) => ReturnType<F>] {
+  const [pl, pd] = flattenAll("linearize", primals, "primal");
+  pl.forEach((p, i) => {
+    if (!isFloat(p.dtype))
+      throw new TransformError(`linearize: primal leaf ${i} is ${p.aval.str()}; only float inputs can be linearized`);
+  });
+  const counts = primals.map((p) => flattenArrays("linearize", p, "primal")[0].length);
+  const out: { def?: TreeDef } = {};
+  const { primalsOut, ir, consts } = linearizeFlat(callFlat("linearize", f, pd, counts, out), pl);
+  const def = out.def as TreeDef;
+  const fJvp = (...tangents: Parameters<F>): ReturnType<F> => {
+    const [tl, td] = flattenAll("linearize", tangents, "tangent");
+    checkTangents("linearize", pl, tl, pd, td);
+    return unflattenArrays(def, evalIr(ir, [...consts, ...tl]));
+  };
+  return [unflattenArrays(def, primalsOut), fJvp];
+}
+
+/**
+ * Jacobian by forward mode: one JVP per input element, batched with vmap. Same layout as
+ * `jacrev`: for output leaf shape S and input leaf shape T an entry has shape [...S, ...T].
+ */
+export function jacfwd<F extends AnyFn, const N extends Argnums = 0>(f: F, opts: { argnums?: N } = {}) {
+  return (...args: Parameters<F>): unknown => {
+    const argnums = opts.argnums ?? 0;
+    const p = prepare("jacfwd", args, argnums);
+    const out: { def?: TreeDef; outs?: Array[] } = {};
+    const fFlat = (...leaves: Array[]): Array[] => {
+      const res = (f as unknown as (...a: unknown[]) => unknown)(...p.rebuild(leaves));
+      const [ol, od] = flattenArrays("jacfwd", res, "output");
+      out.def = od;
+      return ol;
+    };
+    const total = p.leaves.reduce((n, l) => n + l.size, 0);
+    const eye = basis(total, p.leaves[0]?.dtype ?? "float32");
+    // Tangent basis for each input leaf: rows of the identity, [total, ...leafShape].
+    let off = 0;
+    const tangentBasis = p.leaves.map((l) => {
+      const cols = slice(eye, [0, off], [total, off + l.size]);
+      off += l.size;
+      return reshape(cols, [total, ...l.shape]);
+    });
+    const primalsOut = jvpFlat(
+      fFlat,
+      p.leaves,
+      p.leaves.map((l) => new Zero(l.aval)),
+    )[0];
+    const jac = vmapFlat(
+      (...t: Array[]) => jvpFlat(fFlat, p.leaves, t)[1].map(instantiate),
+      total,
+      tangentBasis.map(() => 0),
+      tangentBasis,
+      (n) => new globalThis.Array(n).fill(0),
+    );
+    return assembleJacobian(primalsOut, out.def as TreeDef, p, jac, argnums, "fwd");
+  };
+}

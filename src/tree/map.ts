@@ -1,0 +1,68 @@
+/** Mapping functions over the leaves of one or more pytrees of the same structure. */
+import type { Array } from "../core/array.js";
+import { flattenAgainst } from "./compare.js";
+import { flattenInto, ownTree } from "./flatten.js";
+import type { KeyPath } from "./paths.js";
+import { type TreeDef, unflattenDef } from "./treedef.js";
+
+function mapImpl(
+  what: string,
+  fn: (i: number, def: TreeDef, leaves: unknown[]) => unknown,
+  tree: unknown,
+  rest: readonly unknown[],
+): unknown {
+  const first: unknown[] = [];
+  const def = flattenInto(tree, first, what);
+  const others = rest.map((t, k) => {
+    const ls: unknown[] = [];
+    flattenAgainst(def, t, ls, what, ` (tree argument ${k + 2} differs from the first tree)`);
+    return ls;
+  });
+  const out = first.map((leaf, i) => ownTree(fn(i, def, [leaf, ...others.map((o) => o[i])]), what));
+  return unflattenDef(def, out, what);
+}
+
+/**
+ * Applies `fn` to every leaf of `tree` (and the corresponding leaves of the `rest` trees, which
+ * must have exactly the same structure, else `TreeError` naming the first differing key path)
+ * and returns a new frozen tree of the same structure. The input trees are not modified. When
+ * `fn` maps `Array`s to `Array`s the static type of the tree is kept.
+ *
+ * @example
+ * const updated = tree.map((p, g) => p.sub(g.mul(0.1)), params, grads); // same type as params
+ * tree.map((x: number) => x + 1, { a: 1, b: [2] }); // { a: 2, b: [3] }
+ */
+export function map<T>(fn: (leaf: Array, ...rest: Array[]) => Array, tree: T, ...rest: T[]): T;
+export function map<R>(fn: (leaf: Array, ...rest: Array[]) => R, tree: unknown, ...rest: unknown[]): unknown;
+export function map<L, R>(fn: (leaf: L, ...rest: L[]) => R, tree: unknown, ...rest: unknown[]): unknown;
+export function map(fn: (...leaves: never[]) => unknown, tree: unknown, ...rest: unknown[]): unknown {
+  const f = fn as (...leaves: unknown[]) => unknown;
+  return mapImpl("tree.map", (_i, _def, ls) => f(...ls), tree, rest);
+}
+
+/**
+ * Like `map`, but `fn` also receives the key path of the leaf (see `keyPathString`).
+ *
+ * @example
+ * tree.mapWithPath((path, x) => (tree.keyPathString(path).endsWith(".b") ? x : x.mul(0.5)), params);
+ */
+export function mapWithPath<T>(fn: (path: KeyPath, leaf: Array, ...rest: Array[]) => Array, tree: T, ...rest: T[]): T;
+export function mapWithPath<R>(
+  fn: (path: KeyPath, leaf: Array, ...rest: Array[]) => R,
+  tree: unknown,
+  ...rest: unknown[]
+): unknown;
+export function mapWithPath<L, R>(fn: (path: KeyPath, leaf: L, ...rest: L[]) => R, tree: unknown, ...rest: unknown[]): unknown;
+export function mapWithPath(fn: (path: KeyPath, ...leaves: never[]) => unknown, tree: unknown, ...rest: unknown[]): unknown {
+  const f = fn as (path: KeyPath, ...leaves: unknown[]) => unknown;
+  let paths: KeyPath[] | undefined;
+  return mapImpl(
+    "tree.mapWithPath",
+    (i, def, ls) => {
+      paths ??= def.leafPaths();
+      return f(paths[i], ...ls);
+    },
+    tree,
+    rest,
+  );
+}
