@@ -42,3 +42,4 @@ export { grad, hessian, jacrev, valueAndGrad, vjp } from "./transforms/vjp.js";
 export type { AxisSpec, VmapOptions } from "./transforms/vmap.js";
 export { vmap } from "./transforms/vmap.js";
 export { np, tree };
+export * as datasets from "./datasets/index.js";

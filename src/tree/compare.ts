@@ -106,7 +106,12 @@ export function flattenAgainst(def: TreeDef, x: unknown, leaves: unknown[], what
   walk(def, x);
 }
 
-/** Options of `assertSameStructure`. */
+/**
+ * Options of `assertSameStructure`.
+ *
+ * @example
+ * tree.assertSameStructure(expected, got, { what: "jit(f): output" });
+ */
 export interface AssertSameStructureOptions {
   /** The operation named at the start of the error message (default `tree.assertSameStructure`). */
   what?: string;

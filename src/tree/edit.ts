@@ -1,5 +1,6 @@
 /** Producing edited copies of pytrees: `update` (immer recipes) and `at` (replace one node). */
-import { type Draft, Immer } from "immer";
+import { Immer } from "immer";
+import type { Array } from "../core/array.js";
 import { TreeError } from "../core/errors.js";
 import { ownTree, viewEntry, viewNode } from "./flatten.js";
 import { keyPathString, type PathEntry, pathForMessage } from "./paths.js";
@@ -10,10 +11,33 @@ import { keyList, objectFromEntries, own, plural } from "./treedef.js";
 const immer = new Immer({ autoFreeze: false });
 
 /**
+ * The type of the draft an `update` recipe receives: containers become writable (recursively);
+ * axle `Array`s, functions, Maps, Sets, Dates, RegExps and typed arrays stay as they are (immer
+ * does not draft them: replace them by assignment).
+ *
+ * @example
+ * const recipe = (d: TreeDraft<{ w: Array; steps: readonly number[] }>) => { d.steps.push(1); };
+ */
+export type TreeDraft<T> = T extends
+  | Array
+  | ((...args: never[]) => unknown)
+  | ReadonlyMap<unknown, unknown>
+  | ReadonlySet<unknown>
+  | Date
+  | RegExp
+  | ArrayBufferView
+  ? T
+  : T extends object
+    ? { -readonly [K in keyof T]: TreeDraft<T[K]> }
+    : T;
+
+/**
  * Returns a new frozen tree made by applying an immer `recipe` to a draft of `tree`. The input is
  * not modified (it is copied first: containers built by `tree.*` functions are shared, not
  * copied). Leaves such as axle `Array`s are class instances, which immer does not draft: reading
- * them from the draft gives the very same array, and you replace them by assignment.
+ * them from the draft gives the very same array, and you replace them by assignment. Leaves are
+ * shared with the input, so never mutate one (e.g. a Map leaf) in the recipe. Registered class
+ * instances are not drafted either: replace them rather than mutating them.
  *
  * @example
  * const next = tree.update(params, (d) => {
@@ -21,12 +45,12 @@ const immer = new Immer({ autoFreeze: false });
  *   d.step += 1;
  * });
  */
-export function update<T>(tree: T, recipe: (draft: Draft<T>) => void): T {
+export function update<T>(tree: T, recipe: (draft: TreeDraft<T>) => void): T {
   const base = ownTree(tree, "tree.update");
   // A holder, so that immer accepts any root (a leaf or a registered class at the root is not
   // draftable and is passed to the recipe as it is).
   const [result] = immer.produce([base], (draft: unknown[]) => {
-    recipe(draft[0] as Draft<T>);
+    recipe(draft[0] as TreeDraft<T>);
   });
   return ownTree(result, "tree.update") as T;
 }

@@ -14,6 +14,7 @@
  */
 export type { AssertSameStructureOptions } from "./compare.js";
 export { assertSameStructure } from "./compare.js";
+export type { TreeDraft } from "./edit.js";
 export { at, update } from "./edit.js";
 export { flatten, leaves, leavesWithPath, structure, unflatten } from "./flatten.js";
 export { map, mapWithPath } from "./map.js";

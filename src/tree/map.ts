@@ -26,7 +26,10 @@ function mapImpl(
  * Applies `fn` to every leaf of `tree` (and the corresponding leaves of the `rest` trees, which
  * must have exactly the same structure, else `TreeError` naming the first differing key path)
  * and returns a new frozen tree of the same structure. The input trees are not modified. When
- * `fn` maps `Array`s to `Array`s the static type of the tree is kept.
+ * `fn` maps `Array`s to `Array`s the static type of the tree is kept (this overload assumes every
+ * leaf is an `Array`; annotate `fn`'s parameter, e.g. `(x: number) => …`, for other leaves, and
+ * the result is then `unknown`). Leaf results that are containers become part of the tree (they
+ * are copied and frozen).
  *
  * @example
  * const updated = tree.map((p, g) => p.sub(g.mul(0.1)), params, grads); // same type as params

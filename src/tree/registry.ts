@@ -27,7 +27,12 @@ export interface NodeHandler<T, A = unknown> {
   unflatten(aux: A, children: unknown[]): T;
 }
 
-/** Any class (abstract or not, with any constructor parameters) whose instances are `T`. */
+/**
+ * Any class (abstract or not, with any constructor parameters) whose instances are `T`.
+ *
+ * @example
+ * const c: Class<Point> = Point;
+ */
 export type Class<T> = abstract new (...args: never[]) => T;
 
 /** Internal: a registered class with a tag unique among registered classes. */

@@ -5,7 +5,12 @@ import { auxString } from "./aux.js";
 import { formatKey, type KeyPath, keyPathString, type PathEntry } from "./paths.js";
 import type { Registration } from "./registry.js";
 
-/** What kind of node a `TreeDef` describes. */
+/**
+ * What kind of node a `TreeDef` describes.
+ *
+ * @example
+ * tree.structure([1, 2]).kind; // "array"
+ */
 export type TreeDefKind = "leaf" | "null" | "undefined" | "object" | "array" | "custom";
 
 const TOKEN: unique symbol = Symbol("TreeDef");

@@ -4,17 +4,7 @@ import { describe, expect, test } from "vitest";
 import { ConcreteArray } from "../../src/core/array.js";
 import { TreeError } from "../../src/core/errors.js";
 import * as tree from "../../src/tree/index.js";
-import {
-  Pair,
-  containersFrozen,
-  leafArb,
-  oracleLeaves,
-  sameShape,
-  sameTree,
-  show,
-  snapshot,
-  treeArb,
-} from "./arbitraries.js";
+import { containersFrozen, leafArb, oracleLeaves, Pair, sameShape, sameTree, show, snapshot, treeArb } from "./arbitraries.js";
 
 const numRuns = 300;
 
@@ -57,7 +47,12 @@ describe("pytree laws", () => {
   test("map(id, t) ≡ t", () => {
     fc.assert(
       fc.property(treeArb, (t) => {
-        expect(sameTree(tree.map((x: unknown) => x, t), t)).toBe(true);
+        expect(
+          sameTree(
+            tree.map((x: unknown) => x, t),
+            t,
+          ),
+        ).toBe(true);
       }),
       { numRuns },
     );
@@ -66,7 +61,10 @@ describe("pytree laws", () => {
   test("map(f, map(g, t)) ≡ map(f ∘ g, t) for leaf-valued f, g", () => {
     fc.assert(
       fc.property(treeArb, fc.func(leafArb), fc.func(leafArb), (t, f, g) => {
-        const lhs = tree.map((x: unknown) => f(x), tree.map((x: unknown) => g(x), t));
+        const lhs = tree.map(
+          (x: unknown) => f(x),
+          tree.map((x: unknown) => g(x), t),
+        );
         const rhs = tree.map((x: unknown) => f(g(x)), t);
         expect(sameTree(lhs, rhs)).toBe(true);
       }),
