@@ -29,6 +29,7 @@ export {
 } from "./core/errors.js";
 export type { EqnHook } from "./ir/eval.js";
 export { evalIr } from "./ir/eval.js";
+export { irNames } from "./ir/print.js";
 export type { Atom, Eqn } from "./ir/ir.js";
 export { Ir, Lit, Var } from "./ir/ir.js";
 export { checkIr, IrTypeError, typecheck } from "./ir/typecheck.js";
@@ -43,3 +44,6 @@ export type { AxisSpec, VmapOptions } from "./transforms/vmap.js";
 export { vmap } from "./transforms/vmap.js";
 export { np, tree };
 export * as datasets from "./datasets/index.js";
+export * as random from "./random/index.js";
+export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";

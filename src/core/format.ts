@@ -37,7 +37,12 @@ function formatElements(dtype: DType, buf: TypedArray): string[] {
   }
   const sci = maxAbs >= 1e8 || (minAbs < 1e-4 && maxAbs !== 0) || maxAbs / minAbs > 1e3 * 1e8;
   for (let i = 0; i < buf.length; i++) out[i] = formatFloat(buf[i], sci);
-  return out;
+  if (sci) return out;
+  // Align the decimal points, as NumPy does: [ 1.5,  2. , -3. ].
+  const parts = out.map((s) => s.split("."));
+  const left = parts.reduce((w, p) => (p.length === 2 ? Math.max(w, p[0].length) : w), 0);
+  const right = parts.reduce((w, p) => (p.length === 2 ? Math.max(w, p[1].length) : w), 0);
+  return parts.map((p) => (p.length === 2 ? `${p[0].padStart(left)}.${p[1].padEnd(right)}` : p[0]));
 }
 
 /** Print like JAX: `Array([[1., 2.],\n       [3., 4.]], dtype=float32)`. */

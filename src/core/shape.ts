@@ -39,7 +39,7 @@ export function checkShape(op: string, shape: unknown): number[] {
     const d = shape[i];
     if (typeof d !== "number" || !Number.isInteger(d) || d < 0) {
       throw new ShapeError(
-        `${op}: shape entry ${i} is ${String(d)} in ${JSON.stringify(shape)}; ` +
+        `${op}: shape entry ${i} is ${String(d)} in [${shape.map(String).join(",")}]; ` +
           "every dimension must be a non-negative integer",
       );
     }

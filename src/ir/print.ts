@@ -1,6 +1,6 @@
 /** Print an IR like JAX prints a jaxpr. Names are assigned in order of appearance: a, b, …, z, ba, … */
 import type { Params } from "../core/primitive.js";
-import type { Atom, Ir } from "./ir.js";
+import type { Atom, Ir, Var } from "./ir.js";
 import { Ir as IrClass, Lit } from "./ir.js";
 
 function nameOf(i: number): string {
@@ -33,6 +33,14 @@ function formatParams(params: Params, indent: string): string {
   const keys = Object.keys(params).filter((k) => params[k] !== undefined);
   if (keys.length === 0) return "";
   return `[${keys.map((k) => `${k}=${formatParam(params[k], indent)}`).join(" ")}]`;
+}
+
+/** The names `printIr` gives the variables of `ir` (a, b, c, … in order of appearance). */
+export function irNames(ir: Ir): Map<Var, string> {
+  const names = new Map<Var, string>();
+  let count = 0;
+  for (const v of [...ir.constVars, ...ir.inVars, ...ir.eqns.flatMap((e) => e.outVars)]) names.set(v, nameOf(count++));
+  return names;
 }
 
 export function printIr(ir: Ir, indent = ""): string {

@@ -106,6 +106,8 @@ export function customJvp<F extends AnyFn>(
 ): F {
   const name = f.name || "customJvp";
   const cache = new Map<string, { fun: Ir; jvp: Ir; outDef: TreeDef }>();
+  // Signatures whose rule is being staged: a rule may call the function itself for its primal output.
+  const pending = new Map<string, { fun: Ir; outDef: TreeDef }>();
   return ((...args: unknown[]) => {
     const flats = args.map((a, i) => flattenArrays("customJvp", a, `argument ${i}`));
     const leaves = flats.flatMap(([l]) => l);
@@ -114,6 +116,8 @@ export function customJvp<F extends AnyFn>(
     const avals = leaves.map((l) => l.aval);
     const key = `${defs.join(";")}|${avals.map((a) => a.str()).join(",")}`;
     let entry = cache.get(key);
+    const inRule = pending.get(key);
+    if (entry === undefined && inRule !== undefined) return unflatten(inRule.outDef, evalIr(inRule.fun, leaves));
     if (entry === undefined) {
       const out: { def?: TreeDef } = {};
       const fun = stage(flatCall("customJvp", f, defs, counts, out), avals);
@@ -140,7 +144,13 @@ export function customJvp<F extends AnyFn>(
         }
         return [...pl, ...tl.filter((_, i) => isFloat(pl[i].dtype))];
       };
-      const jvp = stage(jvpFn, [...avals, ...avals.filter((_, i) => mask[i])]);
+      pending.set(key, { fun, outDef: out.def as TreeDef });
+      let jvp: Ir;
+      try {
+        jvp = stage(jvpFn, [...avals, ...avals.filter((_, i) => mask[i])]);
+      } finally {
+        pending.delete(key);
+      }
       entry = { fun, jvp, outDef: out.def as TreeDef };
       cache.set(key, entry);
     }

@@ -151,7 +151,8 @@ function valueAndGradImpl(op: string, f: AnyFn, opts: GradOptions<Argnums>, args
   const [loss, ...auxLeaves] = outs;
   const cts = pullback([fullConcrete([], loss.dtype, 1), ...auxLeaves.map((a) => new Zero(a.aval))]);
   const parts = splitArgs(cts, p.counts, p.defs);
-  const grads = typeof argnums === "number" ? parts[0] : parts;
+  // Returned trees are frozen, the tuple of gradients included.
+  const grads = typeof argnums === "number" ? parts[0] : Object.freeze(parts);
   let k = 0;
   const aux = hasAux
     ? unflatten(

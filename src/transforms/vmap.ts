@@ -158,7 +158,7 @@ function describeValue(x: unknown): string {
 export function vmap<F extends AnyFn>(f: F, opts: VmapOptions = {}): (...args: Parameters<F>) => ReturnType<F> {
   return (...args: Parameters<F>) => {
     const op = "vmap";
-    const inAxes = opts.inAxes ?? 0;
+    const inAxes = opts.inAxes === undefined ? 0 : opts.inAxes; // null is a spec (not mapped), not a default
     let perArg: AxisSpec[];
     if (globalThis.Array.isArray(inAxes)) {
       if (inAxes.length !== args.length) {
@@ -219,7 +219,9 @@ export function vmap<F extends AnyFn>(f: F, opts: VmapOptions = {}): (...args: P
       outTree = out;
       return ol;
     };
-    const outs = vmapFlat(fFlat, size, dims, leavesIn, () => expandSpec(op, opts.outAxes ?? 0, outTree, "outAxes"));
+    const outs = vmapFlat(fFlat, size, dims, leavesIn, () =>
+      expandSpec(op, opts.outAxes === undefined ? 0 : opts.outAxes, outTree, "outAxes"),
+    );
     return unflatten(outDef as TreeDef, outs) as ReturnType<F>;
   };
 }

@@ -1,0 +1,73 @@
+/**
+ * Activations, each numerically stable and composed of primitives (so every transform works).
+ * Where the form of a composite sets its derivative at a kink, the comment says so.
+ */
+import type { Array, ArrayLike } from "../core/array.js";
+import * as np from "../numpy/index.js";
+
+/** max(x, 0), written as where(x > 0, x, 0) so the derivative at 0 is 0 (as in JAX). */
+export function relu(x: Array): Array {
+  return np.where(np.greater(x, 0), x, np.zerosLike(x));
+}
+
+/** 1 / (1 + e^-x). */
+export function sigmoid(x: Array): Array {
+  return np.sigmoid(x);
+}
+
+export function tanh(x: Array): Array {
+  return np.tanh(x);
+}
+
+/** log(1 + e^x) = max(x, 0) + log1p(e^-|x|): never overflows. */
+export function softplus(x: Array): Array {
+  return np.add(np.maximum(x, 0), np.log1p(np.exp(np.negative(np.abs(x)))));
+}
+
+/** log σ(x) = -softplus(-x): finite for any x (log(sigmoid(x)) is -inf below about -104 in float32). */
+export function logSigmoid(x: Array): Array {
+  return np.negative(softplus(np.negative(x)));
+}
+
+/**
+ * GELU, tanh approximation (JAX's default `approximate=True`):
+ * 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+ */
+export function gelu(x: Array): Array {
+  const inner = np.multiply(Math.sqrt(2 / Math.PI), np.add(x, np.multiply(0.044715, np.multiply(x, np.square(x)))));
+  return np.multiply(np.multiply(0.5, x), np.add(1, np.tanh(inner)));
+}
+
+/** x for x ≥ 0, slope·x below. */
+export function leakyRelu(x: Array, negativeSlope = 0.01): Array {
+  return np.where(np.greaterEqual(x, 0), x, np.multiply(negativeSlope, x));
+}
+
+/** x for x > 0, α(eˣ − 1) below; the unused branch uses min(x, 0) so it never overflows. */
+export function elu(x: Array, alpha = 1): Array {
+  return np.where(np.greater(x, 0), x, np.multiply(alpha, np.expm1(np.minimum(x, 0))));
+}
+
+/** log Σ exp(x) along `axis` (stable). */
+export function logsumexp(x: Array, axis: number | readonly number[] = -1, opts?: { keepdims?: boolean }): Array {
+  return np.logsumexp(x, axis, opts);
+}
+
+/** x − logsumexp(x): log-probabilities along `axis`. */
+export function logSoftmax(x: Array, axis = -1): Array {
+  return np.subtract(x, np.logsumexp(x, axis, { keepdims: true }));
+}
+
+/** exp(x − max) / Σ exp(x − max) along `axis` (the max is held constant: it cancels exactly). */
+export function softmax(x: Array, axis = -1): Array {
+  const m = np.stopGradient(np.max(x, axis, { keepdims: true }));
+  const e = np.exp(np.subtract(x, m));
+  return np.divide(e, np.sum(e, axis, { keepdims: true }));
+}
+
+/** One-hot encoding: labels [...] (integers) → [..., numClasses] (float32 by default). */
+export function oneHot(labels: ArrayLike, numClasses: number, dtype: Array["dtype"] = "float32"): Array {
+  const l = np.astype(labels, "int32");
+  const classes = np.arange(numClasses);
+  return np.astype(np.equal(np.expandDims(l, -1), classes), dtype);
+}

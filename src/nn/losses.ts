@@ -1,0 +1,81 @@
+/** Losses (mean over examples by default; `reduction: "sum" | "none"`) and accuracy. */
+import type { Array } from "../core/array.js";
+import { ShapeError } from "../core/errors.js";
+import * as np from "../numpy/index.js";
+import { logSoftmax, oneHot, softplus } from "./activations.js";
+
+export type Reduction = "mean" | "sum" | "none";
+
+export interface LossOptions {
+  reduction?: Reduction;
+}
+
+function reduce(x: Array, reduction: Reduction = "mean"): Array {
+  if (reduction === "none") return x;
+  return reduction === "sum" ? np.sum(x) : np.mean(x);
+}
+
+function sameShape(op: string, a: Array, b: Array): void {
+  if (a.ndim !== b.ndim || a.shape.some((d, i) => d !== b.shape[i])) {
+    throw new ShapeError(`${op}: predictions ${a.aval.str()} and targets ${b.aval.str()} must have the same shape (reshape one; no silent broadcasting)`);
+  }
+}
+
+/** Mean squared error (ŷ − y)². */
+export function mse(pred: Array, target: Array, opts: LossOptions = {}): Array {
+  sameShape("mse", pred, target);
+  return reduce(np.square(np.subtract(pred, target)), opts.reduction);
+}
+
+/** −[y log p + (1 − y) log(1 − p)] on probabilities, clipped to [eps, 1 − eps]. */
+export function binaryCrossEntropy(probs: Array, target: Array, opts: LossOptions & { eps?: number } = {}): Array {
+  sameShape("binaryCrossEntropy", probs, target);
+  const eps = opts.eps ?? 1e-7;
+  const p = np.clip(probs, eps, 1 - eps);
+  const l = np.negative(np.add(np.multiply(target, np.log(p)), np.multiply(np.subtract(1, target), np.log(np.subtract(1, p)))));
+  return reduce(l, opts.reduction);
+}
+
+/** Binary cross-entropy on logits, stable: softplus(z) − z·y. */
+export function sigmoidBinaryCrossEntropy(logits: Array, target: Array, opts: LossOptions = {}): Array {
+  sameShape("sigmoidBinaryCrossEntropy", logits, target);
+  return reduce(np.subtract(softplus(logits), np.multiply(logits, target)), opts.reduction);
+}
+
+/** Labels → one-hot rows matching logits [..., classes] (integer labels) or passed through. */
+function asOneHot(op: string, logits: Array, labels: Array): Array {
+  const k = logits.shape[logits.ndim - 1];
+  if (labels.ndim === logits.ndim) {
+    sameShape(op, logits, labels);
+    return labels;
+  }
+  if (labels.ndim !== logits.ndim - 1 || labels.shape.some((d, i) => d !== logits.shape[i])) {
+    throw new ShapeError(`${op}: labels ${labels.aval.str()} must be integer class ids shaped like logits ${logits.aval.str()} without the class axis, or one-hot like logits`);
+  }
+  return oneHot(labels, k, logits.dtype);
+}
+
+/** −Σ onehot(y)·logSoftmax(z) over the class axis (integer or one-hot labels). */
+export function softmaxCrossEntropy(logits: Array, labels: Array, opts: LossOptions = {}): Array {
+  const y = asOneHot("softmaxCrossEntropy", logits, labels);
+  return reduce(np.negative(np.sum(np.multiply(y, logSoftmax(logits)), -1)), opts.reduction);
+}
+
+/** Negative log-likelihood of log-probabilities [..., classes]. */
+export function nll(logProbs: Array, labels: Array, opts: LossOptions = {}): Array {
+  const y = asOneHot("nll", logProbs, labels);
+  return reduce(np.negative(np.sum(np.multiply(y, logProbs), -1)), opts.reduction);
+}
+
+/**
+ * Fraction of correct predictions: multi-class scores [..., classes] vs integer labels use
+ * argmax; binary probabilities (same shape as labels) use the 0.5 threshold.
+ */
+export function accuracy(pred: Array, labels: Array): Array {
+  if (pred.ndim === labels.ndim + 1) {
+    return np.mean(np.astype(np.equal(np.argmax(pred, -1), np.astype(labels, "int32")), "float32"));
+  }
+  sameShape("accuracy", pred, labels);
+  const hit = np.equal(np.greater(pred, 0.5), np.greater(labels, 0.5));
+  return np.mean(np.astype(hit, "float32"));
+}

@@ -1,0 +1,375 @@
+/** Movement ops: reshape, transpose, slice, concatenate/stack/split, flip, pad, take, expandDims/squeeze, broadcastTo. */
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import type { Array as AxArray } from "../../src/index.js";
+import { AxisError, np, ShapeError, ValueError } from "../../src/index.js";
+import {
+  atBroadcast,
+  concatRef,
+  dataArb,
+  flipRef,
+  fromRef,
+  mismatch,
+  padRef,
+  type Ref,
+  type RefSliceSpec,
+  shapeArb,
+  sizeOf,
+  sliceRef,
+  stackRef,
+  takeRef,
+  toRef,
+  transposeRef,
+  unravel,
+} from "../helpers/reference.js";
+
+const same = (x: AxArray, r: Ref) => mismatch({ shape: x.shape, data: x.data() }, r);
+const intsArb = (s: number[]) => dataArb(s, fc.integer({ min: -50, max: 50 }));
+const arrArb = (maxRank = 4) => shapeArb(maxRank, 0, 4).chain(intsArb);
+
+describe("reshape", () => {
+  // Two groupings of the same factor list give two shapes of equal size.
+  const reshapeArb = fc
+    .array(fc.integer({ min: 1, max: 4 }), { maxLength: 5 })
+    .chain((factors) =>
+      fc.tuple(
+        fc.constant(factors),
+        fc.shuffledSubarray(factors, { minLength: factors.length, maxLength: factors.length }),
+        fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
+        fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
+        fc.nat(),
+      ),
+    )
+    .map(([fa, fb, cutA, cutB, minus]) => {
+      const group = (fs: number[], cuts: boolean[]) =>
+        fs.reduce<number[]>((acc, f, i) => (i > 0 && cuts[i] ? [...acc.slice(0, -1), acc[acc.length - 1] * f] : [...acc, f]), []);
+      const from = group(fa, cutA);
+      const to = group(fb, cutB);
+      const target = to.length === 0 ? to : to.map((d, i) => (i === minus % to.length ? -1 : d));
+      return { from, to, target };
+    });
+
+  test("keeps row-major order; -1 is inferred; reshape back round-trips", () => {
+    fc.assert(
+      fc.property(
+        reshapeArb.chain((c) => fc.tuple(fc.constant(c), intsArb(c.from))),
+        ([{ from, to, target }, r]) => {
+          const x = fromRef(r);
+          const y = np.reshape(x, target);
+          expect(y.shape).toEqual(to);
+          expect(Array.from(y.data())).toEqual(r.data);
+          expect(same(np.reshape(y, from), r)).toBeNull();
+          expect(same(x.reshape(...target), { shape: to, data: r.data })).toBeNull();
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  test("errors: size mismatch, non-integer or negative entries, two -1s", () => {
+    const x = np.ones([2, 3]);
+    expect(() => np.reshape(x, [4, 2])).toThrow(ShapeError);
+    expect(() => np.reshape(x, [4, 2])).toThrow("reshape: cannot reshape f32[2,3] (6 elements) to [4,2] (8 elements)");
+    expect(() => np.reshape(x, [4, -1])).toThrow("6 is not divisible by 4");
+    expect(() => np.reshape(x, [1.5, 4])).toThrow("reshape: shape entry 0 is 1.5 in [1.5,4]");
+    expect(() => np.reshape(x, [2, -3])).toThrow("reshape: shape entry 1 is -3");
+    expect(() => np.reshape(x, [-1, -1])).toThrow("only one dimension can be -1");
+  });
+});
+
+describe("transpose", () => {
+  const permArb = arrArb().chain((r) =>
+    fc.tuple(fc.constant(r), fc.shuffledSubarray([...r.shape.keys()], { minLength: r.shape.length, maxLength: r.shape.length })),
+  );
+
+  test("matches the reference, and the inverse permutation round-trips", () => {
+    fc.assert(
+      fc.property(permArb, ([r, perm]) => {
+        const x = fromRef(r);
+        const y = np.transpose(x, perm);
+        expect(same(y, transposeRef(r, perm))).toBeNull();
+        const inv = perm.map((_, i) => perm.indexOf(i));
+        expect(same(np.transpose(y, inv), r)).toBeNull();
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test("default reverses the axes; .T is the same", () => {
+    fc.assert(
+      fc.property(arrArb(), (r) => {
+        const rev = [...r.shape.keys()].reverse();
+        expect(same(np.transpose(fromRef(r)), transposeRef(r, rev))).toBeNull();
+        expect(same(fromRef(r).T, transposeRef(r, rev))).toBeNull();
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  test("a repeated axis is an error", () => {
+    expect(() => np.transpose(np.ones([2, 3]), [0, 0])).toThrow(AxisError);
+    expect(() => np.transpose(np.ones([2, 3]), [0, 0])).toThrow(
+      "transpose: [0,0] is not a permutation of the 2 axes of f32[2,3]",
+    );
+    expect(() => np.transpose(np.ones([2, 3]), [0, 2])).toThrow(AxisError);
+  });
+});
+
+describe("slice", () => {
+  const specArb = (n: number): fc.Arbitrary<RefSliceSpec> => {
+    const bound = fc.option(fc.integer({ min: -n - 2, max: n + 2 }), { nil: null });
+    const step = fc.option(
+      fc.integer({ min: -3, max: 3 }).filter((s) => s !== 0),
+      { nil: null },
+    );
+    const options: fc.Arbitrary<RefSliceSpec>[] = [fc.constant(null), fc.tuple(bound, bound, step)];
+    if (n > 0) options.push(fc.integer({ min: -n, max: n - 1 }));
+    return fc.oneof(...options);
+  };
+  const sliceArb = arrArb().chain((r) =>
+    fc.tuple(
+      fc.constant(r),
+      fc.integer({ min: 0, max: r.shape.length }).chain((k) => fc.tuple(...r.shape.slice(0, k).map(specArb))),
+    ),
+  );
+
+  test("matches Python slicing (steps, negative steps, negative and out-of-range bounds)", () => {
+    fc.assert(
+      fc.property(sliceArb, ([r, specs]) => {
+        const y = np.slice(fromRef(r), ...(specs as RefSliceSpec[]));
+        expect(same(y, sliceRef(r, specs as RefSliceSpec[]))).toBeNull();
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  test("examples", () => {
+    const x = np.arange(10);
+    expect(np.slice(x, [null, null, -1]).toArray()).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+    expect(np.slice(x, [-3, null, null]).toArray()).toEqual([7, 8, 9]);
+    expect(np.slice(x, [8, 2, -3]).toArray()).toEqual([8, 5]);
+    expect(np.slice(x, [1, 8, 3]).toArray()).toEqual([1, 4, 7]);
+    expect(np.slice(x, -1).toArray()).toEqual(9);
+    expect(() => np.slice(x, 10)).toThrow("slice: index 10 is out of bounds for axis 0 of size 10");
+    expect(() => np.slice(x, [0, 5, 0])).toThrow("step must be a non-zero integer");
+  });
+});
+
+describe("concatenate, stack, split", () => {
+  const partsArb = fc
+    .tuple(
+      shapeArb(3, 0, 3).filter((s) => s.length > 0),
+      fc.nat(),
+      fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 4 }),
+    )
+    .chain(([s, ax, sizes]) => {
+      const axis = ax % s.length;
+      return fc.tuple(fc.constant(axis), fc.tuple(...sizes.map((n) => intsArb(s.map((d, i) => (i === axis ? n : d))))));
+    });
+
+  test("concatenate matches the reference; split at the cut points gives the parts back", () => {
+    fc.assert(
+      fc.property(partsArb, fc.boolean(), ([axis, parts], negative) => {
+        const nd = parts[0].shape.length;
+        const xs = parts.map((p) => fromRef(p));
+        const cat = np.concatenate(xs, negative ? axis - nd : axis);
+        expect(same(cat, concatRef(parts, axis))).toBeNull();
+        const cuts = parts.slice(0, -1).reduce<number[]>((acc, p) => [...acc, (acc.at(-1) ?? 0) + p.shape[axis]], []);
+        const back = np.split(cat, cuts, axis);
+        expect(back.length).toBe(parts.length);
+        back.forEach((b, i) => expect(same(b, parts[i])).toBeNull());
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test("stack matches the reference on every axis, negative too", () => {
+    const arb = fc
+      .tuple(shapeArb(3, 0, 3), fc.integer({ min: 1, max: 4 }))
+      .chain(([s, k]) =>
+        fc.tuple(fc.tuple(...Array.from({ length: k }, () => intsArb(s))), fc.integer({ min: -s.length - 1, max: s.length })),
+      );
+    fc.assert(
+      fc.property(arb, ([parts, axis]) => {
+        const out = np.stack(
+          parts.map((p) => fromRef(p)),
+          axis,
+        );
+        const ax = axis < 0 ? axis + parts[0].shape.length + 1 : axis;
+        expect(same(out, stackRef(parts, ax))).toBeNull();
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  test("split into equal sections; then concatenate round-trips", () => {
+    const x = np.arange(12).reshape(3, 4);
+    const [a, b] = np.split(x, 2, 1);
+    expect(a.toArray()).toEqual([
+      [0, 1],
+      [4, 5],
+      [8, 9],
+    ]);
+    expect(np.arrayEqual(np.concatenate([a, b], 1), x)).toBe(true);
+    expect(() => np.split(x, 3, 1)).toThrow("split: axis 1 of i32[3,4] (size 4) cannot be split into 3 equal parts");
+  });
+
+  test("errors: rank mismatch, empty list, stack shape mismatch", () => {
+    expect(() => np.concatenate([np.ones([2]), np.ones([2, 2])])).toThrow(ShapeError);
+    expect(() => np.concatenate([np.ones([2]), np.ones([2, 2])])).toThrow(
+      "concatenate: array 1 has rank 2 (f32[2,2]) but array 0 has rank 1; all must match",
+    );
+    expect(() => np.concatenate([])).toThrow(ValueError);
+    expect(() => np.concatenate([np.ones([2, 3]), np.ones([2, 4])], 0)).toThrow(ShapeError);
+    expect(() => np.stack([np.ones([2]), np.ones([3])])).toThrow("stack: array 1 is f32[3] but array 0 is f32[2]");
+  });
+
+  test("concatenate promotes dtypes", () => {
+    expect(np.concatenate([np.array([1], "int32"), np.array([0.5])]).dtype).toBe("float32");
+  });
+});
+
+describe("flip, pad, take", () => {
+  test("flip over random axes matches the reference and is an involution", () => {
+    const arb = arrArb().chain((r) => fc.tuple(fc.constant(r), fc.subarray([...r.shape.keys()])));
+    fc.assert(
+      fc.property(arb, ([r, axes]) => {
+        const y = np.flip(fromRef(r), axes);
+        expect(same(y, flipRef(r, axes))).toBeNull();
+        expect(same(np.flip(y, axes), r)).toBeNull();
+      }),
+      { numRuns: 50 },
+    );
+    expect(
+      np
+        .flip(
+          np.array([
+            [1, 2],
+            [3, 4],
+          ]),
+        )
+        .toArray(),
+    ).toEqual([
+      [4, 3],
+      [2, 1],
+    ]);
+  });
+
+  test("pad with per-axis widths matches the reference; slicing the pad off round-trips", () => {
+    const arb = arrArb(3).chain((r) =>
+      fc.tuple(
+        fc.constant(r),
+        fc.tuple(...r.shape.map(() => fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })))),
+        fc.integer({ min: -5, max: 5 }),
+      ),
+    );
+    fc.assert(
+      fc.property(arb, ([r, widths, value]) => {
+        const y = np.pad(fromRef(r), widths as [number, number][], value);
+        expect(same(y, padRef(r, widths, value))).toBeNull();
+        const back = np.slice(y, ...widths.map(([lo], i) => [lo, lo + r.shape[i], 1] as const));
+        expect(same(back, r)).toBeNull();
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  test("pad with one number or one pair for every axis", () => {
+    expect(np.pad(np.array([1, 2]), 1).toArray()).toEqual([0, 1, 2, 0]);
+    expect(np.pad(np.array([1, 2]), [1, 2], 9).toArray()).toEqual([9, 1, 2, 9, 9]);
+    expect(() => np.pad(np.array([1, 2]), -1)).toThrow(ShapeError);
+  });
+
+  test("take along an axis with (negative) indices of any shape matches the reference", () => {
+    const arb = shapeArb(3, 1, 4)
+      .filter((s) => s.length > 0)
+      .chain((s) =>
+        fc.tuple(intsArb(s), fc.nat({ max: s.length - 1 })).chain(([r, axis]) => {
+          const n = s[axis];
+          return fc.tuple(
+            fc.constant(r),
+            fc.constant(axis),
+            shapeArb(2, 0, 3).chain((is) => dataArb(is, fc.integer({ min: -n, max: n - 1 }))),
+          );
+        }),
+      );
+    fc.assert(
+      fc.property(arb, ([r, axis, idx]) => {
+        const out = np.take(fromRef(r), fromRef(idx, "int32"), axis);
+        expect(same(out, takeRef(r, idx, axis))).toBeNull();
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test("take without an axis indexes the flattened array; plain JS index lists work", () => {
+    const x = np.array([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(np.take(x, [3, 0, -1]).toArray()).toEqual([4, 1, 4]);
+    expect(x.take([1], 1).toArray()).toEqual([[2], [4]]);
+  });
+
+  test("take rejects out-of-bounds indices", () => {
+    expect(() => np.take(np.arange(5), [7])).toThrow(ValueError);
+    expect(() => np.take(np.arange(5), [7])).toThrow("take: index 7 is out of bounds for an axis of size 5 (valid: -5..4)");
+    expect(() => np.take(np.arange(5), [-6])).toThrow("out of bounds");
+  });
+});
+
+describe("expandDims, squeeze, broadcastTo", () => {
+  test("expandDims inserts unit axes at result positions; squeeze removes them", () => {
+    const arb = arrArb(3).chain((r) =>
+      fc.tuple(
+        fc.constant(r),
+        fc
+          .integer({ min: 1, max: 2 })
+          .chain((k) => fc.shuffledSubarray([...Array(r.shape.length + k).keys()], { minLength: k, maxLength: k })),
+      ),
+    );
+    fc.assert(
+      fc.property(arb, ([r, axes]) => {
+        const y = np.expandDims(fromRef(r), axes);
+        const nd = r.shape.length + axes.length;
+        const expected: number[] = [];
+        let k = 0;
+        for (let i = 0; i < nd; i++) expected.push(axes.includes(i) ? 1 : r.shape[k++]);
+        expect(y.shape).toEqual(expected);
+        expect(Array.from(y.data())).toEqual(r.data);
+        expect(same(np.squeeze(y, axes), r)).toBeNull();
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  test("squeeze with no axis removes every unit axis; squeezing a non-unit axis is an error", () => {
+    expect(np.squeeze(np.ones([1, 2, 1, 3])).shape).toEqual([2, 3]);
+    expect(np.expandDims(np.ones([2]), -1).shape).toEqual([2, 1]);
+    expect(() => np.squeeze(np.ones([1, 2]), 1)).toThrow("squeeze: axis 1 of f32[1,2] has size 2, not 1");
+  });
+
+  test("broadcastTo matches indexing with broadcasting", () => {
+    const arb = shapeArb(4, 1, 3).chain((out) =>
+      fc
+        .tuple(fc.integer({ min: 0, max: out.length }), fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }))
+        .chain(([drop, ones]) => fc.tuple(fc.constant(out), intsArb(out.map((d, i) => (ones[i] ? 1 : d)).slice(drop)))),
+    );
+    fc.assert(
+      fc.property(arb, ([shape, r]) => {
+        const y = np.broadcastTo(fromRef(r), shape);
+        const data = Array.from({ length: sizeOf(shape) }, (_, i) => atBroadcast(r, unravel(i, shape)));
+        expect(same(y, { shape, data })).toBeNull();
+      }),
+      { numRuns: 50 },
+    );
+    expect(() => np.broadcastTo(np.ones([3]), [2, 4])).toThrow(ShapeError);
+    expect(() => np.broadcastTo(np.ones([2, 3]), [3])).toThrow("broadcastTo: cannot broadcast f32[2,3] to [3]");
+  });
+
+  test("tile and repeat", () => {
+    expect(np.tile(np.array([1, 2]), 2).toArray()).toEqual([1, 2, 1, 2]);
+    expect(np.repeat(np.array([1, 2]), 2).toArray()).toEqual([1, 1, 2, 2]);
+    expect(toRef(np.moveaxis(np.zeros([2, 3, 4]), 0, -1)).shape).toEqual([3, 4, 2]);
+  });
+});

@@ -1,0 +1,112 @@
+/** jit: one trace per signature, retrace on new shapes/dtypes/static values, lower() gives the IR. */
+import { describe, expect, test } from "vitest";
+import type { Array } from "../../src/index.js";
+import { grad, jit, np, typecheck, vmap } from "../../src/index.js";
+
+function counted() {
+  const calls = { n: 0 };
+  const f = (v: Array, scale: number) => {
+    calls.n++;
+    return np.tanh(v).mul(scale);
+  };
+  return { calls, f };
+}
+
+describe("jit caching", () => {
+  test("traced once per signature", () => {
+    const { calls, f } = counted();
+    const g = jit(f, { staticArgnums: 1 });
+    const a = g(np.ones([3]), 2);
+    const b = g(np.array([0.5, 1, 2], "float32"), 2);
+    g(np.zeros([3]), 2);
+    expect(calls.n).toBe(1);
+    expect(a.toArray()).toEqual(f(np.ones([3]), 2).toArray());
+    expect(b.toArray()).toEqual(f(np.array([0.5, 1, 2], "float32"), 2).toArray());
+  });
+
+  test("retraced on a new shape, dtype or static value, and the old entries are kept", () => {
+    const { calls, f } = counted();
+    const g = jit(f, { staticArgnums: [1] });
+    g(np.ones([3]), 2);
+    g(np.ones([4]), 2);
+    expect(calls.n).toBe(2);
+    g(np.ones([3], "float64"), 2);
+    expect(calls.n).toBe(3);
+    const r = g(np.ones([3]), 5);
+    expect(calls.n).toBe(4);
+    expect(r.toArray()).toEqual(
+      np
+        .tanh(np.ones([3]))
+        .mul(5)
+        .toArray(),
+    );
+    g(np.ones([3]), 2);
+    g(np.ones([4]), 2);
+    g(np.ones([3]), 5);
+    expect(calls.n).toBe(4);
+  });
+
+  test("a new tree structure retraces", () => {
+    let n = 0;
+    const g = jit((p: Record<string, Array>) => {
+      n++;
+      return Object.values(p).reduce((s, v) => s.add(np.sum(v)), np.array(0));
+    });
+    g({ a: np.ones([2]) });
+    g({ a: np.zeros([2]) });
+    expect(n).toBe(1);
+    g({ a: np.ones([2]), b: np.ones([2]) });
+    expect(n).toBe(2);
+  });
+
+  test("static plain-object arguments are keyed by value", () => {
+    let n = 0;
+    const g = jit(
+      (v: Array, cfg: { act: string; k: number[] }) => {
+        n++;
+        return cfg.act === "relu" ? np.maximum(v, 0).mul(cfg.k[0]) : v.mul(cfg.k[0]);
+      },
+      { staticArgnums: 1 },
+    );
+    const x = np.array([-1, 2], "float32");
+    expect(g(x, { act: "relu", k: [2] }).toArray()).toEqual([0, 4]);
+    expect(g(x, { act: "relu", k: [2] }).toArray()).toEqual([0, 4]);
+    expect(n).toBe(1);
+    expect(g(x, { act: "id", k: [2] }).toArray()).toEqual([-2, 4]);
+    expect(n).toBe(2);
+  });
+
+  test("jit under grad and vmap reuses its trace of f", () => {
+    const { calls, f } = counted();
+    const g = jit(f, { staticArgnums: 1 });
+    const x = np.array([0.1, 0.2, 0.3], "float32");
+    g(x, 2);
+    grad((v: Array) => np.sum(g(v, 2)))(x);
+    vmap((v: Array) => g(v, 2))(np.ones([4, 3]));
+    expect(calls.n).toBe(1);
+  });
+
+  test("lower(x) returns the staged IR without running it", () => {
+    const { calls, f } = counted();
+    const g = jit(f, { staticArgnums: 1 });
+    const ir = g.lower(np.ones([2, 3]), 3);
+    expect(calls.n).toBe(1);
+    typecheck(ir);
+    expect(ir.toString()).toMatchInlineSnapshot(`
+      "{ lambda ; a:f32[2,3] . let
+          b:f32[2,3] = tanh a
+          c:f32[2,3] = mul b 3.0:f32[]
+        in (c) }"
+    `);
+    g(np.zeros([2, 3]), 3);
+    expect(calls.n).toBe(1);
+  });
+
+  test("a jitted function closing over a constant array captures it as an IR constant", () => {
+    const c = np.array([1, 2, 3], "float32");
+    const g = jit((v: Array) => v.mul(c));
+    const ir = g.lower(np.ones([3]));
+    expect(ir.consts).toHaveLength(1);
+    expect(g(np.ones([3])).toArray()).toEqual([1, 2, 3]);
+  });
+});
