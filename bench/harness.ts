@@ -71,10 +71,13 @@ export function textTable(s: Section): string {
   return [`${s.title}  (${s.note})`, line(s.header), rule, ...s.rows.map(line)].join("\n");
 }
 
-/** The same table as GitHub markdown. */
+/** The same table as GitHub markdown, padded as the formatter (biome) lays tables out. */
 export function markdownTable(s: Section): string {
-  const row = (r: readonly string[]) => `| ${r.join(" | ")} |`;
-  const align = `|${s.header.map((_, j) => (j === 0 ? " :-- " : " --: ")).join("|")}|`;
+  const all = [s.header, ...s.rows];
+  const widths = s.header.map((_, j) => Math.max(3, ...all.map((r) => r[j].length)));
+  const cell = (c: string, j: number) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]));
+  const row = (r: readonly string[]) => `| ${r.map(cell).join(" | ")} |`;
+  const align = `| ${widths.map((w, j) => (j === 0 ? `:${"-".repeat(w - 1)}` : `${"-".repeat(w - 1)}:`)).join(" | ")} |`;
   return [`### ${s.title}`, "", s.note, "", row(s.header), align, ...s.rows.map(row)].join("\n");
 }
 

@@ -109,7 +109,7 @@ export function decisionRegions(
       },
       {
         data: { values: points.map((p) => ({ ...p, cls: String(p.cls) })) },
-        mark: { type: "point", filled: true, size: 90, stroke: "black", strokeWidth: 1 },
+        mark: { type: "point", filled: true, size: 50, stroke: "black", strokeWidth: 0.8 },
         encoding: {
           x: { field: "x", type: "quantitative" },
           y: { field: "y", type: "quantitative" },

@@ -152,7 +152,8 @@ function resolveLabels(labels: LabelSpec, t: unknown, known: readonly string[]):
  * Different transformations for different parameter groups: `labels` gives each parameter a
  * label (a key of `transforms`), and each transformation sees only its group.
  * @example
- * optim.partition({ body: optim.adam(1e-3), head: optim.sgd(1e-2) }, (p) => tree.mapWithPath((path) => (tree.keyPathString(path).startsWith("head") ? "head" : "body"), p as object));
+ * // params = { w, b }: adam for w, plain SGD for b
+ * optim.partition({ slow: optim.sgd(1e-3), fast: optim.adam(1e-2) }, { w: "fast", b: "slow" });
  */
 export function partition(
   transforms: Readonly<Record<string, AnyTransformation>>,
