@@ -17,7 +17,10 @@ function linearModel(classes: number): nn.Layer<Linear> {
     init(key, inputShape) {
       const n = inputShape[inputShape.length - 1];
       // Small random W, zero b (the classroom set-up).
-      return [[...inputShape.slice(0, -1), classes], { w: np.multiply(0.01, random.normal(key, [n, classes])), b: np.zeros([classes]) }];
+      return [
+        [...inputShape.slice(0, -1), classes],
+        { w: np.multiply(0.01, random.normal(key, [n, classes])), b: np.zeros([classes]) },
+      ];
     },
     apply: (p, x) => np.add(np.matmul(x, p.w), p.b),
   };
@@ -30,7 +33,7 @@ interface Run {
   predict: (x: Array) => number[];
 }
 
-function fit<P>(model: nn.Layer<P>, data: datasets.Points2d, steps: number, lr: number, label: string): Run {
+function trainClassifier<P>(model: nn.Layer<P>, data: datasets.Points2d, steps: number, lr: number, label: string): Run {
   const [, params0] = model.init(random.key(1), [data.x.shape[0], 2]);
   const lossFn = (p: P) => nn.softmaxCrossEntropy(model.apply(p, data.x), data.y);
   const opt = optim.adam(lr);
@@ -92,10 +95,10 @@ export async function main(opts: ExampleOptions = {}): Promise<Classifier2dResul
   const separable = datasets.linearlySeparable({ n: 200, seed: 3, margin: 0.5 });
   const rings = datasets.threeClass({ n: 300, seed: 4 });
   log(`Training with adam (lr 0.05), ${steps} full-batch steps each.\n`);
-  const linSep = fit(linearModel(2), separable, steps, 0.05, "linear / separable");
-  const linRings = fit(linearModel(3), rings, steps, 0.05, "linear / rings");
+  const linSep = trainClassifier(linearModel(2), separable, steps, 0.05, "linear / separable");
+  const linRings = trainClassifier(linearModel(3), rings, steps, 0.05, "linear / rings");
   const mlp = nn.sequential(nn.dense(32), nn.Relu, nn.dense(3));
-  const mlpRings = fit(mlp, rings, steps, 0.05, "MLP / rings");
+  const mlpRings = trainClassifier(mlp, rings, steps, 0.05, "MLP / rings");
   const pct = (a: number) => `${(100 * a).toFixed(1)}%`;
   log("training accuracy");
   log(`  linear softmax, linearly separable set (2 classes): ${pct(linSep.finalAcc)}`);
@@ -107,8 +110,18 @@ export async function main(opts: ExampleOptions = {}): Promise<Classifier2dResul
   );
   const dir = outDir("classifier-2d", opts);
   const plots = [
-    await lineChart(`${dir}/loss.svg`, "Cross-entropy during training", { "linear / separable": linSep.loss, "linear / rings": linRings.loss, "MLP / rings": mlpRings.loss }, { x: "step", y: "loss", logY: true }),
-    await lineChart(`${dir}/accuracy.svg`, "Training accuracy", { "linear / separable": linSep.acc, "linear / rings": linRings.acc, "MLP / rings": mlpRings.acc }, { x: "step", y: "accuracy" }),
+    await lineChart(
+      `${dir}/loss.svg`,
+      "Cross-entropy during training",
+      { "linear / separable": linSep.loss, "linear / rings": linRings.loss, "MLP / rings": mlpRings.loss },
+      { x: "step", y: "loss", logY: true },
+    ),
+    await lineChart(
+      `${dir}/accuracy.svg`,
+      "Training accuracy",
+      { "linear / separable": linSep.acc, "linear / rings": linRings.acc, "MLP / rings": mlpRings.acc },
+      { x: "step", y: "accuracy" },
+    ),
     await regions(`${dir}/linear-separable.svg`, "Linear softmax on a separable set", linSep, separable),
     await regions(`${dir}/linear-rings.svg`, "Linear softmax on three rings", linRings, rings),
     await regions(`${dir}/mlp-rings.svg`, "ReLU MLP on three rings", mlpRings, rings),

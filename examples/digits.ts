@@ -105,7 +105,6 @@ function train<P>(
   return { params, curves };
 }
 
-
 export interface DigitsResult {
   binaryTestAcc: number;
   tenClassTestAcc: number;
@@ -137,16 +136,38 @@ export async function main(opts: ExampleOptions = {}): Promise<DigitsResult> {
   const binaryTestAcc = b.curves.testAcc[b.curves.testAcc.length - 1];
   log(`binary test accuracy: ${(100 * binaryTestAcc).toFixed(2)}%\n`);
   plots.push(
-    await lineChart(`${dir}/binary-loss.svg`, "Binary task: mean BCE per epoch", { train: b.curves.trainLoss, test: b.curves.testLoss }, { y: "loss" }),
-    await lineChart(`${dir}/binary-accuracy.svg`, "Binary task: accuracy per epoch", { train: b.curves.trainAcc, test: b.curves.testAcc }, { y: "accuracy" }),
+    await lineChart(
+      `${dir}/binary-loss.svg`,
+      "Binary task: mean BCE per epoch",
+      { train: b.curves.trainLoss, test: b.curves.testLoss },
+      { y: "loss" },
+    ),
+    await lineChart(
+      `${dir}/binary-accuracy.svg`,
+      "Binary task: accuracy per epoch",
+      { train: b.curves.trainAcc, test: b.curves.testAcc },
+      { y: "accuracy" },
+    ),
   );
 
   // ---- Per-example gradient norms: vmap(grad(...)) over the test set ----
-  const perExample = vmap(grad((p: P, x: Array, y: Array) => bceMean(p, np.expandDims(x, 0), np.expandDims(y, 0))), {
-    inAxes: [null, 0, 0],
-  });
+  const perExample = vmap(
+    grad((p: P, x: Array, y: Array) => bceMean(p, np.expandDims(x, 0), np.expandDims(y, 0))),
+    {
+      inAxes: [null, 0, 0],
+    },
+  );
   const g = jit(perExample)(b.params, bin.xTest, bin.yTest);
-  const sq = tree.leaves(tree.map((l: Array) => np.sum(np.square(l), l.shape.slice(1).map((_, i) => i + 1)), g)) as Array[];
+  const sq = tree.leaves(
+    tree.map(
+      (l: Array) =>
+        np.sum(
+          np.square(l),
+          l.shape.slice(1).map((_, i) => i + 1),
+        ),
+      g,
+    ),
+  ) as Array[];
   const gradNorms = np.sqrt(sq.reduce((a, c) => np.add(a, c))).toArray() as number[];
   const sorted = [...gradNorms].sort((u, v) => u - v);
   log(
@@ -163,7 +184,9 @@ export async function main(opts: ExampleOptions = {}): Promise<DigitsResult> {
   const ce = (q: Q, x: Array, y: Array) => nn.softmaxCrossEntropy(mlp.apply(q, x), y);
   const accTen = (q: Q, x: Array, y: Array) => nn.accuracy(mlp.apply(q, x), y);
   const tenEpochs = fast ? 2 : 30;
-  log(`Ten classes: MLP 64-128-10, softmax cross-entropy, adamw (adam with decoupled weight decay 1e-4) lr 5e-3, minibatch 32, ${tenEpochs} epochs`);
+  log(
+    `Ten classes: MLP 64-128-10, softmax cross-entropy, adamw (adam with decoupled weight decay 1e-4) lr 5e-3, minibatch 32, ${tenEpochs} epochs`,
+  );
   const t = train("ten-class", q0, optim.adamw(5e-3, { weightDecay: 1e-4 }), ce, ce, accTen, ten, tenEpochs, 32, log);
   const tenClassTestAcc = t.curves.testAcc[t.curves.testAcc.length - 1];
   log(`ten-class test accuracy: ${(100 * tenClassTestAcc).toFixed(2)}%`);
@@ -182,7 +205,12 @@ export async function main(opts: ExampleOptions = {}): Promise<DigitsResult> {
   const wrong = truth.flatMap((c, i) => (c !== pred[i] ? [i] : []));
   const pick = [...wrong.slice(0, 10), ...truth.map((_, i) => i).filter((i) => !wrong.includes(i))].slice(0, shown);
   plots.push(
-    await lineChart(`${dir}/ten-class-accuracy.svg`, "Ten classes: accuracy per epoch", { train: t.curves.trainAcc, test: t.curves.testAcc }, { y: "accuracy" }),
+    await lineChart(
+      `${dir}/ten-class-accuracy.svg`,
+      "Ten classes: accuracy per epoch",
+      { train: t.curves.trainAcc, test: t.curves.testAcc },
+      { y: "accuracy" },
+    ),
     await heatmap(`${dir}/confusion.svg`, "Ten classes: confusion matrix (test set)", confusion),
     await imageGrid(
       `${dir}/predictions.svg`,
@@ -196,8 +224,17 @@ export async function main(opts: ExampleOptions = {}): Promise<DigitsResult> {
   // ---- 3. Depth experiments (binary task) ----
   const variants: Record<string, nn.Layer<unknown>> = {
     "[dense, sigmoid]": nn.sequential(nn.dense(1, { wInit: classroomInit }), nn.Sigmoid),
-    "[dense, dense, sigmoid]": nn.sequential(nn.dense(32, { wInit: classroomInit }), nn.dense(1, { wInit: classroomInit }), nn.Sigmoid),
-    "[dense, relu, dense, sigmoid]": nn.sequential(nn.dense(32, { wInit: classroomInit }), nn.Relu, nn.dense(1, { wInit: classroomInit }), nn.Sigmoid),
+    "[dense, dense, sigmoid]": nn.sequential(
+      nn.dense(32, { wInit: classroomInit }),
+      nn.dense(1, { wInit: classroomInit }),
+      nn.Sigmoid,
+    ),
+    "[dense, relu, dense, sigmoid]": nn.sequential(
+      nn.dense(32, { wInit: classroomInit }),
+      nn.Relu,
+      nn.dense(1, { wInit: classroomInit }),
+      nn.Sigmoid,
+    ),
     "4-layer relu net": nn.sequential(
       nn.dense(32, { wInit: classroomInit }),
       nn.Relu,

@@ -62,10 +62,14 @@ export async function main(opts: ExampleOptions = {}): Promise<GdResult> {
   for (let t = 0; t <= steps; t++) {
     const a = fixed.path[t];
     const b = decaying.path[t];
-    log(`${String(t).padStart(4)}  ${fmt(a.x)} ${fmt(a.y)} ${fmt(fixed.values[t])}     ${fmt(b.x)} ${fmt(b.y)} ${fmt(decaying.values[t])}`);
+    log(
+      `${String(t).padStart(4)}  ${fmt(a.x)} ${fmt(a.y)} ${fmt(fixed.values[t])}     ${fmt(b.x)} ${fmt(b.y)} ${fmt(decaying.values[t])}`,
+    );
   }
   const maxGradErr = Math.max(fixed.maxGradErr, decaying.maxGradErr);
-  log(`\ngrad(f) equals the analytic gradient (2x − 3 sin 3x + y + 2, x + 2y) at every step: max |difference| ${maxGradErr.toExponential(2)}`);
+  log(
+    `\ngrad(f) equals the analytic gradient (2x − 3 sin 3x + y + 2, x + 2y) at every step: max |difference| ${maxGradErr.toExponential(2)}`,
+  );
   const last = (r: typeof fixed) => ({ final: r.path[steps], value: r.values[steps] });
   log(
     `The fixed step stops in the local minimum near (${fixed.path[steps].x.toFixed(2)}, ${fixed.path[steps].y.toFixed(2)}) with f = ${fixed.values[steps].toFixed(3)};\n` +
@@ -84,11 +88,16 @@ export async function main(opts: ExampleOptions = {}): Promise<GdResult> {
       "fixed η = 0.1": fixed.path,
       "decaying η₀·dᵗ": decaying.path,
     }),
-    await lineChart(`${dir}/values.svg`, "f at each step", { "fixed η = 0.1": fixed.values, "decaying η₀·dᵗ": decaying.values }, {
-      x: "step",
-      y: "f(x, y)",
-      xValues: fixed.values.map((_, i) => i),
-    }),
+    await lineChart(
+      `${dir}/values.svg`,
+      "f at each step",
+      { "fixed η = 0.1": fixed.values, "decaying η₀·dᵗ": decaying.values },
+      {
+        x: "step",
+        y: "f(x, y)",
+        xValues: fixed.values.map((_, i) => i),
+      },
+    ),
   ];
   log(`\nplots: ${plots.join(", ")}`);
   return { fixed: last(fixed), decaying: last(decaying), maxGradErr, plots };

@@ -65,7 +65,10 @@ function train(act: Activation, epochs: number, key: Array, log: (...a: unknown[
       if (epoch === 0) {
         const auto = grad(loss)(params, xs[i], ys[i], act);
         const hand = closedFormGrad(params, xs[i], ys[i], act);
-        const diff = Math.max(...(np.abs(np.subtract(auto.w, hand.w)).toArray() as number[]), np.abs(np.subtract(auto.b, hand.b)).item());
+        const diff = Math.max(
+          ...(np.abs(np.subtract(auto.w, hand.w)).toArray() as number[]),
+          np.abs(np.subtract(auto.b, hand.b)).item(),
+        );
         maxGradDiff = Math.max(maxGradDiff, diff);
         if (act === "logistic") {
           log(
@@ -102,7 +105,8 @@ export async function main(opts: ExampleOptions = {}): Promise<OrResult> {
   xRows.forEach((r, i) => {
     log(`[${r.join(", ")}]    ${yRows[i].toFixed(0)}     ${fmt(logistic.outputs[i], 3)}     ${fmt(linear.outputs[i], 3)}`);
   });
-  const show = (p: Params) => `w = [${(p.w.toArray() as number[]).map((v) => v.toFixed(3)).join(", ")}], b = ${p.b.item().toFixed(3)}`;
+  const show = (p: Params) =>
+    `w = [${(p.w.toArray() as number[]).map((v) => v.toFixed(3)).join(", ")}], b = ${p.b.item().toFixed(3)}`;
   log(`\nlogistic: ${show(logistic.params)}`);
   log(`linear:   ${show(linear.params)}`);
   log(
@@ -111,7 +115,12 @@ export async function main(opts: ExampleOptions = {}): Promise<OrResult> {
   );
   const dir = outDir("or", opts);
   const plots = [
-    await lineChart(`${dir}/error.svg`, "OR: summed squared error per epoch", { logistic: logistic.errors, linear: linear.errors }, { y: "squared error", logY: true }),
+    await lineChart(
+      `${dir}/error.svg`,
+      "OR: summed squared error per epoch",
+      { logistic: logistic.errors, linear: linear.errors },
+      { y: "squared error", logY: true },
+    ),
   ];
   log(`\nplot: ${plots.join(", ")}`);
   return {

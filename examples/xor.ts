@@ -86,10 +86,14 @@ export async function main(opts: ExampleOptions = {}): Promise<XorResult> {
     const s = Math.max(maxAbs(np.subtract(auto.w34, slip.w34)), maxAbs(np.subtract(auto.b0, slip.b0)));
     maxGradDiff = Math.max(maxGradDiff, d);
     slipDiff = Math.max(slipDiff, s);
-    log(`  pattern ${xi.toArray()}: ∂w34 grad [${(auto.w34.toArray() as number[]).map((v) => fmt(v, 6))}]  hand [${(hand.w34.toArray() as number[]).map((v) => fmt(v, 6))}]  slip [${(slip.w34.toArray() as number[]).map((v) => fmt(v, 6))}]`);
+    log(
+      `  pattern ${xi.toArray()}: ∂w34 grad [${(auto.w34.toArray() as number[]).map((v) => fmt(v, 6))}]  hand [${(hand.w34.toArray() as number[]).map((v) => fmt(v, 6))}]  slip [${(slip.w34.toArray() as number[]).map((v) => fmt(v, 6))}]`,
+    );
     p = tree.map((v, g) => np.subtract(v, np.multiply(LR, g)), p, auto);
   }
-  log(`  hand vs grad: largest difference ${maxGradDiff.toExponential(2)}; the slip is off by up to ${slipDiff.toExponential(2)} — the check catches it.\n`);
+  log(
+    `  hand vs grad: largest difference ${maxGradDiff.toExponential(2)}; the slip is off by up to ${slipDiff.toExponential(2)} — the check catches it.\n`,
+  );
 
   // Twenty nets at once: vmap the per-pattern SGD step over the stacked parameters.
   const stacked = tree.map((...leaves: Array[]) => np.stack(leaves), nets0[0], ...nets0.slice(1)) as Net;
@@ -126,14 +130,18 @@ export async function main(opts: ExampleOptions = {}): Promise<XorResult> {
   const target = y.toArray() as number[];
   const solved = outs.map((o) => o.every((v, i) => v > 0.5 === target[i] > 0.5));
   const solvedKeys = solved.flatMap((s, k) => (s ? [k] : []));
-  log(`Of ${KEYS} initialisations, ${solvedKeys.length} solve XOR within ${epochs} epochs (keys ${solvedKeys.join(", ") || "none"}).`);
+  log(
+    `Of ${KEYS} initialisations, ${solvedKeys.length} solve XOR within ${epochs} epochs (keys ${solvedKeys.join(", ") || "none"}).`,
+  );
   const chosen = solvedKeys[0] ?? 0;
   log(solvedKeys.length > 0 ? `Showing net ${chosen}, which does.` : `None solved; showing net ${chosen}, which does not.`);
   const net = tree.map((a) => np.take(a, chosen, 0), nets) as Net;
   log("\npattern  net_h     h        net_y     ŷ       target");
   for (let i = 0; i < 4; i++) {
     const f = forward(net, np.take(x, i, 0));
-    log(`[${(np.take(x, i, 0).toArray() as number[]).join(",")}]   ${fmt(f.netH.item(), 3)}  ${fmt(f.h.item(), 3)}  ${fmt(f.netY.item(), 3)}  ${fmt(f.y.item(), 3)}   ${target[i]}`);
+    log(
+      `[${(np.take(x, i, 0).toArray() as number[]).join(",")}]   ${fmt(f.netH.item(), 3)}  ${fmt(f.h.item(), 3)}  ${fmt(f.netY.item(), 3)}  ${fmt(f.y.item(), 3)}   ${target[i]}`,
+    );
   }
   const arr = (a: Array) => `[${(a.toArray() as number[]).map((v) => v.toFixed(3)).join(", ")}]`;
   log(`\nw34 = ${arr(net.w34)}, b0 = ${net.b0.item().toFixed(3)}, w012 = ${arr(net.w012)}, b1 = ${net.b1.item().toFixed(3)}`);
@@ -157,13 +165,16 @@ export async function main(opts: ExampleOptions = {}): Promise<XorResult> {
     if (e % 10 === 0) tanhLoss.push(tLoss(tp).item());
   }
   const tanhOutputs = np.reshape(model.apply(tp, x), [4]).toArray() as number[];
-  log(`\n2-2-1 tanh net (init key 0, full batch, lr 0.5, ${tanhEpochs} steps): outputs ${tanhOutputs.map((v) => v.toFixed(3)).join(" / ")}`);
+  log(
+    `\n2-2-1 tanh net (init key 0, full batch, lr 0.5, ${tanhEpochs} steps): outputs ${tanhOutputs.map((v) => v.toFixed(3)).join(" / ")}`,
+  );
   log("(With other keys this net can also stop in a local minimum where two patterns sit at 0.5.)");
 
   const dir = outDir("xor", opts);
   const stepSize = 0.05;
   const gridPts: { x: number; y: number }[] = [];
-  for (let gx = -0.5; gx <= 1.5 + 1e-9; gx += stepSize) for (let gy = -0.5; gy <= 1.5 + 1e-9; gy += stepSize) gridPts.push({ x: gx, y: gy });
+  for (let gx = -0.5; gx <= 1.5 + 1e-9; gx += stepSize)
+    for (let gy = -0.5; gy <= 1.5 + 1e-9; gy += stepSize) gridPts.push({ x: gx, y: gy });
   const gridX = np.array(gridPts.map((g) => [g.x, g.y]));
   const probs = np.reshape(model.apply(tp, gridX), [-1]).toArray() as number[];
   const points = (x.toArray() as number[][]).map((r, i) => ({ x: r[0], y: r[1], cls: target[i] }));
@@ -174,7 +185,13 @@ export async function main(opts: ExampleOptions = {}): Promise<XorResult> {
       Object.fromEntries(errCurve.map((c, k) => [`net ${k}`, c])),
       { x: "epoch / 50", y: "summed squared error" },
     ),
-    await decisionRegions(`${dir}/tanh-boundary.svg`, "2-2-1 tanh net: decision regions", gridPts.map((g, i) => ({ ...g, cls: probs[i] > 0.5 ? 1 : 0 })), points, stepSize),
+    await decisionRegions(
+      `${dir}/tanh-boundary.svg`,
+      "2-2-1 tanh net: decision regions",
+      gridPts.map((g, i) => ({ ...g, cls: probs[i] > 0.5 ? 1 : 0 })),
+      points,
+      stepSize,
+    ),
     await lineChart(`${dir}/tanh-loss.svg`, "2-2-1 tanh net: loss", { mse: tanhLoss }, { x: "step / 10", y: "mse" }),
   ];
   log(`\nplots: ${plots.join(", ")}`);

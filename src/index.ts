@@ -27,15 +27,19 @@ export {
   TreeError,
   ValueError,
 } from "./core/errors.js";
+export * as datasets from "./datasets/index.js";
 export type { EqnHook } from "./ir/eval.js";
 export { evalIr } from "./ir/eval.js";
-export { irNames } from "./ir/print.js";
 export type { Atom, Eqn } from "./ir/ir.js";
 export { Ir, Lit, Var } from "./ir/ir.js";
+export { irNames } from "./ir/print.js";
 export { checkIr, IrTypeError, typecheck } from "./ir/typecheck.js";
+export * as nn from "./nn/index.js";
 export { stopGradient } from "./numpy/math.js";
+export * as optim from "./optim/index.js";
 export type { Primitive } from "./primitives/registry.js";
 export { allPrimitives } from "./primitives/registry.js";
+export * as random from "./random/index.js";
 export { customJvp, customVjp } from "./transforms/custom.js";
 export { jacfwd, jvp, linearize } from "./transforms/forward.js";
 export type { Argnums, GradOptions, GradsOf } from "./transforms/types.js";
@@ -43,7 +47,3 @@ export { grad, hessian, jacrev, valueAndGrad, vjp } from "./transforms/vjp.js";
 export type { AxisSpec, VmapOptions } from "./transforms/vmap.js";
 export { vmap } from "./transforms/vmap.js";
 export { np, tree };
-export * as datasets from "./datasets/index.js";
-export * as random from "./random/index.js";
-export * as nn from "./nn/index.js";
-export * as optim from "./optim/index.js";

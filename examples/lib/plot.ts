@@ -65,7 +65,12 @@ export function histogram(path: string, title: string, values: readonly number[]
 }
 
 /** A heatmap with numbers in the cells (e.g. a confusion matrix). */
-export function heatmap(path: string, title: string, matrix: readonly (readonly number[])[], opts: { x?: string; y?: string } = {}) {
+export function heatmap(
+  path: string,
+  title: string,
+  matrix: readonly (readonly number[])[],
+  opts: { x?: string; y?: string } = {},
+) {
   const values: Row[] = [];
   matrix.forEach((row, i) => row.forEach((v, j) => values.push({ row: String(i), col: String(j), v })));
   return saveSvg(path, {
@@ -203,7 +208,12 @@ export function imageGrid(
           x: { field: "x", type: "quantitative", axis: null, scale: { domain: [0, cols * (side + 1)] } },
           y: { field: "y", type: "quantitative", axis: null, scale: { domain: [rows * (side + 3), 0] } },
           text: { field: "c" },
-          color: { field: "bad", type: "nominal", scale: { domain: ["right", "wrong"], range: ["#222222", "#d62728"] }, legend: null },
+          color: {
+            field: "bad",
+            type: "nominal",
+            scale: { domain: ["right", "wrong"], range: ["#222222", "#d62728"] },
+            legend: null,
+          },
         },
       },
     ],

@@ -19,9 +19,17 @@ export function tanh(x: Array): Array {
   return np.tanh(x);
 }
 
-/** log(1 + e^x) = max(x, 0) + log1p(e^-|x|): never overflows. */
+/**
+ * log(1 + eˣ), as x + log1p(e⁻ˣ) above 0 and log1p(eˣ) below: never overflows. Written with
+ * `where` rather than max(x, 0) + log1p(e^-|x|) because the kinks of max and abs at 0 would make
+ * the second derivative there 0 instead of σ'(0) = 1/4. Each branch sees a clamped input, so the
+ * unused one stays finite and its zero cotangent cannot turn into NaN.
+ */
 export function softplus(x: Array): Array {
-  return np.add(np.maximum(x, 0), np.log1p(np.exp(np.negative(np.abs(x)))));
+  const pos = np.greater(x, 0);
+  const xp = np.where(pos, x, np.zerosLike(x));
+  const xn = np.where(pos, np.zerosLike(x), x);
+  return np.where(pos, np.add(xp, np.log1p(np.exp(np.negative(xp)))), np.log1p(np.exp(xn)));
 }
 
 /** log σ(x) = -softplus(-x): finite for any x (log(sigmoid(x)) is -inf below about -104 in float32). */
@@ -43,9 +51,13 @@ export function leakyRelu(x: Array, negativeSlope = 0.01): Array {
   return np.where(np.greaterEqual(x, 0), x, np.multiply(negativeSlope, x));
 }
 
-/** x for x > 0, α(eˣ − 1) below; the unused branch uses min(x, 0) so it never overflows. */
+/**
+ * x for x > 0, α(eˣ − 1) below. The unused branch sees where(x > 0, 0, x) so it never overflows;
+ * not min(x, 0), whose tie rule would halve the derivative at 0 (it is α there, as in JAX).
+ */
 export function elu(x: Array, alpha = 1): Array {
-  return np.where(np.greater(x, 0), x, np.multiply(alpha, np.expm1(np.minimum(x, 0))));
+  const pos = np.greater(x, 0);
+  return np.where(pos, x, np.multiply(alpha, np.expm1(np.where(pos, np.zerosLike(x), x))));
 }
 
 /** log Σ exp(x) along `axis` (stable). */

@@ -43,7 +43,9 @@ export function dense(out: number, opts: { wInit?: Initializer; bInit?: Initiali
     apply(params, x) {
       const n = params.w.shape[0];
       if (x.shape[x.ndim - 1] !== n) {
-        throw new ShapeError(`dense: input ${x.aval.str()} has ${x.shape[x.ndim - 1]} features but the layer's w is ${params.w.aval.str()} (expects ${n})`);
+        throw new ShapeError(
+          `dense: input ${x.aval.str()} has ${x.shape[x.ndim - 1]} features but the layer's w is ${params.w.aval.str()} (expects ${n})`,
+        );
       }
       return np.add(np.matmul(x, params.w), params.b);
     },
@@ -105,13 +107,19 @@ export const serial = sequential;
  * (none after the last).
  * @example nn.mlp([64, 32, 10], nn.relu) // dense(32), relu, dense(10) on 64 inputs
  */
-export function mlp(sizes: readonly number[], activation: (x: Array) => Array = act.relu, opts: { wInit?: Initializer } = {}): Layer<DenseParams[]> {
+export function mlp(
+  sizes: readonly number[],
+  activation: (x: Array) => Array = act.relu,
+  opts: { wInit?: Initializer } = {},
+): Layer<DenseParams[]> {
   if (sizes.length < 2) throw new ValueError(`mlp: give at least [inputs, outputs], got ${JSON.stringify(sizes)}`);
   const layers = sizes.slice(1).map((n) => dense(n, opts));
   return {
     init(key, inputShape) {
       if (inputShape[inputShape.length - 1] !== sizes[0]) {
-        throw new ShapeError(`mlp: input shape [${inputShape}] has ${inputShape[inputShape.length - 1]} features, but sizes[0] is ${sizes[0]}`);
+        throw new ShapeError(
+          `mlp: input shape [${inputShape}] has ${inputShape[inputShape.length - 1]} features, but sizes[0] is ${sizes[0]}`,
+        );
       }
       const keys = random.split(key, layers.length);
       let shape = [...inputShape];
@@ -141,7 +149,8 @@ export function dropout(rate: number): Layer<null> {
     init: (_key, inputShape) => [[...inputShape], null],
     apply(_p, x, opts) {
       if (!opts?.training || rate === 0) return x;
-      if (opts.key === undefined) throw new ValueError("dropout: training mode needs a PRNG key: apply(params, x, { training: true, key })");
+      if (opts.key === undefined)
+        throw new ValueError("dropout: training mode needs a PRNG key: apply(params, x, { training: true, key })");
       const keep = random.bernoulli(opts.key, 1 - rate, x.shape);
       return np.where(keep, np.divide(x, 1 - rate), np.zerosLike(x));
     },

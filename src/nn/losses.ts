@@ -17,7 +17,9 @@ function reduce(x: Array, reduction: Reduction = "mean"): Array {
 
 function sameShape(op: string, a: Array, b: Array): void {
   if (a.ndim !== b.ndim || a.shape.some((d, i) => d !== b.shape[i])) {
-    throw new ShapeError(`${op}: predictions ${a.aval.str()} and targets ${b.aval.str()} must have the same shape (reshape one; no silent broadcasting)`);
+    throw new ShapeError(
+      `${op}: predictions ${a.aval.str()} and targets ${b.aval.str()} must have the same shape (reshape one; no silent broadcasting)`,
+    );
   }
 }
 
@@ -36,10 +38,19 @@ export function binaryCrossEntropy(probs: Array, target: Array, opts: LossOption
   return reduce(l, opts.reduction);
 }
 
-/** Binary cross-entropy on logits, stable: softplus(z) − z·y. */
+/**
+ * Binary cross-entropy on logits, softplus(z) − z·y, computed as (1 − y)·z + softplus(−z) for
+ * z > 0: the direct form cancels catastrophically there (z = 100, y = 1 would give 0, not
+ * e⁻¹⁰⁰). Both branches are the same analytic function, so every derivative is continuous.
+ */
 export function sigmoidBinaryCrossEntropy(logits: Array, target: Array, opts: LossOptions = {}): Array {
   sameShape("sigmoidBinaryCrossEntropy", logits, target);
-  return reduce(np.subtract(softplus(logits), np.multiply(logits, target)), opts.reduction);
+  const pos = np.greater(logits, 0);
+  const zp = np.where(pos, logits, np.zerosLike(logits));
+  const zn = np.where(pos, np.zerosLike(logits), logits);
+  const above = np.add(np.multiply(np.subtract(1, target), zp), softplus(np.negative(zp)));
+  const below = np.subtract(softplus(zn), np.multiply(zn, target));
+  return reduce(np.where(pos, above, below), opts.reduction);
 }
 
 /** Labels → one-hot rows matching logits [..., classes] (integer labels) or passed through. */
@@ -50,7 +61,9 @@ function asOneHot(op: string, logits: Array, labels: Array): Array {
     return labels;
   }
   if (labels.ndim !== logits.ndim - 1 || labels.shape.some((d, i) => d !== logits.shape[i])) {
-    throw new ShapeError(`${op}: labels ${labels.aval.str()} must be integer class ids shaped like logits ${logits.aval.str()} without the class axis, or one-hot like logits`);
+    throw new ShapeError(
+      `${op}: labels ${labels.aval.str()} must be integer class ids shaped like logits ${logits.aval.str()} without the class axis, or one-hot like logits`,
+    );
   }
   return oneHot(labels, k, logits.dtype);
 }
@@ -73,6 +86,11 @@ export function nll(logProbs: Array, labels: Array, opts: LossOptions = {}): Arr
  */
 export function accuracy(pred: Array, labels: Array): Array {
   if (pred.ndim === labels.ndim + 1) {
+    if (labels.shape.some((d, i) => d !== pred.shape[i])) {
+      throw new ShapeError(
+        `accuracy: labels ${labels.aval.str()} must be shaped like scores ${pred.aval.str()} without the class axis (no silent broadcasting)`,
+      );
+    }
     return np.mean(np.astype(np.equal(np.argmax(pred, -1), np.astype(labels, "int32")), "float32"));
   }
   sameShape("accuracy", pred, labels);

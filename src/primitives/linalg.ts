@@ -4,7 +4,7 @@
  */
 import { type Array, ConcreteArray } from "../core/array.js";
 import { ShapedArray } from "../core/aval.js";
-import { allocate } from "../core/dtype.js";
+import { allocate, type TypedArray } from "../core/dtype.js";
 import { DTypeError, ShapeError } from "../core/errors.js";
 import { type Params, type Primitive, type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
 import { range, sizeOf } from "../core/shape.js";
@@ -66,34 +66,61 @@ function dotAval(lhs: ShapedArray, rhs: ShapedArray, { contracting: [lc, rc], ba
   return new ShapedArray(shape, lhs.dtype);
 }
 
-/** Batched matmul on contiguous [B, M, K] × [B, K, N], i-k-j order with a float64 row accumulator. */
-function bmm(a: ArrayLikeBuf, b: ArrayLikeBuf, out: ArrayLikeBuf, nb: number, m: number, k: number, n: number): void {
-  const acc = new Float64Array(n);
+/**
+ * Batched matmul on contiguous [B, M, K] × [B, K, N] in float64 (operands converted once, so
+ * the loops see one array type and stay monomorphic). i-k-j order over blocks of four rows:
+ * each row of b is loaded once per four output rows.
+ */
+function bmm(a: Float64Array, b: Float64Array, out: Float64Array, nb: number, m: number, k: number, n: number): void {
+  // Column panels of b (JT wide) stay in cache while every row block of a passes over them.
+  const JT = 256;
   for (let bi = 0; bi < nb; bi++) {
     const ao = bi * m * k;
     const bo = bi * k * n;
     const oo = bi * m * n;
-    for (let i = 0; i < m; i++) {
-      acc.fill(0);
-      const arow = ao + i * k;
-      for (let p = 0; p < k; p++) {
-        const av = a[arow + p];
-        if (av === 0) continue;
-        const brow = bo + p * n;
-        for (let j = 0; j < n; j++) acc[j] += av * b[brow + j];
+    for (let j0 = 0; j0 < n; j0 += JT) {
+      const j1 = Math.min(n, j0 + JT);
+      let i = 0;
+      for (; i + 3 < m; i += 4) {
+        const o0 = oo + i * n;
+        const o1 = o0 + n;
+        const o2 = o1 + n;
+        const o3 = o2 + n;
+        const r0 = ao + i * k;
+        for (let p = 0; p < k; p++) {
+          const a0 = a[r0 + p];
+          const a1 = a[r0 + k + p];
+          const a2 = a[r0 + 2 * k + p];
+          const a3 = a[r0 + 3 * k + p];
+          const brow = bo + p * n;
+          for (let j = j0; j < j1; j++) {
+            const bv = b[brow + j];
+            out[o0 + j] += a0 * bv;
+            out[o1 + j] += a1 * bv;
+            out[o2 + j] += a2 * bv;
+            out[o3 + j] += a3 * bv;
+          }
+        }
       }
-      const orow = oo + i * n;
-      for (let j = 0; j < n; j++) out[orow + j] = acc[j];
+      for (; i < m; i++) {
+        const orow = oo + i * n;
+        const arow = ao + i * k;
+        for (let p = 0; p < k; p++) {
+          const av = a[arow + p];
+          const brow = bo + p * n;
+          for (let j = j0; j < j1; j++) out[orow + j] += av * b[brow + j];
+        }
+      }
     }
   }
 }
-
-type ArrayLikeBuf = { [i: number]: number; length: number };
 
 function contiguous(x: ConcreteArray, perm: readonly number[]): ConcreteArray {
   if (perm.every((p, i) => p === i)) return x;
   return transposeP.impl([x], { permutation: perm })[0];
 }
+
+const asF64 = (buf: TypedArray): Float64Array => (buf instanceof Float64Array ? buf : new Float64Array(buf));
 
 export const dotGeneralP: Primitive<DotParams> = definePrimitive<DotParams>("dot_general", {
   abstractEval: ([l, r], params) => [dotAval(l, r, params)],
@@ -111,8 +138,10 @@ export const dotGeneralP: Primitive<DotParams> = definePrimitive<DotParams>("dot
     const m = sizeOf(lf.map((a) => l.shape[a]));
     const k = sizeOf(lc.map((a) => l.shape[a]));
     const n = sizeOf(rf.map((a) => r.shape[a]));
-    const out = allocate(aval.dtype, aval.size);
-    bmm(lt.buffer, rt.buffer, out, nb, m, k, n);
+    const acc = new Float64Array(aval.size);
+    bmm(asF64(lt.buffer), asF64(rt.buffer), acc, nb, m, k, n);
+    const out = aval.dtype === "float64" ? acc : allocate(aval.dtype, aval.size);
+    if (out !== acc) out.set(acc);
     return [new ConcreteArray(aval.shape, aval.dtype, out)];
   },
   // Bilinear: d(l·r) = dl·r + l·dr.

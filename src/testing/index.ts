@@ -11,6 +11,8 @@ export type { ArraysOptions, ShapesOptions } from "./arbitraries.js";
 export { arrays, broadcastableShapes, dtypes, shapes } from "./arbitraries.js";
 export type { CheckGradsOptions, GradMode } from "./check-grads.js";
 export { checkGrads, GradCheckError } from "./check-grads.js";
+export type { KeysOptions, LayerInputsOptions, ParamsOptions } from "./layers.js";
+export { castTree, keys, layerInputs, params } from "./layers.js";
 export { numericalGrad, numericalJvp } from "./numerical.js";
 export type { GradTolerance } from "./tolerances.js";
 export { defaultTolerance, mergedTolerance } from "./tolerances.js";

@@ -47,7 +47,7 @@ const OPS: Op[] = [
   ["expandDims", (x) => np.expandDims(x, 0)],
   ["broadcastTo", (x) => np.broadcastTo(x, [2, ...x.shape])],
   ["astype", (x) => np.astype(x, "int32")],
-  ["matmul", (x, y) => (x.ndim >= 1 ? np.matmul(x, np.transpose(y)) : x)],
+  ["matmul", (x, y) => (x.ndim >= 2 ? np.matmul(x, np.swapaxes(y, -1, -2)) : x.ndim === 1 ? np.matmul(x, y) : x)],
   ["outer", np.outer],
   ["isclose", (x, y) => np.isclose(x, y)],
   // Methods on Array and the values readers also must not write.
