@@ -5,9 +5,6 @@
  * UCI Machine Learning Repository. https://doi.org/10.24432/C50P49 — CC BY 4.0. The file is the
  * copy scikit-learn ships; `sklearn.datasets.load_digits()` returns the same rows in the same order.
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { gunzipSync } from "node:zlib";
 import { ValueError } from "../core/errors.js";
 import { type Digits, parseDigitsCsv } from "./parse.js";
 
@@ -16,10 +13,36 @@ export interface DigitsOptions {
   path?: string | URL;
 }
 
-const DEFAULT_PATH = new URL("../../data/digits.csv.gz", import.meta.url);
+/** The vendored copy, resolved when first needed (bundlers may leave import.meta.url empty). */
+const defaultPath = (): URL => new URL("../../data/digits.csv.gz", import.meta.url);
+
+interface NodeApis {
+  readFileSync(path: string | URL): Buffer;
+  fileURLToPath(url: URL): string;
+  gunzipSync(bytes: Buffer): Buffer;
+}
+
+/**
+ * Node's fs/zlib/url, looked up at call time (process.getBuiltinModule) rather than imported, so
+ * that importing axle in a browser never pulls in Node modules.
+ */
+function node(): NodeApis {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const get = proc?.getBuiltinModule;
+  if (typeof get !== "function") {
+    throw new ValueError(
+      "digits: reading the bundled file needs Node (>= 20.16). In a browser, fetch the CSV yourself and " +
+        "call datasets.parseDigitsCsv(text, source)",
+    );
+  }
+  const fs = get("node:fs") as { readFileSync: NodeApis["readFileSync"] };
+  const url = get("node:url") as { fileURLToPath: NodeApis["fileURLToPath"] };
+  const zlib = get("node:zlib") as { gunzipSync: NodeApis["gunzipSync"] };
+  return { readFileSync: fs.readFileSync, fileURLToPath: url.fileURLToPath, gunzipSync: zlib.gunzipSync };
+}
 
 function displayPath(p: string | URL): string {
-  return p instanceof URL && p.protocol === "file:" ? fileURLToPath(p) : String(p);
+  return p instanceof URL && p.protocol === "file:" ? node().fileURLToPath(p) : String(p);
 }
 
 function errorCode(e: unknown): string | undefined {
@@ -28,7 +51,7 @@ function errorCode(e: unknown): string | undefined {
 
 function readBytes(path: string | URL, shown: string): Buffer {
   try {
-    return readFileSync(path);
+    return node().readFileSync(path);
   } catch (e) {
     if (errorCode(e) === "ENOENT") {
       throw new ValueError(
@@ -45,7 +68,7 @@ function decode(bytes: Buffer, shown: string): string {
   const gzipped = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
   if (!gzipped) return bytes.toString("utf8");
   try {
-    return gunzipSync(bytes).toString("utf8");
+    return node().gunzipSync(bytes).toString("utf8");
   } catch (e) {
     throw new ValueError(
       `digits: ${shown} looks gzip-compressed but does not decompress (${(e as Error).message}); the file is damaged, restore it`,
@@ -64,7 +87,8 @@ function decode(bytes: Buffer, shown: string): string {
  * const x = images.div(16); // scale pixels to [0, 1]
  */
 export function digits(opts: DigitsOptions = {}): Digits {
-  const path = opts.path ?? DEFAULT_PATH;
+  node(); // fail early, with the browser hint, where there is no Node
+  const path = opts.path ?? defaultPath();
   const shown = displayPath(path);
   return parseDigitsCsv(decode(readBytes(path, shown), shown), shown);
 }

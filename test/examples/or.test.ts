@@ -25,6 +25,7 @@ describe("examples/or.ts (fast)", () => {
       expect(e[e.length - 1]).toBeLessThan(e[0]);
       const [o00, o01, o10, o11] = r.outputs[act];
       expect(o00).toBeLessThan(Math.min(o01, o10));
+      expect(o11).toBeGreaterThan(Math.max(o01, o10));
     }
     // Both one-input patterns come out on the "true" side after 300 epochs.
     expect(Math.min(r.outputs.logistic[1], r.outputs.logistic[2])).toBeGreaterThan(0.5);
