@@ -67,3 +67,43 @@ export function checkFloatLeaves(op: string, leaves: readonly Array[], argIndex:
   });
   void def;
 }
+
+/** A tuple of argument trees, flattened: all leaves, and per argument its treedef and leaf count. */
+export interface FlatArgs {
+  leaves: Array[];
+  defs: TreeDef[];
+  counts: number[];
+}
+
+export function flattenArgs(op: string, args: readonly unknown[], what = "argument"): FlatArgs {
+  const flats = args.map((a, i) => flattenArrays(op, a, `${what} ${i}`));
+  return { leaves: flats.flatMap(([l]) => l), defs: flats.map(([, d]) => d), counts: flats.map(([l]) => l.length) };
+}
+
+/** Rebuild the argument trees from a flat list of leaves laid out as in `flat`. */
+export function splitLeaves(leaves: readonly Array[], flat: Pick<FlatArgs, "defs" | "counts">): unknown[] {
+  let k = 0;
+  return flat.counts.map((n, i) => {
+    const part = leaves.slice(k, k + n);
+    k += n;
+    return unflatten(flat.defs[i], part);
+  });
+}
+
+/**
+ * `f` as a function of flat leaves: rebuilds its arguments, calls it, flattens its output and
+ * records the output's treedef in `out.def`.
+ */
+export function flatFn(
+  op: string,
+  f: (...args: never[]) => unknown,
+  flat: Pick<FlatArgs, "defs" | "counts">,
+  out: { def?: TreeDef },
+): (...leaves: Array[]) => Array[] {
+  return (...leaves: Array[]) => {
+    const res = (f as unknown as (...a: unknown[]) => unknown)(...splitLeaves(leaves, flat));
+    const [ol, od] = flattenArrays(op, res, "output");
+    out.def = od;
+    return ol;
+  };
+}

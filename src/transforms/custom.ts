@@ -14,7 +14,7 @@ import type { Ir } from "../ir/ir.js";
 import { definePrimitive } from "../primitives/registry.js";
 import { instantiate } from "../primitives/zeros.js";
 import { type TreeDef, unflatten } from "../tree/index.js";
-import { flattenArrays } from "./args.js";
+import { flatFn, flattenArgs, flattenArrays, splitLeaves } from "./args.js";
 import { closeIr, traceToIr } from "./stage.js";
 import type { AnyFn } from "./types.js";
 import { moveBatchAxis, vmapFlat } from "./vmap.js";
@@ -77,20 +77,6 @@ export const customJvpCallP: Primitive<CustomJvpParams> = definePrimitive<Custom
   inline: (args, { fun }) => evalIr(fun, args),
 });
 
-function flatCall(op: string, f: AnyFn, defs: readonly TreeDef[], counts: readonly number[], out: { def?: TreeDef }) {
-  return (...leaves: Array[]): Array[] => {
-    let k = 0;
-    const args = defs.map((d, i) => {
-      const part = leaves.slice(k, k + counts[i]);
-      k += counts[i];
-      return unflatten(d, part);
-    });
-    const [ol, od] = flattenArrays(op, (f as unknown as (...a: unknown[]) => unknown)(...args), "output");
-    out.def = od;
-    return ol;
-  };
-}
-
 /**
  * A function with a custom JVP rule: `rule(primals, tangents)` returns `[out, outTangent]`.
  * Use it to give a function a numerically stable or cheaper derivative.
@@ -109,10 +95,8 @@ export function customJvp<F extends AnyFn>(
   // Signatures whose rule is being staged: a rule may call the function itself for its primal output.
   const pending = new Map<string, { fun: Ir; outDef: TreeDef }>();
   return ((...args: unknown[]) => {
-    const flats = args.map((a, i) => flattenArrays("customJvp", a, `argument ${i}`));
-    const leaves = flats.flatMap(([l]) => l);
-    const defs = flats.map(([, d]) => d);
-    const counts = flats.map(([l]) => l.length);
+    const flat = flattenArgs("customJvp", args);
+    const { leaves, defs } = flat;
     const avals = leaves.map((l) => l.aval);
     const key = `${defs.join(";")}|${avals.map((a) => a.str()).join(",")}`;
     let entry = cache.get(key);
@@ -120,20 +104,13 @@ export function customJvp<F extends AnyFn>(
     if (entry === undefined && inRule !== undefined) return unflatten(inRule.outDef, evalIr(inRule.fun, leaves));
     if (entry === undefined) {
       const out: { def?: TreeDef } = {};
-      const fun = stage(flatCall("customJvp", f, defs, counts, out), avals);
+      const fun = stage(flatFn("customJvp", f, flat, out), avals);
       const mask = floatMask(avals);
       const jvpFn = (...xs: Array[]): Array[] => {
         const primals = xs.slice(0, leaves.length);
         let k = leaves.length;
         const tangents = primals.map((p, i) => (mask[i] ? xs[k++] : instantiate(new Zero(p.aval))));
-        const split = (ls: readonly Array[]) => {
-          let j = 0;
-          return defs.map((d, i) => {
-            const part = ls.slice(j, j + counts[i]);
-            j += counts[i];
-            return unflatten(d, part);
-          });
-        };
+        const split = (ls: readonly Array[]) => splitLeaves(ls, flat);
         const [po, to] = rule(split(primals) as Parameters<F>, split(tangents) as Parameters<F>);
         const [pl] = flattenArrays("customJvp rule", po, "primal output");
         const [tl] = flattenArrays("customJvp rule", to, "tangent output");
@@ -253,26 +230,17 @@ export function customVjp<F extends AnyFn, R>(
   const name = f.name || "customVjp";
   const cache = new Map<string, { fun: Ir; fwd: Ir; bwd: Ir; numRes: number; outDef: TreeDef }>();
   return ((...args: unknown[]) => {
-    const flats = args.map((a, i) => flattenArrays("customVjp", a, `argument ${i}`));
-    const leaves = flats.flatMap(([l]) => l);
-    const defs = flats.map(([, d]) => d);
-    const counts = flats.map(([l]) => l.length);
+    const flat = flattenArgs("customVjp", args);
+    const { leaves, defs } = flat;
     const avals = leaves.map((l) => l.aval);
     const key = `${defs.join(";")}|${avals.map((a) => a.str()).join(",")}`;
     let entry = cache.get(key);
     if (entry === undefined) {
       const out: { def?: TreeDef } = {};
-      const fun = stage(flatCall("customVjp", f, defs, counts, out), avals);
+      const fun = stage(flatFn("customVjp", f, flat, out), avals);
       const outDef = out.def as TreeDef;
       let resDef: TreeDef | undefined;
-      const split = (ls: readonly Array[]) => {
-        let j = 0;
-        return defs.map((d, i) => {
-          const part = ls.slice(j, j + counts[i]);
-          j += counts[i];
-          return unflatten(d, part);
-        });
-      };
+      const split = (ls: readonly Array[]) => splitLeaves(ls, flat);
       const fwdIr = stage((...xs) => {
         const [o, r] = (fwd as unknown as (...a: unknown[]) => readonly [unknown, unknown])(...split(xs));
         const [ol] = flattenArrays("customVjp fwd", o, "output");

@@ -7,32 +7,12 @@ import { evalIr } from "../ir/eval.js";
 import { reshape, slice } from "../primitives/movement.js";
 import { instantiate } from "../primitives/zeros.js";
 import type { TreeDef } from "../tree/index.js";
-import { flattenArrays, unflattenArrays } from "./args.js";
+import { flatFn, flattenArgs, flattenArrays, unflattenArrays } from "./args.js";
 import { jvpFlat } from "./jvp.js";
 import { linearizeFlat } from "./linearize.js";
 import type { AnyFn, Argnums } from "./types.js";
 import { assembleJacobian, basis, prepare } from "./vjp.js";
 import { vmapFlat } from "./vmap.js";
-
-function flattenAll(op: string, trees: readonly unknown[], what: string): [Array[], TreeDef[]] {
-  const flats = trees.map((t, i) => flattenArrays(op, t, `${what} ${i}`));
-  return [flats.flatMap(([l]) => l), flats.map(([, d]) => d)];
-}
-
-function callFlat(op: string, f: AnyFn, defs: readonly TreeDef[], counts: readonly number[], out: { def?: TreeDef }) {
-  return (...leaves: Array[]): Array[] => {
-    let k = 0;
-    const args = defs.map((d, i) => {
-      const part = leaves.slice(k, k + counts[i]);
-      k += counts[i];
-      return unflattenArrays(d, part);
-    });
-    const res = (f as unknown as (...a: unknown[]) => unknown)(...args);
-    const [ol, od] = flattenArrays(op, res, "output");
-    out.def = od;
-    return ol;
-  };
-}
 
 function checkTangents(
   op: string,
@@ -57,13 +37,13 @@ function checkTangents(
  * @example jvp((x: Array) => np.sin(x), [np.array(0)], [np.array(1)]) // [0, 1]
  */
 export function jvp<F extends AnyFn>(f: F, primals: Parameters<F>, tangents: Parameters<F>): [ReturnType<F>, ReturnType<F>] {
-  const [pl, pd] = flattenAll("jvp", primals, "primal");
-  const [tl, td] = flattenAll("jvp", tangents, "tangent");
-  checkTangents("jvp", pl, tl, pd, td);
-  const counts = primals.map((p) => flattenArrays("jvp", p, "primal")[0].length);
+  const p = flattenArgs("jvp", primals, "primal");
+  const t = flattenArgs("jvp", tangents, "tangent");
+  const pl = p.leaves;
+  checkTangents("jvp", pl, t.leaves, p.defs, t.defs);
   const out: { def?: TreeDef } = {};
-  const ts: Tangent[] = tl.map((t, i) => (isFloat(pl[i].dtype) ? t : new Zero(pl[i].aval)));
-  const [po, to] = jvpFlat(callFlat("jvp", f, pd, counts, out), pl, ts);
+  const ts: Tangent[] = t.leaves.map((x, i) => (isFloat(pl[i].dtype) ? x : new Zero(pl[i].aval)));
+  const [po, to] = jvpFlat(flatFn("jvp", f, p, out), pl, ts);
   const def = out.def as TreeDef;
   return [unflattenArrays(def, po), unflattenArrays(def, to.map(instantiate))];
 }
@@ -76,19 +56,19 @@ export function linearize<F extends AnyFn>(
   f: F,
   ...primals: Parameters<F>
 ): [ReturnType<F>, (...tangents: Parameters<F>) => ReturnType<F>] {
-  const [pl, pd] = flattenAll("linearize", primals, "primal");
+  const flat = flattenArgs("linearize", primals, "primal");
+  const pl = flat.leaves;
   pl.forEach((p, i) => {
     if (!isFloat(p.dtype))
       throw new TransformError(`linearize: primal leaf ${i} is ${p.aval.str()}; only float inputs can be linearized`);
   });
-  const counts = primals.map((p) => flattenArrays("linearize", p, "primal")[0].length);
   const out: { def?: TreeDef } = {};
-  const { primalsOut, ir, consts } = linearizeFlat(callFlat("linearize", f, pd, counts, out), pl);
+  const { primalsOut, ir, consts } = linearizeFlat(flatFn("linearize", f, flat, out), pl);
   const def = out.def as TreeDef;
   const fJvp = (...tangents: Parameters<F>): ReturnType<F> => {
-    const [tl, td] = flattenAll("linearize", tangents, "tangent");
-    checkTangents("linearize", pl, tl, pd, td);
-    return unflattenArrays(def, evalIr(ir, [...consts, ...tl]));
+    const t = flattenArgs("linearize", tangents, "tangent");
+    checkTangents("linearize", pl, t.leaves, flat.defs, t.defs);
+    return unflattenArrays(def, evalIr(ir, [...consts, ...t.leaves]));
   };
   return [unflattenArrays(def, primalsOut), fJvp];
 }

@@ -10,7 +10,16 @@ import { sizeOf } from "../core/shape.js";
 import { reshape, slice, transpose as transposeAxes } from "../primitives/movement.js";
 import { instantiate } from "../primitives/zeros.js";
 import { flatten, type TreeDef, unflatten } from "../tree/index.js";
-import { checkFloatLeaves, flattenArrays, normalizeArgnums, unflattenArrays } from "./args.js";
+import {
+  checkFloatLeaves,
+  type FlatArgs,
+  flatFn,
+  flattenArgs,
+  flattenArrays,
+  normalizeArgnums,
+  splitLeaves,
+  unflattenArrays,
+} from "./args.js";
 import { jacfwd } from "./forward.js";
 import { linearizeFlat } from "./linearize.js";
 import { backwardPass } from "./transpose.js";
@@ -36,25 +45,11 @@ export function vjpFlat(
  * @example const [y, back] = vjp((x: Array) => x.mul(x), np.array(3)); back(np.array(1)) // [6]
  */
 export function vjp<F extends AnyFn>(f: F, ...primals: Parameters<F>): [ReturnType<F>, (ct: ReturnType<F>) => Parameters<F>] {
-  const flats = primals.map((p, i) => flattenArrays("vjp", p, `argument ${i}`));
-  const counts = flats.map(([l]) => l.length);
-  flats.forEach(([l, d], i) => checkFloatLeaves("vjp", l, i, d, primals[i]));
-  let outDef: TreeDef | undefined;
-  const fFlat = (...leaves: Array[]): Array[] => {
-    const args = splitArgs(
-      leaves,
-      counts,
-      flats.map(([, d]) => d),
-    );
-    const out = (f as unknown as (...a: unknown[]) => unknown)(...args);
-    const [ol, od] = flattenArrays("vjp", out, "output");
-    outDef = od;
-    return ol;
-  };
-  const [outs, pullback] = vjpFlat(
-    fFlat,
-    flats.flatMap(([l]) => l),
-  );
+  const flat = flattenArgs("vjp", primals);
+  flat.defs.forEach((d, i) => checkFloatLeaves("vjp", splitFlat(flat, i), i, d, primals[i]));
+  const out: { def?: TreeDef } = {};
+  const [outs, pullback] = vjpFlat(flatFn("vjp", f, flat, out), flat.leaves);
+  const outDef = out.def;
   const def = outDef as TreeDef;
   const back = (ct: ReturnType<F>): Parameters<F> => {
     const [cl, cd] = flattenArrays("vjp", ct, "cotangent");
@@ -66,23 +61,15 @@ export function vjp<F extends AnyFn>(f: F, ...primals: Parameters<F>): [ReturnTy
         throw new TransformError(`vjp: cotangent leaf ${i} is ${c.aval.str()} but the output leaf is ${outs[i].aval.str()}`);
       }
     });
-    const cts = pullback(cl);
-    return splitArgs(
-      cts,
-      counts,
-      flats.map(([, d]) => d),
-    ) as Parameters<F>;
+    return splitLeaves(pullback(cl), flat) as Parameters<F>;
   };
   return [unflattenArrays(def, outs), back];
 }
 
-function splitArgs(leaves: readonly Array[], counts: readonly number[], defs: readonly TreeDef[]): unknown[] {
-  let k = 0;
-  return counts.map((n, i) => {
-    const part = leaves.slice(k, k + n);
-    k += n;
-    return unflatten(defs[i], part);
-  });
+/** The leaves of argument `i` in a flattened argument list. */
+function splitFlat(flat: FlatArgs, i: number): Array[] {
+  const start = flat.counts.slice(0, i).reduce((a, b) => a + b, 0);
+  return flat.leaves.slice(start, start + flat.counts[i]);
 }
 
 interface Prepared {
@@ -95,19 +82,21 @@ interface Prepared {
 
 function prepare(op: string, args: readonly unknown[], argnums: Argnums): Prepared {
   const nums = normalizeArgnums(op, argnums, args.length);
-  const flats = nums.map((i) => flattenArrays(op, args[i], `argument ${i}`));
-  flats.forEach(([l, d], k) => checkFloatLeaves(op, l, nums[k], d, args[nums[k]]));
-  const counts = flats.map(([l]) => l.length);
-  const defs = flats.map(([, d]) => d);
+  const flat = flattenArgs(
+    op,
+    nums.map((i) => args[i]),
+  );
+  const { counts, defs } = flat;
+  defs.forEach((d, k) => checkFloatLeaves(op, splitFlat(flat, k), nums[k], d, args[nums[k]]));
   const rebuild = (leaves: readonly Array[]): unknown[] => {
-    const parts = splitArgs(leaves, counts, defs);
+    const parts = splitLeaves(leaves, flat);
     const full = [...args];
     nums.forEach((i, k) => {
       full[i] = parts[k];
     });
     return full;
   };
-  return { argnums: nums, leaves: flats.flatMap(([l]) => l), counts, defs, rebuild };
+  return { argnums: nums, leaves: flat.leaves, counts, defs, rebuild };
 }
 
 function checkScalarLoss(op: string, loss: unknown): Array {
@@ -150,7 +139,7 @@ function valueAndGradImpl(op: string, f: AnyFn, opts: GradOptions<Argnums>, args
   const [outs, pullback] = vjpFlat(fFlat, p.leaves);
   const [loss, ...auxLeaves] = outs;
   const cts = pullback([fullConcrete([], loss.dtype, 1), ...auxLeaves.map((a) => new Zero(a.aval))]);
-  const parts = splitArgs(cts, p.counts, p.defs);
+  const parts = splitLeaves(cts, p);
   // Returned trees are frozen, the tuple of gradients included.
   const grads = typeof argnums === "number" ? parts[0] : Object.freeze(parts);
   let k = 0;
@@ -272,7 +261,7 @@ export function assembleJacobian(
       }
       return blockFwd(jac, outs, ins, o, x, j);
     });
-    const parts = splitArgs(blocks, p.counts, p.defs);
+    const parts = splitLeaves(blocks, p);
     return typeof argnums === "number" ? parts[0] : parts;
   });
   return unflatten(outDef, perOut);
@@ -297,4 +286,4 @@ export function hessian<F extends AnyFn, const N extends Argnums = 0>(f: F, opts
 }
 
 export type { Prepared };
-export { prepare, splitArgs };
+export { prepare };

@@ -6,7 +6,7 @@ import type { BDim, Params, Primitive } from "../core/primitive.js";
 import { bind, fullLower, fullRaise, type MainTrace, newMain, Trace, Tracer } from "../core/trace.js";
 import { broadcastInDim, moveAxis } from "../primitives/movement.js";
 import { keyPathString, leaves, leavesWithPath, type TreeDef, unflatten } from "../tree/index.js";
-import { flattenArrays, joinPath } from "./args.js";
+import { flattenArrays, joinPath, splitLeaves } from "./args.js";
 import type { AnyFn } from "./types.js";
 
 export class BatchTracer extends Tracer {
@@ -203,17 +203,11 @@ export function vmap<F extends AnyFn>(f: F, opts: VmapOptions = {}): (...args: P
     if (size === undefined) {
       throw new TransformError(`${op}: no argument is mapped (every in axis is null); map at least one argument`);
     }
-    const counts = flats.map(([l]) => l.length);
+    const layout = { defs: flats.map(([, d]) => d), counts: flats.map(([l]) => l.length) };
     let outDef: TreeDef | undefined;
     let outTree: unknown;
     const fFlat = (...xs: Array[]): Array[] => {
-      let k = 0;
-      const rebuilt = flats.map(([, d], i) => {
-        const part = xs.slice(k, k + counts[i]);
-        k += counts[i];
-        return unflatten(d, part);
-      });
-      const out = (f as unknown as (...a: unknown[]) => unknown)(...rebuilt);
+      const out = (f as unknown as (...a: unknown[]) => unknown)(...splitLeaves(xs, layout));
       const [ol, od] = flattenArrays(op, out, "output");
       outDef = od;
       outTree = out;

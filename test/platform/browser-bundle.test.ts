@@ -7,17 +7,22 @@ import { runInNewContext } from "node:vm";
 import { build } from "esbuild";
 import { describe, expect, test } from "vitest";
 
+/** axle bundled for a page, as an IIFE defining the global `axle`. */
+function bundleForBrowser() {
+  return build({
+    entryPoints: ["src/index.ts"],
+    bundle: true,
+    platform: "browser",
+    format: "iife",
+    globalName: "axle",
+    write: false,
+    logLevel: "silent",
+  });
+}
+
 describe("browser bundle", () => {
   test("bundles without Node built-ins and runs transforms in a bare realm", async () => {
-    const result = await build({
-      entryPoints: ["src/index.ts"],
-      bundle: true,
-      platform: "browser",
-      format: "iife",
-      globalName: "axle",
-      write: false,
-      logLevel: "silent",
-    });
+    const result = await bundleForBrowser();
     expect(result.errors).toEqual([]);
     const code = result.outputFiles[0].text;
     expect(code).not.toMatch(/require\(["']node:/);
@@ -45,15 +50,7 @@ describe("browser bundle", () => {
   });
 
   test("datasets.digits explains that it needs Node when there is none", async () => {
-    const result = await build({
-      entryPoints: ["src/index.ts"],
-      bundle: true,
-      platform: "browser",
-      format: "iife",
-      globalName: "axle",
-      write: false,
-      logLevel: "silent",
-    });
+    const result = await bundleForBrowser();
     const out = runInNewContext(
       `${result.outputFiles[0].text};
       let msg = "";
