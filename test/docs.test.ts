@@ -25,7 +25,10 @@ function markdownFiles(): string[] {
     if (!existsSync(dir)) return;
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
+      // docs/api is typedoc's generated output (copies of these pages), not a source.
+      if (e.isDirectory()) {
+        if (p !== join(root, "docs", "api")) walk(p);
+      }
       else if (e.name.endsWith(".md")) files.push(p);
     }
   };

@@ -5,7 +5,7 @@
 import { Array, ConcreteArray } from "../core/array.js";
 import { ValueError } from "../core/errors.js";
 import * as np from "../numpy/index.js";
-import { checkSeed, Stream } from "./prng.js";
+import { checkSeed, type Seed, Stream } from "./prng.js";
 
 /** A record of arrays indexed by rows along axis 0; every value must have the same leading dimension. */
 export type Columns<T> = { readonly [K in keyof T]: Array };
@@ -14,10 +14,8 @@ export type Columns<T> = { readonly [K in keyof T]: Array };
 export type Rows<T> = { readonly [K in keyof T]: Array };
 
 export interface BatchOptions {
-  /** Visit rows in a random order (needs `seed`). Default false: rows in order. */
+  /** Visit rows in a random order. Default: true when a key is given, false for `null`. */
   shuffle?: boolean;
-  /** Seed for the shuffle. Use a different seed per epoch (e.g. `seed + epoch`) for a new order each epoch. */
-  seed?: number;
   /** Drop the last batch when it is smaller than `batchSize`. Default false. */
   dropLast?: boolean;
 }
@@ -64,20 +62,28 @@ function range(start: number, stop: number): Int32Array {
  * @example
  * const data = datasets.moons({ n: 100, seed: 0 });
  * for (let epoch = 0; epoch < 10; epoch++)
- *   for (const { x, y } of datasets.batches(data, 32, { shuffle: true, seed: epoch })) step(x, y);
+ *   for (const { x, y } of datasets.batches(random.foldIn(key, epoch), data, 32)) step(x, y);
+ *
+ * `key` (a PRNG key or an integer seed) picks the order; use a new one per epoch. `null` keeps
+ * the rows in order.
  */
-export function batches<T extends Columns<T>>(data: T, batchSize: number, opts: BatchOptions = {}): readonly Rows<T>[] {
+export function batches<T extends Columns<T>>(
+  key: Seed | null,
+  data: T,
+  batchSize: number,
+  opts: BatchOptions = {},
+): readonly Rows<T>[] {
   const op = "batches";
   const n = rowCount(op, data);
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
     throw new ValueError(`${op}: batchSize must be a positive integer, got ${String(batchSize)}`);
   }
   let order: Int32Array;
-  if (opts.shuffle) {
-    if (opts.seed === undefined) {
-      throw new ValueError(`${op}: shuffle needs a seed; pass { shuffle: true, seed: epoch } (a new seed per epoch)`);
+  if (opts.shuffle ?? key !== null) {
+    if (key === null) {
+      throw new ValueError(`${op}: shuffle needs a key; pass batches(random.foldIn(key, epoch), data, size) (a new key per epoch)`);
     }
-    order = new Stream(checkSeed(op, opts.seed)).permutation(n);
+    order = new Stream(checkSeed(op, key)).permutation(n);
   } else {
     order = range(0, n);
   }
@@ -96,7 +102,7 @@ export interface SplitOptions {
   /** Train rows: a fraction in (0, 1) (rounded down) or a count. Default: the rest after testSize. */
   trainSize?: number;
   /** Seed for the random assignment of rows. */
-  seed: number;
+  seed: Seed;
   /** Shuffle before splitting. Default true; false takes the first rows for train and the next for test. */
   shuffle?: boolean;
 }

@@ -1,12 +1,12 @@
 /**
  * Datasets for examples and tests: boolean truth tables, the UCI handwritten digits (vendored,
  * Node only), seeded synthetic 2-D sets, and batching / splitting / standardizing helpers.
- * Randomness here comes from a plain numeric `seed`, not a `random` key.
+ * Randomness comes from a `seed`: an integer or a `random` key.
  *
  * @example
  * import { datasets } from "axle";
  * const { train, test } = datasets.trainTestSplit(datasets.moons({ n: 400, noise: 0.1, seed: 0 }), { testSize: 0.25, seed: 1 });
- * for (const { x, y } of datasets.batches(train, 32, { shuffle: true, seed: 2 })) { ... }
+ * for (const { x, y } of datasets.batches(random.key(2), train, 32)) { ... }
  */
 export type { BatchOptions, Columns, Rows, Split, SplitOptions } from "./batching.js";
 export { batches, trainTestSplit } from "./batching.js";

@@ -3,6 +3,7 @@
  * is a hash of (s, i), so a seed always replays the same stream. This is not the `random` module's
  * key-splitting PRNG and not for cryptography; it only needs to be deterministic and well mixed.
  */
+import { Array } from "../core/array.js";
 import { ValueError } from "../core/errors.js";
 
 const GOLDEN = 0x9e3779b9;
@@ -18,10 +19,24 @@ function mix32(x: number): number {
   return x >>> 0;
 }
 
-/** Check a seed option: any safe integer (negative allowed). */
+/** A dataset seed: a safe integer, or a PRNG key from `random.key` (uint32[2]). */
+export type Seed = number | Array;
+
+/**
+ * Check a seed option: any safe integer (negative allowed), or a concrete uint32[2] key, whose
+ * 64 bits are folded into 53 (the top 11 bits of the first word are xor-ed into its low bits).
+ */
 export function checkSeed(op: string, seed: unknown): number {
+  if (seed instanceof Array) {
+    if (seed.dtype !== "uint32" || seed.ndim !== 1 || seed.shape[0] !== 2) {
+      throw new ValueError(`${op}: a key seed must be a uint32[2] PRNG key (random.key(n)), got ${seed.aval.str()}`);
+    }
+    const [k0, k1] = seed.data();
+    const hi = ((k0 & 0x1fffff) ^ (k0 >>> 21)) >>> 0;
+    return hi * TWO_32 + k1;
+  }
   if (typeof seed !== "number" || !Number.isSafeInteger(seed)) {
-    throw new ValueError(`${op}: seed must be an integer number, got ${String(seed)}; pass e.g. { seed: 0 }`);
+    throw new ValueError(`${op}: seed must be an integer number or a PRNG key, got ${String(seed)}; pass e.g. { seed: 0 }`);
   }
   return seed;
 }

@@ -6,7 +6,7 @@
  */
 import { ConcreteArray } from "../core/array.js";
 import { ValueError } from "../core/errors.js";
-import { checkSeed, Stream } from "./prng.js";
+import { checkSeed, type Seed, Stream } from "./prng.js";
 
 /** A labelled 2-D point set: `x` f32[n, 2], `y` i32[n] (class ids 0..k-1). */
 export interface Points2d {
@@ -61,7 +61,7 @@ export interface BlobsOptions {
   k?: number;
   /** Standard deviation of each blob (isotropic). Default 1. */
   std?: number;
-  seed: number;
+  seed: Seed;
 }
 
 /**
@@ -101,7 +101,7 @@ export interface MoonsOptions {
   n: number;
   /** Standard deviation of Gaussian noise added to each coordinate. Default 0. */
   noise?: number;
-  seed: number;
+  seed: Seed;
 }
 
 /**
@@ -129,7 +129,7 @@ export interface SpiralsOptions {
   classes?: number;
   /** Standard deviation of Gaussian noise added to each coordinate. Default 0. */
   noise?: number;
-  seed: number;
+  seed: Seed;
 }
 
 /**
@@ -155,7 +155,7 @@ export function spirals(opts: SpiralsOptions): Points2d {
 
 export interface ThreeClassOptions {
   n: number;
-  seed: number;
+  seed: Seed;
 }
 
 /**
@@ -186,7 +186,7 @@ export function threeClass(opts: ThreeClassOptions): Points2d {
 
 export interface LinearlySeparableOptions {
   n: number;
-  seed: number;
+  seed: Seed;
   /** Width of the empty band between the classes (each point is ≥ margin/2 from the boundary, up to float32 rounding). Default 0.5. */
   margin?: number;
 }

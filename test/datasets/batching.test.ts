@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { ValueError } from "../../src/core/errors.js";
 import * as np from "../../src/numpy/index.js";
+import * as random from "../../src/random/index.js";
 import { datasets, thrown, values } from "./helpers.js";
 
 /** n rows where row i is x = [i, -i], id = i: lets a test see which rows a batch holds and that columns stay paired. */
@@ -28,7 +29,7 @@ describe("batches", () => {
   test("shuffled: every row exactly once per epoch, sizes right, columns paired", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 25 }), fc.integer(), (n, bs, seed) => {
-        const bb = datasets.batches(table(n), bs, { shuffle: true, seed });
+        const bb = datasets.batches(seed, table(n), bs);
         expect(bb).toHaveLength(Math.ceil(n / bs));
         bb.forEach((b, i) => expect(b.x.shape[0]).toBe(i < bb.length - 1 ? bs : n - bs * (bb.length - 1)));
         const seen = bb.flatMap(checkPaired);
@@ -41,7 +42,7 @@ describe("batches", () => {
   test("dropLast keeps only full batches", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 25 }), fc.integer(), (n, bs, seed) => {
-        const bb = datasets.batches(table(n), bs, { shuffle: true, seed, dropLast: true });
+        const bb = datasets.batches(seed, table(n), bs, { dropLast: true });
         expect(bb).toHaveLength(Math.floor(n / bs));
         expect(bb.every((b) => b.x.shape[0] === bs && b.id.shape[0] === bs)).toBe(true);
         const seen = bb.flatMap(checkPaired);
@@ -52,7 +53,7 @@ describe("batches", () => {
   });
 
   test("unshuffled keeps row order", () => {
-    const bb = datasets.batches(table(10), 4);
+    const bb = datasets.batches(null, table(10), 4);
     expect(bb.map((b) => values(b.id))).toEqual([
       [0, 1, 2, 3],
       [4, 5, 6, 7],
@@ -62,7 +63,7 @@ describe("batches", () => {
   });
 
   test("shuffle is deterministic per seed and differs across seeds", () => {
-    const order = (seed: number) => datasets.batches(table(50), 50, { shuffle: true, seed })[0].id.toArray();
+    const order = (seed: number) => datasets.batches(seed, table(50), 50)[0].id.toArray();
     expect(order(1)).toEqual(order(1));
     expect(order(1)).not.toEqual(order(2));
     expect(order(1)).not.toEqual(range(50));
@@ -70,7 +71,7 @@ describe("batches", () => {
 
   test("batches are frozen records with the same keys; works on digits", () => {
     const d = datasets.digits();
-    const bb = datasets.batches(d, 500);
+    const bb = datasets.batches(null, d, 500);
     expect(bb.map((b) => b.images.shape[0])).toEqual([500, 500, 500, 297]);
     expect(Object.keys(bb[0]).sort()).toEqual(["images", "labels"]);
     expect(Object.isFrozen(bb[0])).toBe(true);
@@ -81,11 +82,11 @@ describe("batches", () => {
 
   test("errors", () => {
     const cases: [() => unknown, string][] = [
-      [() => datasets.batches({ x: np.zeros([3, 2]), y: np.zeros([4]) }, 2), "data.y has 4 rows (shape [4]) but data.x has 3"],
-      [() => datasets.batches(table(5), 2, { shuffle: true }), "shuffle needs a seed"],
-      [() => datasets.batches(table(5), 0), "batchSize must be a positive integer, got 0"],
-      [() => datasets.batches({}, 2), "data has no arrays"],
-      [() => datasets.batches({ s: np.zeros([]) }, 2), "data.s is a scalar"],
+      [() => datasets.batches(null, { x: np.zeros([3, 2]), y: np.zeros([4]) }, 2), "data.y has 4 rows (shape [4]) but data.x has 3"],
+      [() => datasets.batches(null, table(5), 2, { shuffle: true }), "shuffle needs a key"],
+      [() => datasets.batches(null, table(5), 0), "batchSize must be a positive integer, got 0"],
+      [() => datasets.batches(null, {}, 2), "data has no arrays"],
+      [() => datasets.batches(null, { s: np.zeros([]) }, 2), "data.s is a scalar"],
     ];
     for (const [f, msg] of cases) {
       const e = thrown(f);
@@ -166,5 +167,24 @@ describe("trainTestSplit", () => {
       expect(e).toBeInstanceOf(ValueError);
       expect(e.message).toContain(msg);
     }
+  });
+});
+
+describe("keys as seeds", () => {
+  test("a random key seeds batches, splits and synthetic sets deterministically", () => {
+    const k = random.key(3);
+    const a = datasets.batches(k, table(20), 20)[0].id.toArray();
+    const b = datasets.batches(random.key(3), table(20), 20)[0].id.toArray();
+    const c = datasets.batches(random.key(4), table(20), 20)[0].id.toArray();
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+    expect([...(a as number[])].sort((u, v) => u - v)).toEqual([...Array(20).keys()]);
+    expect(datasets.moons({ n: 10, seed: k }).x.toArray()).toEqual(datasets.moons({ n: 10, seed: random.key(3) }).x.toArray());
+    const s = datasets.trainTestSplit(table(10), { testSize: 3, seed: k });
+    expect(s.test.id.shape).toEqual([3]);
+  });
+
+  test("a key of the wrong shape is rejected with the expected shape named", () => {
+    expect(() => datasets.moons({ n: 4, seed: np.zeros([3], "uint32") })).toThrow("a key seed must be a uint32[2] PRNG key");
   });
 });
