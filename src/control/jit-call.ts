@@ -10,6 +10,7 @@ import { type BDim, type Params, type Primitive, type Tangent, Zero } from "../c
 import { bind } from "../core/trace.js";
 import { evalIr } from "../ir/eval.js";
 import type { Ir } from "../ir/ir.js";
+import { executeReference } from "../compile/backends/reference.js";
 import { definePrimitive } from "../primitives/registry.js";
 import { instantiate } from "../primitives/zeros.js";
 import { jvpFlat } from "../transforms/jvp.js";
@@ -29,11 +30,6 @@ function checkAvals(name: string, ir: Ir, avals: readonly ShapedArray[]): void {
       `jit(${name}): called with ${avals.map((a) => a.str()).join(", ")} but staged for ${want.map((a) => a.str()).join(", ")}`,
     );
   }
-}
-
-/** Run an IR with the reference backend (each primitive's kernel). */
-export function executeReference(ir: Ir, args: readonly ConcreteArray[]): ConcreteArray[] {
-  return evalIr(ir, args) as ConcreteArray[];
 }
 
 // Derived IRs are cached per source IR, so repeated transforms of one jitted function reuse them.

@@ -3,7 +3,7 @@
  * (optionally cast to float64 for gradient checks) and whole `apply` argument pairs.
  */
 import fc from "fast-check";
-import { Array, type DType, type nn, random, tree } from "../index.js";
+import { Array, type nn, random, tree } from "../index.js";
 import { type ArraysOptions, arrays } from "./arbitraries.js";
 import { isFloatDtype } from "./flat.js";
 

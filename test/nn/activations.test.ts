@@ -155,7 +155,12 @@ describe("softmax, logSoftmax, logsumexp", () => {
       fc.property(matrices(extremes), (x) => {
         const r = rows(x);
         expectClose(nn.logsumexp(x), r.map(lseRef), 1e-12, 1e-13);
-        expectClose(nn.logSoftmax(x), r.flatMap((row) => row.map((v) => v - lseRef(row))), 1e-9, 1e-13);
+        expectClose(
+          nn.logSoftmax(x),
+          r.flatMap((row) => row.map((v) => v - lseRef(row))),
+          1e-9,
+          1e-13,
+        );
         expectClose(nn.softmax(x), r.flatMap(softmaxRef), 1e-15, 1e-12);
       }),
       runs,
@@ -175,10 +180,27 @@ describe("softmax, logSoftmax, logsumexp", () => {
   });
 
   test("axis and keepdims", () => {
-    const x = np.array([[1, 2, 3], [4, 5, 7]], "float64");
+    const x = np.array(
+      [
+        [1, 2, 3],
+        [4, 5, 7],
+      ],
+      "float64",
+    );
     const cols = nn.softmax(x, 0);
     expectClose(np.sum(cols, 0), [1, 1, 1]);
-    expectClose(nn.logsumexp(x, 0), [0, 1, 2].map((j) => lseRef([[1, 4], [2, 5], [3, 7]][j])));
+    expectClose(
+      nn.logsumexp(x, 0),
+      [0, 1, 2].map((j) =>
+        lseRef(
+          [
+            [1, 4],
+            [2, 5],
+            [3, 7],
+          ][j],
+        ),
+      ),
+    );
     expect(nn.logsumexp(x, -1, { keepdims: true }).shape).toEqual([2, 1]);
     expectClose(nn.logSoftmax(x, 0), flat(np.log(cols)), 1e-12, 1e-12);
   });
@@ -207,7 +229,14 @@ describe("softmax, logSoftmax, logsumexp", () => {
       }),
       { numRuns: 15 },
     );
-    const big = np.array([[1000, 999, -1000], [-1000, -1000, -999.5], [100, -100, 0]], "float64");
+    const big = np.array(
+      [
+        [1000, 999, -1000],
+        [-1000, -1000, -999.5],
+        [100, -100, 0],
+      ],
+      "float64",
+    );
     checkGrads((z: Array) => nn.softmax(z), [big], { order: 2 });
     checkGrads((z: Array) => nn.logSoftmax(z), [big], { order: 2 });
     checkGrads((z: Array) => nn.logsumexp(z), [big], { order: 2 });

@@ -80,10 +80,7 @@ describe.each(Object.entries(schemes))("%s", (_name, s) => {
     );
   });
 
-  test.each([
-    [[256, 128]],
-    [[3, 3, 32, 64]],
-  ])("empirical variance ≈ the formula, mean ≈ 0, within bounds (shape %j)", (shape) => {
+  test.each([[[256, 128]], [[3, 3, 32, 64]]])("empirical variance ≈ the formula, mean ≈ 0, within bounds (shape %j)", (shape) => {
     const [fi, fo] = fansRef(shape);
     const { mean, variance, absMax } = moments(s.f(random.key(7), shape, "float64"));
     const expected = s.variance(fi, fo);

@@ -26,15 +26,21 @@ const smallRuns = { numRuns: 10 };
 describe("dense", () => {
   test("init: output shape, w [in, out] and b [out] (zeros), for any leading dims", () => {
     fc.assert(
-      fc.property(keys(), fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 2 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), (k, lead, n, m) => {
-        const [outShape, p] = nn.dense(m).init(k, [...lead, n]);
-        expect(outShape).toEqual([...lead, m]);
-        expect(p.w.shape).toEqual([n, m]);
-        expect(p.b.shape).toEqual([m]);
-        expect(flat(p.b).every((v) => v === 0)).toBe(true);
-        const again = nn.dense(m).init(k, [...lead, n])[1];
-        expect(flat(again.w)).toEqual(flat(p.w));
-      }),
+      fc.property(
+        keys(),
+        fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 2 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 6 }),
+        (k, lead, n, m) => {
+          const [outShape, p] = nn.dense(m).init(k, [...lead, n]);
+          expect(outShape).toEqual([...lead, m]);
+          expect(p.w.shape).toEqual([n, m]);
+          expect(p.b.shape).toEqual([m]);
+          expect(flat(p.b).every((v) => v === 0)).toBe(true);
+          const again = nn.dense(m).init(k, [...lead, n])[1];
+          expect(flat(again.w)).toEqual(flat(p.w));
+        },
+      ),
       { numRuns: 30 },
     );
   });
@@ -70,16 +76,25 @@ describe("dense", () => {
       [1, 1],
       [1, 1],
     ]);
-    expect(nn.dense(2).apply(p, np.array([1, 2, 3])).toArray()).toEqual([7, 7]);
+    expect(
+      nn
+        .dense(2)
+        .apply(p, np.array([1, 2, 3]))
+        .toArray(),
+    ).toEqual([7, 7]);
   });
 
   // The showcase: the way a user property-tests a layer's derivatives.
   test("checkGrads (order 2) wrt params and inputs, with the params arbitrary", () => {
     const layer = nn.dense(3);
     fc.assert(
-      fc.property(params(layer, [4, 8], { dtype: "float64" }), arrays({ shape: [4, 8], dtype: "float64", min: -1, max: 1 }), (p, x) => {
-        checkGrads((p: nn.DenseParams, x: Array) => np.tanh(layer.apply(p, x)).sum(), [p, x], { order: 2 });
-      }),
+      fc.property(
+        params(layer, [4, 8], { dtype: "float64" }),
+        arrays({ shape: [4, 8], dtype: "float64", min: -1, max: 1 }),
+        (p, x) => {
+          checkGrads((p: nn.DenseParams, x: Array) => np.tanh(layer.apply(p, x)).sum(), [p, x], { order: 2 });
+        },
+      ),
       smallRuns,
     );
   });
@@ -95,17 +110,20 @@ const smoothActivations = [
 ] as const;
 
 describe("activation layers", () => {
-  test.each([...smoothActivations, ["Relu", nn.Relu] as const])("%s: no params, same shape, apply = the function", (_name, layer) => {
-    fc.assert(
-      fc.property(keys(), arrays({ dtype: "float64", minRank: 1, maxRank: 3, min: -5, max: 5 }), (k, x) => {
-        const [outShape, p] = layer.init(k, x.shape);
-        expect(outShape).toEqual(x.shape);
-        expect(p).toBeNull();
-        expect(layer.apply(p, x).shape).toEqual(x.shape);
-      }),
-      { numRuns: 15 },
-    );
-  });
+  test.each([...smoothActivations, ["Relu", nn.Relu] as const])(
+    "%s: no params, same shape, apply = the function",
+    (_name, layer) => {
+      fc.assert(
+        fc.property(keys(), arrays({ dtype: "float64", minRank: 1, maxRank: 3, min: -5, max: 5 }), (k, x) => {
+          const [outShape, p] = layer.init(k, x.shape);
+          expect(outShape).toEqual(x.shape);
+          expect(p).toBeNull();
+          expect(layer.apply(p, x).shape).toEqual(x.shape);
+        }),
+        { numRuns: 15 },
+      );
+    },
+  );
 
   test("apply equals the nn function", () => {
     const x = np.array([[-2, 0.5, 3]], "float64");
@@ -196,12 +214,7 @@ describe("sequential / serial", () => {
       fc.property(layerInputs(net, { features: 3, dtype: "float64" }), ([p, x]) => {
         const y = net.apply(p, x);
         expectClose(jit(net.apply)(p, x), flat(y), 1e-14, 1e-12);
-        expectClose(
-          vmap((row: Array) => net.apply(p, row))(x),
-          flat(y),
-          1e-14,
-          1e-12,
-        );
+        expectClose(vmap((row: Array) => net.apply(p, row))(x), flat(y), 1e-14, 1e-12);
       }),
       smallRuns,
     );
@@ -265,12 +278,17 @@ describe("mlp", () => {
 describe("dropout", () => {
   test("identity when not training (any rate), and when rate is 0", () => {
     fc.assert(
-      fc.property(fc.double({ min: 0, max: 0.95, noNaN: true }), arrays({ dtype: "float64", maxRank: 2 }), keys(), (rate, x, k) => {
-        const d = nn.dropout(rate);
-        expect(d.apply(null, x)).toBe(x);
-        expect(d.apply(null, x, { training: false, key: k })).toBe(x);
-        expect(nn.dropout(0).apply(null, x, { training: true, key: k })).toBe(x);
-      }),
+      fc.property(
+        fc.double({ min: 0, max: 0.95, noNaN: true }),
+        arrays({ dtype: "float64", maxRank: 2 }),
+        keys(),
+        (rate, x, k) => {
+          const d = nn.dropout(rate);
+          expect(d.apply(null, x)).toBe(x);
+          expect(d.apply(null, x, { training: false, key: k })).toBe(x);
+          expect(nn.dropout(0).apply(null, x, { training: true, key: k })).toBe(x);
+        },
+      ),
       { numRuns: 20 },
     );
   });
@@ -396,7 +414,13 @@ describe("the layer arbitraries (axle/testing)", () => {
   test("castTree casts float leaves only", () => {
     const t = { w: np.ones([2]), step: np.array(3, "int32"), flag: np.array(true), nested: [np.zeros([1], "float64"), null] };
     const c = castTree(t, "float64");
-    expect([c.w.dtype, c.step.dtype, c.flag.dtype, c.nested[0]?.dtype, c.nested[1]]).toEqual(["float64", "int32", "bool", "float64", null]);
+    expect([c.w.dtype, c.step.dtype, c.flag.dtype, c.nested[0]?.dtype, c.nested[1]]).toEqual([
+      "float64",
+      "int32",
+      "bool",
+      "float64",
+      null,
+    ]);
     expect(castTree(c, "float32").nested[0]?.dtype).toBe("float32");
   });
 });

@@ -20,7 +20,9 @@ const pairs = (a: { min: number; max: number }, b: { min: number; max: number })
 const classification = (elements: fc.Arbitrary<number>) =>
   fc
     .tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 5 }))
-    .chain(([n, k]) => fc.tuple(arrays({ shape: [n, k], dtype: "float64", elements }), arrays({ shape: [n], dtype: "int32", min: 0, max: k - 1 })));
+    .chain(([n, k]) =>
+      fc.tuple(arrays({ shape: [n, k], dtype: "float64", elements }), arrays({ shape: [n], dtype: "int32", min: 0, max: k - 1 })),
+    );
 
 /** Per-example −log softmax(z)[y], by a stable loop. */
 function crossEntropyRef(z: Array, y: Array): number[] {
@@ -88,10 +90,17 @@ describe("binaryCrossEntropy", () => {
     const l = flat(nn.binaryCrossEntropy(p, y, { reduction: "none" }));
     expect(l.every(Number.isFinite)).toBe(true);
     expectClose(l, [-Math.log1p(-1e-7), -Math.log1p(-1e-7), -Math.log(1e-7), -Math.log(1e-7)], 0, 1e-9);
-    expectClose(nn.binaryCrossEntropy(p, y, { reduction: "none", eps: 1e-3 }), [1, 1, 0, 0].map((c) => (c ? -Math.log1p(-1e-3) : -Math.log(1e-3))), 0, 1e-12);
+    expectClose(
+      nn.binaryCrossEntropy(p, y, { reduction: "none", eps: 1e-3 }),
+      [1, 1, 0, 0].map((c) => (c ? -Math.log1p(-1e-3) : -Math.log(1e-3))),
+      0,
+      1e-12,
+    );
     expect(flat(grad((q: Array) => nn.binaryCrossEntropy(q, y))(p)).every(Number.isFinite)).toBe(true);
     // float32 too (1 − 1e-7 rounds, but stays below 1).
-    expect(flat(nn.binaryCrossEntropy(np.array([0, 1]), np.array([1, 0]), { reduction: "none" })).every(Number.isFinite)).toBe(true);
+    expect(flat(nn.binaryCrossEntropy(np.array([0, 1]), np.array([1, 0]), { reduction: "none" })).every(Number.isFinite)).toBe(
+      true,
+    );
   });
 
   test("checkGrads order 2 inside (0, 1)", () => {
@@ -120,7 +129,12 @@ describe("sigmoidBinaryCrossEntropy", () => {
     const z = np.array([100, 100, -100, -100, 100, 1000, -1000, 1000, -1000], "float64");
     const y = np.array([1, 0, 1, 0, 0.25, 1, 0, 0, 1], "float64");
     const e100 = Math.exp(-100);
-    expectClose(nn.sigmoidBinaryCrossEntropy(z, y, { reduction: "none" }), [e100, 100, 100, e100, 75, 0, 0, 1000, 1000], 1e-300, 1e-15);
+    expectClose(
+      nn.sigmoidBinaryCrossEntropy(z, y, { reduction: "none" }),
+      [e100, 100, 100, e100, 75, 0, 0, 1000, 1000],
+      1e-300,
+      1e-15,
+    );
     const z32 = flat(nn.sigmoidBinaryCrossEntropy(np.array([1000, -1000, 100]), np.array([0, 0, 1]), { reduction: "none" }));
     // float32 keeps e⁻¹⁰⁰ as a subnormal (spacing 1.4e-45).
     expectClose(z32, [1000, 0, Math.exp(-100)], 2e-45, 0);
@@ -129,7 +143,14 @@ describe("sigmoidBinaryCrossEntropy", () => {
   test("gradient = σ(z) − y, exactly, extreme logits included; checkGrads order 2", () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 6 }).chain((n) => fc.tuple(arrays({ shape: [n], dtype: "float64", elements: extremes }), arrays({ shape: [n], dtype: "float64", min: 0, max: 1 }))),
+        fc
+          .integer({ min: 1, max: 6 })
+          .chain((n) =>
+            fc.tuple(
+              arrays({ shape: [n], dtype: "float64", elements: extremes }),
+              arrays({ shape: [n], dtype: "float64", min: 0, max: 1 }),
+            ),
+          ),
         ([z, y]) => {
           const g = grad((l: Array) => nn.sigmoidBinaryCrossEntropy(l, y, { reduction: "sum" }))(z);
           // σ(z) − y written to stay exact as σ(z) → 1: (1 − y) − σ(−z).
@@ -143,7 +164,9 @@ describe("sigmoidBinaryCrossEntropy", () => {
   });
 
   test("at z = 100, y = 1 the gradient is −σ(−100) ≈ −3.7e-44, not 0", () => {
-    const g = grad((l: Array) => nn.sigmoidBinaryCrossEntropy(l, np.array([1], "float64"), { reduction: "sum" }))(np.array([100], "float64"));
+    const g = grad((l: Array) => nn.sigmoidBinaryCrossEntropy(l, np.array([1], "float64"), { reduction: "sum" }))(
+      np.array([100], "float64"),
+    );
     expectClose(g, [-Math.exp(-100)], 0, 1e-12);
   });
 });
@@ -189,8 +212,26 @@ describe("softmaxCrossEntropy and nll", () => {
   });
 
   test("extra leading dims: labels [b, n] with logits [b, n, k]", () => {
-    const z = np.array([[[1, 0], [0, 2]], [[3, 1], [0, 0]]], "float64");
-    const y = np.array([[0, 1], [1, 0]], "int32");
+    const z = np.array(
+      [
+        [
+          [1, 0],
+          [0, 2],
+        ],
+        [
+          [3, 1],
+          [0, 0],
+        ],
+      ],
+      "float64",
+    );
+    const y = np.array(
+      [
+        [0, 1],
+        [1, 0],
+      ],
+      "int32",
+    );
     const none = nn.softmaxCrossEntropy(z, y, { reduction: "none" });
     expect(none.shape).toEqual([2, 2]);
     expectClose(none, crossEntropyRef(z.reshape([4, 2]), y.reshape([4])), 0, 1e-12);
@@ -217,7 +258,12 @@ describe("under vmap and jit", () => {
           const rows = z.shape[0];
           const perRow = vmap((a: Array, b: Array) => loss(a, b))(z, y);
           expectClose(perRow, flat(np.mean(none.reshape([rows, -1]), 1)), 1e-15, 1e-12);
-          expectClose(jit((a: Array, b: Array) => loss(a, b, { reduction: "sum" }))(z, y), [flat(none).reduce((s, v) => s + v, 0)], 1e-12, 1e-12);
+          expectClose(
+            jit((a: Array, b: Array) => loss(a, b, { reduction: "sum" }))(z, y),
+            [flat(none).reduce((s, v) => s + v, 0)],
+            1e-12,
+            1e-12,
+          );
         }
       }),
       { numRuns: 15 },
@@ -256,7 +302,7 @@ describe("accuracy", () => {
     fc.assert(
       fc.property(pairs({ min: 0, max: 1 }, { min: 0, max: 1 }), ([p, t]) => {
         const y = np.round(t);
-        const hits = flat(p).map((v, i) => ((v > 0.5) === (flat(y)[i] > 0.5) ? 1 : 0));
+        const hits = flat(p).map((v, i) => (v > 0.5 === flat(y)[i] > 0.5 ? 1 : 0));
         expectClose(nn.accuracy(p, y), [mean(hits)], 1e-7, 0);
       }),
       runs,
@@ -292,7 +338,12 @@ describe("shape errors: no silent broadcasting", () => {
 
   test("class losses and accuracy: labels must match the logits without the class axis", () => {
     const z = np.zeros([4, 3]);
-    for (const bad of [np.zeros([3], "int32"), np.zeros([4, 2], "float32"), np.zeros([1], "int32"), np.zeros([4, 3, 1], "int32")]) {
+    for (const bad of [
+      np.zeros([3], "int32"),
+      np.zeros([4, 2], "float32"),
+      np.zeros([1], "int32"),
+      np.zeros([4, 3, 1], "int32"),
+    ]) {
       expect(() => nn.softmaxCrossEntropy(z, bad)).toThrow(ShapeError);
       expect(() => nn.nll(z, bad)).toThrow(ShapeError);
     }
