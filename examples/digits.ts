@@ -137,7 +137,9 @@ export async function main(opts: ExampleOptions = {}): Promise<DigitsResult> {
   const accBin = (p: P, x: Array, y: Array) => nn.accuracy(probs(p, x), y);
   const epochs = fast ? 2 : 20;
   log(`Digits < 5 vs ≥ 5: dense(64→32)-relu-dense(32→1)-sigmoid, BCE summed per minibatch of 15, SGD lr 0.01, ${epochs} epochs`);
-  log(`train ${bin.xTrain.shape[0]} / test ${bin.xTest.shape[0]} images (standardised by the training set's global mean and std)`);
+  log(
+    `train ${bin.xTrain.shape[0]} / test ${bin.xTest.shape[0]} images (standardised by the training set's global mean and std)`,
+  );
   const b = train("binary", p0, optim.sgd(0.01), bceSum, bceMean, accBin, bin, epochs, 15, log);
   const binaryTestAcc = b.curves.testAcc[b.curves.testAcc.length - 1];
   log(`binary test accuracy: ${(100 * binaryTestAcc).toFixed(2)}%\n`);
@@ -146,9 +148,15 @@ export async function main(opts: ExampleOptions = {}): Promise<DigitsResult> {
     // The same recipe on other random splits: how much of the result is the split.
     for (const k of [1, 2, 3, 4, 5]) {
       const d = split((labels) => np.astype(np.less(labels, 5), "float32"), random.key(k));
-      otherSplits.push(train(`split ${k}`, p0, optim.sgd(0.01), bceSum, bceMean, accBin, d, epochs, 15, () => {}).curves.testAcc.at(-1) as number);
+      otherSplits.push(
+        train(`split ${k}`, p0, optim.sgd(0.01), bceSum, bceMean, accBin, d, epochs, 15, () => {}).curves.testAcc.at(
+          -1,
+        ) as number,
+      );
     }
-    log(`the same recipe on 5 other random splits: test accuracy ${otherSplits.map((a) => `${(100 * a).toFixed(2)}%`).join(", ")}\n`);
+    log(
+      `the same recipe on 5 other random splits: test accuracy ${otherSplits.map((a) => `${(100 * a).toFixed(2)}%`).join(", ")}\n`,
+    );
   }
   plots.push(
     await lineChart(

@@ -22,6 +22,16 @@ export function analyticGrad(x: number, y: number): [number, number] {
   return [2 * x - 3 * Math.sin(3 * x) + y + 2, x + 2 * y];
 }
 
+/** Where plain gradient descent from (x, y) ends up: many small analytic steps. */
+function settle(x: number, y: number): { x: number; y: number; f: number } {
+  for (let i = 0; i < 5000; i++) {
+    const [gx, gy] = analyticGrad(x, y);
+    x -= 0.05 * gx;
+    y -= 0.05 * gy;
+  }
+  return { x, y, f: x * x + y * y + x * (y + 2) + Math.cos(3 * x) };
+}
+
 function descend<S>(opt: optim.GradientTransformation<S>, steps: number) {
   let p: Point = { x: np.array(3, "float64"), y: np.array(2, "float64") };
   let state = opt.init(p);
@@ -71,8 +81,11 @@ export async function main(opts: ExampleOptions = {}): Promise<GdResult> {
     `\ngrad(f) equals the analytic gradient (2x − 3 sin 3x + y + 2, x + 2y) at every step: max |difference| ${maxGradErr.toExponential(2)}`,
   );
   const last = (r: typeof fixed) => ({ final: r.path[steps], value: r.values[steps] });
+  const local = settle(fixed.path[steps].x, fixed.path[steps].y);
   log(
-    `The fixed step stops in the local minimum near (${fixed.path[steps].x.toFixed(2)}, ${fixed.path[steps].y.toFixed(2)}) with f = ${fixed.values[steps].toFixed(3)};\n` +
+    `The fixed step is caught in the basin of a local minimum: after 10 steps it is at (${fixed.path[steps].x.toFixed(2)}, ` +
+      `${fixed.path[steps].y.toFixed(2)}), f = ${fixed.values[steps].toFixed(3)}, still creeping towards the minimum at ` +
+      `(${local.x.toFixed(3)}, ${local.y.toFixed(3)}), f = ${local.f.toFixed(4)};\n` +
       `the large early steps of the decaying schedule jump the bump and reach f = ${decaying.values[steps].toFixed(3)} (below −2).`,
   );
   const dir = outDir("gradient-descent", opts);

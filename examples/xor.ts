@@ -52,6 +52,31 @@ function initNet(key: Array): Net {
   };
 }
 
+/**
+ * Read how a trained net computes XOR from its hidden unit: which patterns switch h on, and
+ * which way the output weights push.
+ */
+function explain(net: Net, x: Array): string {
+  const hs = [0, 1, 2, 3].map((i) => forward(net, np.take(x, i, 0)).h.item() > 0.5);
+  const [w0, w1, w2] = net.w012.toArray() as number[];
+  const on = hs.map((v) => (v ? 1 : 0)).join("");
+  if (on === "0001") {
+    return (
+      "How it computes XOR: h is an AND unit (on only for [1,1]). The output adds the inputs " +
+      `(w0 = ${w0.toFixed(2)}, w1 = ${w1.toFixed(2)}: an OR) and h with weight ${w2.toFixed(2)} < 0 switches it off ` +
+      "when both are on: OR and not AND = XOR."
+    );
+  }
+  if (on === "0111") {
+    return (
+      "How it computes XOR: h is an OR unit (on unless both inputs are off), and the output follows h " +
+      `(w2 = ${w2.toFixed(2)}), while the direct input weights w0 = ${w0.toFixed(2)}, w1 = ${w1.toFixed(2)} together ` +
+      "outweigh it for [1,1]: OR and not both = XOR."
+    );
+  }
+  return `How it computes XOR: h is on for patterns ${on} (00, 01, 10, 11); the output weights are w012 = [${[w0, w1, w2].map((v) => v.toFixed(2))}].`;
+}
+
 const maxAbs = (a: Array) => np.max(np.abs(a)).item();
 
 export interface XorResult {
@@ -145,10 +170,7 @@ export async function main(opts: ExampleOptions = {}): Promise<XorResult> {
   }
   const arr = (a: Array) => `[${(a.toArray() as number[]).map((v) => v.toFixed(3)).join(", ")}]`;
   log(`\nw34 = ${arr(net.w34)}, b0 = ${net.b0.item().toFixed(3)}, w012 = ${arr(net.w012)}, b1 = ${net.b1.item().toFixed(3)}`);
-  log(
-    "How it computes XOR: h fires only when both inputs are on (an AND unit: large w34, b0 below −w34),\n" +
-      "and the output adds the inputs (an OR) but subtracts a large multiple of h: OR and not AND = XOR.",
-  );
+  log(explain(net, x));
 
   // 2-2-1 tanh net, full-batch gradient descent, and its decision boundary.
   const model = nn.sequential(nn.dense(2), nn.Tanh, nn.dense(1), nn.Sigmoid);

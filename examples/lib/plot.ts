@@ -82,7 +82,14 @@ export function heatmap(
     },
     layer: [
       { mark: "rect", encoding: { color: { field: "v", type: "quantitative", scale: { scheme: "blues" }, title: "count" } } },
-      { mark: { type: "text", fontSize: 10 }, encoding: { text: { field: "v", type: "quantitative" } } },
+      {
+        mark: { type: "text", fontSize: 10 },
+        encoding: {
+          text: { field: "v", type: "quantitative" },
+          // Light text on the dark cells, so every count stays readable.
+          color: { condition: { test: `datum.v > ${Math.max(...matrix.flat()) / 2}`, value: "white" }, value: "black" },
+        },
+      },
     ],
   } as vl.TopLevelSpec);
 }
@@ -174,30 +181,39 @@ export function imageGrid(
   cols = 10,
   side = 8,
 ) {
+  // Each image takes a (side + 1) × (side + 3) cell: one column of gap, three rows for the caption.
+  const cellW = side + 1;
+  const cellH = side + 3;
+  const rows = Math.ceil(images.length / cols);
   const values: Row[] = [];
   images.forEach((img, k) => {
-    const gx = k % cols;
-    const gy = Math.floor(k / cols);
+    const gx = (k % cols) * cellW;
+    const gy = Math.floor(k / cols) * cellH;
     img.forEach((v, p) => {
-      values.push({ x: gx * (side + 1) + (p % side), y: gy * (side + 3) + Math.floor(p / side), v });
+      const x = gx + (p % side);
+      const y = gy + Math.floor(p / side);
+      values.push({ x, x2: x + 1, y, y2: y + 1, v });
     });
   });
   const labels = captions.map((c, k) => ({
-    x: (k % cols) * (side + 1) + side / 2,
-    y: Math.floor(k / cols) * (side + 3) + side + 1.2,
+    x: (k % cols) * cellW + side / 2,
+    y: Math.floor(k / cols) * cellH + side + 1.6,
     c,
     bad: marked[k] ? "wrong" : "right",
   }));
-  const rows = Math.ceil(images.length / cols);
+  const xScale = { domain: [0, cols * cellW], nice: false, zero: false };
+  const yScale = { domain: [rows * cellH, 0], nice: false, zero: false };
   return saveSvg(path, {
-    ...base(title, cols * 48, rows * 62),
+    ...base(title, cols * 44, rows * 60),
     layer: [
       {
         data: { values },
         mark: "rect",
         encoding: {
-          x: { field: "x", type: "ordinal", axis: null },
-          y: { field: "y", type: "ordinal", axis: null },
+          x: { field: "x", type: "quantitative", axis: null, scale: xScale },
+          x2: { field: "x2" },
+          y: { field: "y", type: "quantitative", axis: null, scale: yScale },
+          y2: { field: "y2" },
           color: { field: "v", type: "quantitative", scale: { scheme: "greys" }, legend: null },
         },
       },
@@ -205,8 +221,8 @@ export function imageGrid(
         data: { values: labels },
         mark: { type: "text", fontSize: 10 },
         encoding: {
-          x: { field: "x", type: "quantitative", axis: null, scale: { domain: [0, cols * (side + 1)] } },
-          y: { field: "y", type: "quantitative", axis: null, scale: { domain: [rows * (side + 3), 0] } },
+          x: { field: "x", type: "quantitative", axis: null, scale: xScale },
+          y: { field: "y", type: "quantitative", axis: null, scale: yScale },
           text: { field: "c" },
           color: {
             field: "bad",
@@ -217,6 +233,6 @@ export function imageGrid(
         },
       },
     ],
-    resolve: { scale: { x: "independent", y: "independent" } },
+    resolve: { scale: { color: "independent" } },
   } as vl.TopLevelSpec);
 }
