@@ -28,8 +28,7 @@ function markdownFiles(): string[] {
       // docs/api is typedoc's generated output (copies of these pages), not a source.
       if (e.isDirectory()) {
         if (p !== join(root, "docs", "api")) walk(p);
-      }
-      else if (e.name.endsWith(".md")) files.push(p);
+      } else if (e.name.endsWith(".md")) files.push(p);
     }
   };
   walk(join(root, "docs"));

@@ -2,6 +2,8 @@
  * jit_call: a call primitive holding an IR. Its rules transform the IR itself (JVP of the IR,
  * vmap of the IR), so `grad(jit(f))`, `vmap(jit(f))` and `jit(grad(f))` all stay staged.
  */
+
+import { executeReference } from "../compile/backends/reference.js";
 import type { Array, ConcreteArray } from "../core/array.js";
 import { ShapedArray } from "../core/aval.js";
 import { isFloat } from "../core/dtype.js";
@@ -10,7 +12,6 @@ import { type BDim, type Params, type Primitive, type Tangent, Zero } from "../c
 import { bind } from "../core/trace.js";
 import { evalIr } from "../ir/eval.js";
 import type { Ir } from "../ir/ir.js";
-import { executeReference } from "../compile/backends/reference.js";
 import { definePrimitive } from "../primitives/registry.js";
 import { instantiate } from "../primitives/zeros.js";
 import { jvpFlat } from "../transforms/jvp.js";

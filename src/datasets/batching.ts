@@ -81,7 +81,9 @@ export function batches<T extends Columns<T>>(
   let order: Int32Array;
   if (opts.shuffle ?? key !== null) {
     if (key === null) {
-      throw new ValueError(`${op}: shuffle needs a key; pass batches(random.foldIn(key, epoch), data, size) (a new key per epoch)`);
+      throw new ValueError(
+        `${op}: shuffle needs a key; pass batches(random.foldIn(key, epoch), data, size) (a new key per epoch)`,
+      );
     }
     order = new Stream(checkSeed(op, key)).permutation(n);
   } else {

@@ -82,7 +82,10 @@ describe("batches", () => {
 
   test("errors", () => {
     const cases: [() => unknown, string][] = [
-      [() => datasets.batches(null, { x: np.zeros([3, 2]), y: np.zeros([4]) }, 2), "data.y has 4 rows (shape [4]) but data.x has 3"],
+      [
+        () => datasets.batches(null, { x: np.zeros([3, 2]), y: np.zeros([4]) }, 2),
+        "data.y has 4 rows (shape [4]) but data.x has 3",
+      ],
       [() => datasets.batches(null, table(5), 2, { shuffle: true }), "shuffle needs a key"],
       [() => datasets.batches(null, table(5), 0), "batchSize must be a positive integer, got 0"],
       [() => datasets.batches(null, {}, 2), "data has no arrays"],
