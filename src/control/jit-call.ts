@@ -4,7 +4,7 @@
  */
 
 import { executeReference } from "../compile/backends/reference.js";
-import type { Array, ConcreteArray } from "../core/array.js";
+import type { Array } from "../core/array.js";
 import { ShapedArray } from "../core/aval.js";
 import { isFloat } from "../core/dtype.js";
 import { TransformError } from "../core/errors.js";
