@@ -11,6 +11,7 @@
  *
  *   npx tsx examples/digits.ts      (npm run demo)
  */
+import { pipe } from "fp-ts/lib/function.js";
 import { type Array, datasets, grad, jit, nn, np, optim, random, tree, valueAndGrad, vmap } from "../src/index.js";
 import { heatmap, histogram, imageGrid, lineChart } from "./lib/plot.js";
 import { progress } from "./lib/progress.js";
@@ -74,7 +75,7 @@ function train<P>(
   batchSize: number,
   log: (...a: unknown[]) => void,
 ): { params: P; curves: Curves } {
-  const lossAndGrad = jit(valueAndGrad(loss));
+  const lossAndGrad = pipe(loss, (f) => valueAndGrad(f), jit);
   const update = jit((p: P, g: P, s: unknown) => {
     const [u, s2] = opt.update(g, s, p);
     return [optim.applyUpdates(p, u), s2] as const;
