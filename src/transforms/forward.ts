@@ -36,7 +36,7 @@ function checkTangents(
  * tuples of the function's arguments, with matching structure, shapes and dtypes.
  * @example jvp((x: Array) => np.sin(x), [np.array(0)], [np.array(1)]) // [0, 1]
  */
-export function jvp<F extends AnyFn>(f: F, primals: Parameters<F>, tangents: Parameters<F>): [ReturnType<F>, ReturnType<F>] {
+export function jvp<A extends unknown[], R>(f: (...args: A) => R, primals: NoInfer<A>, tangents: NoInfer<A>): [R, R] {
   const p = flattenArgs("jvp", primals, "primal");
   const t = flattenArgs("jvp", tangents, "tangent");
   const pl = p.leaves;
@@ -52,10 +52,7 @@ export function jvp<F extends AnyFn>(f: F, primals: Parameters<F>, tangents: Par
  * `[out, fJvp] = linearize(f, ...primals)`: evaluates f once and returns its linear map
  * (the JVP at the primals) as a function of the tangents, which only runs the linear part.
  */
-export function linearize<F extends AnyFn>(
-  f: F,
-  ...primals: Parameters<F>
-): [ReturnType<F>, (...tangents: Parameters<F>) => ReturnType<F>] {
+export function linearize<A extends unknown[], R>(f: (...args: A) => R, ...primals: NoInfer<A>): [R, (...tangents: A) => R] {
   const flat = flattenArgs("linearize", primals, "primal");
   const pl = flat.leaves;
   pl.forEach((p, i) => {
@@ -65,7 +62,7 @@ export function linearize<F extends AnyFn>(
   const out: { def?: TreeDef } = {};
   const { primalsOut, ir, consts } = linearizeFlat(flatFn("linearize", f, flat, out), pl);
   const def = out.def as TreeDef;
-  const fJvp = (...tangents: Parameters<F>): ReturnType<F> => {
+  const fJvp = (...tangents: A): R => {
     const t = flattenArgs("linearize", tangents, "tangent");
     checkTangents("linearize", pl, t.leaves, flat.defs, t.defs);
     return unflattenArrays(def, evalIr(ir, [...consts, ...t.leaves]));

@@ -44,14 +44,14 @@ export function vjpFlat(
  * primal (a tuple), each shaped like its primal.
  * @example const [y, back] = vjp((x: Array) => x.mul(x), np.array(3)); back(np.array(1)) // [6]
  */
-export function vjp<F extends AnyFn>(f: F, ...primals: Parameters<F>): [ReturnType<F>, (ct: ReturnType<F>) => Parameters<F>] {
+export function vjp<A extends unknown[], R>(f: (...args: A) => R, ...primals: NoInfer<A>): [R, (ct: R) => A] {
   const flat = flattenArgs("vjp", primals);
   flat.defs.forEach((d, i) => checkFloatLeaves("vjp", splitFlat(flat, i), i, d, primals[i]));
   const out: { def?: TreeDef } = {};
   const [outs, pullback] = vjpFlat(flatFn("vjp", f, flat, out), flat.leaves);
   const outDef = out.def;
   const def = outDef as TreeDef;
-  const back = (ct: ReturnType<F>): Parameters<F> => {
+  const back = (ct: R): A => {
     const [cl, cd] = flattenArrays("vjp", ct, "cotangent");
     if (cd.toString() !== def.toString()) {
       throw new TransformError(`vjp: the cotangent's structure ${cd} differs from the output's ${def}`);
@@ -61,7 +61,7 @@ export function vjp<F extends AnyFn>(f: F, ...primals: Parameters<F>): [ReturnTy
         throw new TransformError(`vjp: cotangent leaf ${i} is ${c.aval.str()} but the output leaf is ${outs[i].aval.str()}`);
       }
     });
-    return splitLeaves(pullback(cl), flat) as Parameters<F>;
+    return splitLeaves(pullback(cl), flat) as A;
   };
   return [unflattenArrays(def, outs), back];
 }
