@@ -23,12 +23,21 @@ const numericUnary =
     return bind1(p, [x.dtype === "bool" ? asDType(x, "int32") : x]);
   };
 
-/** a + b, broadcasting. */
-export const add = binary("add", P.addP);
+const addNumeric = binary("add", P.addP);
+const mulNumeric = binary("multiply", P.mulP);
+
+/** a + b, broadcasting. On two bool operands it is logical or, as in NumPy and JAX. */
+export function add(a: ArrayLike, b: ArrayLike): Array {
+  const [x, y] = promote("add", a, b);
+  return x.dtype === "bool" ? P.or(x, y) : addNumeric(x, y);
+}
 /** a - b, broadcasting. */
 export const subtract = binary("subtract", P.subP);
-/** a * b, broadcasting. */
-export const multiply = binary("multiply", P.mulP);
+/** a * b, broadcasting. On two bool operands it is logical and, as in NumPy and JAX. */
+export function multiply(a: ArrayLike, b: ArrayLike): Array {
+  const [x, y] = promote("multiply", a, b);
+  return x.dtype === "bool" ? P.and(x, y) : mulNumeric(x, y);
+}
 /** True division: integer inputs give float32, as in NumPy. */
 export function divide(a: ArrayLike, b: ArrayLike): Array {
   const [x, y] = promoteFloat("divide", a, b);

@@ -145,3 +145,15 @@ describe("binary ops broadcast like NumPy", () => {
     expect(sizeOf([...out.shape])).toBe(0);
   });
 });
+
+describe("bool arithmetic", () => {
+  test("add and multiply of two bool arrays are logical or / and, as in NumPy and JAX", () => {
+    const a = np.array([true, true, false, false]);
+    const b = np.array([true, false, true, false]);
+    expect(np.add(a, b).dtype).toBe("bool");
+    expect(np.add(a, b).toArray()).toEqual([true, true, true, false]);
+    expect(np.multiply(a, b).toArray()).toEqual([true, false, false, false]);
+    // A bool with a weak int scalar promotes to int32 arithmetic instead.
+    expect(np.add(a, 1).toArray()).toEqual([2, 2, 1, 1]);
+  });
+});
