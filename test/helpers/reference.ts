@@ -38,20 +38,23 @@ export function ravel(idx: readonly number[], shape: readonly number[]): number 
   return flat;
 }
 
-/** Round a JS number as a buffer of `dtype` would store it. */
+/**
+ * Round a JS number as a buffer of `dtype` stores it: by storing it in a one-element typed array
+ * (the platform's own conversion), independent of axle's `castScalar`. bool is "non-zero and not
+ * NaN", as NumPy's astype(bool).
+ */
 export function castRef(dtype: RefDType, x: number): number {
-  switch (dtype) {
-    case "float32":
-      return Math.fround(x);
-    case "float64":
-      return x;
-    case "int32":
-      return Number.isFinite(x) ? Math.trunc(x) | 0 : 0;
-    case "uint32":
-      return Number.isFinite(x) ? Math.trunc(x) >>> 0 : 0;
-    case "bool":
-      return x !== 0 && !Number.isNaN(x) ? 1 : 0;
-  }
+  if (dtype === "bool") return x === 0 || Number.isNaN(x) ? 0 : 1;
+  const cell =
+    dtype === "float32"
+      ? new Float32Array(1)
+      : dtype === "float64"
+        ? new Float64Array(1)
+        : dtype === "int32"
+          ? new Int32Array(1)
+          : new Uint32Array(1);
+  cell[0] = x;
+  return cell[0];
 }
 
 /** NumPy broadcasting of shapes, or null when they are incompatible. */
