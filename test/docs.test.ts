@@ -4,9 +4,11 @@
  * is `// not run` is skipped. Snippets import from "axle": they are written under
  * node_modules/.cache inside the project, where the package's self-reference resolves.
  */
+
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { format } from "node:util";
 import { afterAll, describe, expect, test, vi } from "vitest";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -51,6 +53,33 @@ function extractSnippets(file: string, text: string): Snippet[] {
   return out;
 }
 
+/**
+ * Each `// → text` comment states what the snippet prints (as console.log formats it): the first
+ * line of `text` must appear in a printed line, in the order the comments are written, ignoring
+ * whitespace; `…` stands for any run of characters. So the docs' outputs never rot.
+ */
+function checkPrinted(s: Snippet, printed: readonly string[]): void {
+  const squash = (t: string) => t.replace(/\s+/g, "");
+  const lines = printed.flatMap((p) => p.split("\n")).map(squash);
+  let at = 0;
+  for (const m of s.code.matchAll(/\/\/ → (.*)$/gm)) {
+    const want = m[1].trim();
+    const pattern = new RegExp(
+      squash(want)
+        .split("…")
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*?"),
+    );
+    const found = lines.findIndex((l, i) => i >= at && pattern.test(l));
+    if (found < 0) {
+      throw new Error(
+        `${s.file}:${s.line}: the comment "// → ${want}" does not match what the snippet printed:\n${printed.join("\n")}`,
+      );
+    }
+    at = found + 1;
+  }
+}
+
 const snippets = markdownFiles().flatMap((f) => extractSnippets(relative(root, f), readFileSync(f, "utf8")));
 
 mkdirSync(outDir, { recursive: true });
@@ -65,6 +94,13 @@ describe("extractSnippets", () => {
     ]);
   });
 
+  test("`// →` comments must match the printed output, in order, with … as a wildcard", () => {
+    const snip = { file: "x.md", line: 1, code: "log(a); // → [ 1, 2 ]\nlog(b); // → 3.14…" };
+    expect(() => checkPrinted(snip, ["[1, 2]", "3.14159"])).not.toThrow();
+    expect(() => checkPrinted(snip, ["[1, 3]", "3.14159"])).toThrow("does not match");
+    expect(() => checkPrinted(snip, ["3.14159", "[1, 2]"])).toThrow("does not match");
+  });
+
   test("the docs have snippets", () => {
     expect(snippets.some((s) => s.file.startsWith("docs"))).toBe(true);
   });
@@ -77,10 +113,11 @@ describe("documentation snippets", () => {
     writeFileSync(path, `${s.code}\nexport {};\n`);
     const printed: string[] = [];
     const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
-      printed.push(args.map(String).join(" "));
+      printed.push(format(...args));
     });
     try {
       await import(/* @vite-ignore */ pathToFileURL(path).href);
+      checkPrinted(s, printed);
     } catch (e) {
       const where = `(in ${s.file}:${s.line}; printed before the error:\n${printed.join("\n")})`;
       if (e instanceof Error) {
