@@ -103,6 +103,7 @@ export function valueAt(lr: ScalarOrSchedule, step: Array): Array | number {
 export function applyUpdates<P>(params: P, updates: unknown): P {
   checkArrayLeaves("applyUpdates", params, "parameter");
   checkArrayLeaves("applyUpdates", updates, "update");
+  tree.assertSameStructure(params, updates, { what: "applyUpdates: updates vs params", root: "params", leaves: "shape" });
   return tree.map((p, u) => p.add(u.astype(p.dtype)), params, updates as P);
 }
 

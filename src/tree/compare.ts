@@ -3,7 +3,7 @@ import { Array } from "../core/array.js";
 import { TreeError } from "../core/errors.js";
 import { auxString } from "./aux.js";
 import { flattenInto, type NodeView, viewNode } from "./flatten.js";
-import { formatKey, type PathEntry, pathForMessage } from "./paths.js";
+import { formatKey, keyPathString, type PathEntry, pathForMessage } from "./paths.js";
 import { type CustomInfo, keyList, plural, TreeDef } from "./treedef.js";
 
 /** Internal: a short description of a leaf value, e.g. `f32[2]` or `number 3`. */
@@ -115,6 +115,10 @@ export function flattenAgainst(def: TreeDef, x: unknown, leaves: unknown[], what
 export interface AssertSameStructureOptions {
   /** The operation named at the start of the error message (default `tree.assertSameStructure`). */
   what?: string;
+  /** A name for the root in paths, e.g. `params` gives `params.layers[1].b` (default none). */
+  root?: string;
+  /** Also compare array leaves: `"shape"` requires equal shapes, `"aval"` equal shapes and dtypes. */
+  leaves?: "shape" | "aval";
 }
 
 /**
@@ -129,6 +133,16 @@ export interface AssertSameStructureOptions {
  */
 export function assertSameStructure(expected: unknown, got: unknown, opts: AssertSameStructureOptions = {}): void {
   const what = opts.what ?? "tree.assertSameStructure";
-  const def = expected instanceof TreeDef ? expected : flattenInto(expected, [], what);
-  flattenAgainst(def, got, [], what);
+  const want: unknown[] = [];
+  const def = expected instanceof TreeDef ? expected : flattenInto(expected, want, what);
+  const have: unknown[] = [];
+  flattenAgainst(def, got, have, what);
+  if (opts.leaves === undefined || expected instanceof TreeDef) return;
+  const differs = (w: Array, h: Array) =>
+    opts.leaves === "aval" ? !w.aval.equals(h.aval) : w.ndim !== h.ndim || w.shape.some((d, k) => d !== h.shape[k]);
+  const i = want.findIndex((w, k) => w instanceof Array && have[k] instanceof Array && differs(w, have[k] as Array));
+  if (i >= 0) {
+    const path = keyPathString(def.leafPaths()[i], opts.root ?? "") || "<root>";
+    throw new TreeError(`${what}: ${path}: expected ${(want[i] as Array).aval.str()}, got ${(have[i] as Array).aval.str()}`);
+  }
 }

@@ -2,8 +2,21 @@
 import type { Array } from "../core/array.js";
 import { flattenAgainst } from "./compare.js";
 import { flattenInto, ownTree } from "./flatten.js";
-import type { KeyPath } from "./paths.js";
+import { type KeyPath, keyPathString } from "./paths.js";
 import { type TreeDef, unflattenDef } from "./treedef.js";
+
+/**
+ * An error thrown by the mapped function, with the leaf's key path added in front of its message
+ * (same error class, original as `cause`), so a shape mismatch deep in a tree says where it is.
+ */
+function atLeaf(e: unknown, what: string, def: TreeDef, i: number): unknown {
+  if (!(e instanceof Error) || e.message.startsWith(`${what}: at `)) return e;
+  const path = keyPathString(def.leafPaths()[i]) || "<root>";
+  const Ctor = e.constructor as new (message: string, options?: { cause?: unknown }) => Error;
+  const wrapped = new Ctor(`${what}: at ${path}: ${e.message}`, { cause: e });
+  if (wrapped.message !== `${what}: at ${path}: ${e.message}`) return e; // a class with another constructor
+  return wrapped;
+}
 
 function mapImpl(
   what: string,
@@ -18,7 +31,13 @@ function mapImpl(
     flattenAgainst(def, t, ls, what, ` (tree argument ${k + 2} differs from the first tree)`);
     return ls;
   });
-  const out = first.map((leaf, i) => ownTree(fn(i, def, [leaf, ...others.map((o) => o[i])]), what));
+  const out = first.map((leaf, i) => {
+    try {
+      return ownTree(fn(i, def, [leaf, ...others.map((o) => o[i])]), what);
+    } catch (e) {
+      throw atLeaf(e, what, def, i);
+    }
+  });
   return unflattenDef(def, out, what);
 }
 

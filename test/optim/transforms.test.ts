@@ -266,3 +266,13 @@ describe("errors", () => {
     expect(() => optim.chain(optim.identity()).update({ x: np.zeros([1]) }, [] as never)).toThrow(/chain: the state/);
   });
 });
+
+describe("mismatched trees", () => {
+  test("applyUpdates names the parameter whose update has the wrong shape", () => {
+    const params = { layers: [{ b: np.zeros([32]) }, { b: np.zeros([32]) }] };
+    const updates = { layers: [{ b: np.zeros([32]) }, { b: np.zeros([10]) }] };
+    expect(() => optim.applyUpdates(params, updates)).toThrow(
+      "applyUpdates: updates vs params: params.layers[1].b: expected f32[32], got f32[10]",
+    );
+  });
+});

@@ -1,7 +1,7 @@
 /** Unit tests: flatten/structure/paths, error messages, registered classes, typing. */
 import { describe, expect, expectTypeOf, test } from "vitest";
 import { type Array, ConcreteArray } from "../../src/core/array.js";
-import { TreeError } from "../../src/core/errors.js";
+import { ShapeError, TreeError } from "../../src/core/errors.js";
 import * as tree from "../../src/tree/index.js";
 import { containersFrozen, Pair, sameTree } from "./arbitraries.js";
 
@@ -327,5 +327,49 @@ describe("static types", () => {
     expectTypeOf(edited).toEqualTypeOf<typeof params>();
     expectTypeOf(tree.at(params, ["w"], arr(0))).toEqualTypeOf<typeof params>();
     expect(same).not.toBe(params);
+  });
+});
+
+describe("leaf shapes and paths in errors", () => {
+  const a = {
+    layers: [
+      { b: new ConcreteArray([32], "float32", new Float32Array(32)) },
+      { b: new ConcreteArray([32], "float32", new Float32Array(32)) },
+    ],
+  };
+  const b = {
+    layers: [
+      { b: new ConcreteArray([32], "float32", new Float32Array(32)) },
+      { b: new ConcreteArray([10], "float32", new Float32Array(10)) },
+    ],
+  };
+
+  test("assertSameStructure with leaves names the first leaf whose shape differs", () => {
+    expect(() => tree.assertSameStructure(a, b)).not.toThrow();
+    expect(() => tree.assertSameStructure(a, b, { root: "params", leaves: "shape" })).toThrow(
+      "tree.assertSameStructure: params.layers[1].b: expected f32[32], got f32[10]",
+    );
+    const c = { layers: [a.layers[0], { b: new ConcreteArray([32], "float64", new Float64Array(32)) }] };
+    expect(() => tree.assertSameStructure(a, c, { leaves: "shape" })).not.toThrow();
+    expect(() => tree.assertSameStructure(a, c, { leaves: "aval" })).toThrow("layers[1].b: expected f32[32], got f64[32]");
+  });
+
+  test("an error thrown by the mapped function names the leaf's key path and keeps its class", () => {
+    let err: unknown;
+    try {
+      tree.map(
+        (x: ConcreteArray, y: ConcreteArray) => {
+          if (x.shape[0] !== y.shape[0]) throw new ShapeError(`sizes ${x.shape[0]} and ${y.shape[0]}`);
+          return x;
+        },
+        a,
+        b,
+      );
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ShapeError);
+    expect((err as Error).message).toBe("tree.map: at layers[1].b: sizes 32 and 10");
+    expect((err as Error).cause).toBeInstanceOf(ShapeError);
   });
 });
