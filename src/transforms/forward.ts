@@ -6,7 +6,7 @@ import { type Tangent, Zero } from "../core/primitive.js";
 import { evalIr } from "../ir/eval.js";
 import { reshape, slice } from "../primitives/movement.js";
 import { instantiate } from "../primitives/zeros.js";
-import type { TreeDef } from "../tree/index.js";
+import { assertSameStructure, type TreeDef } from "../tree/index.js";
 import { flatFn, flattenArgs, flattenArrays, unflattenArrays } from "./args.js";
 import { jvpFlat } from "./jvp.js";
 import { linearizeFlat } from "./linearize.js";
@@ -14,21 +14,9 @@ import type { AnyFn, Argnums } from "./types.js";
 import { assembleJacobian, basis, prepare } from "./vjp.js";
 import { vmapFlat } from "./vmap.js";
 
-function checkTangents(
-  op: string,
-  primals: readonly Array[],
-  tangents: readonly Array[],
-  pd: readonly TreeDef[],
-  td: readonly TreeDef[],
-) {
-  const ps = pd.map(String).join(", ");
-  const ts = td.map(String).join(", ");
-  if (ps !== ts) throw new TransformError(`${op}: tangents have structure (${ts}) but primals have (${ps}); they must match`);
-  primals.forEach((p, i) => {
-    if (!p.aval.equals(tangents[i].aval)) {
-      throw new TransformError(`${op}: tangent leaf ${i} is ${tangents[i].aval.str()} but its primal is ${p.aval.str()}`);
-    }
-  });
+/** Tangents must mirror the primals: same structure, and each leaf's shape and dtype. */
+function checkTangents(op: string, primals: readonly unknown[], tangents: readonly unknown[]): void {
+  assertSameStructure(primals, tangents, { what: `${op}: tangents vs primals`, root: "primals", leaves: "aval" });
 }
 
 /**
@@ -40,7 +28,7 @@ export function jvp<A extends unknown[], R>(f: (...args: A) => R, primals: NoInf
   const p = flattenArgs("jvp", primals, "primal");
   const t = flattenArgs("jvp", tangents, "tangent");
   const pl = p.leaves;
-  checkTangents("jvp", pl, t.leaves, p.defs, t.defs);
+  checkTangents("jvp", primals, tangents);
   const out: { def?: TreeDef } = {};
   const ts: Tangent[] = t.leaves.map((x, i) => (isFloat(pl[i].dtype) ? x : new Zero(pl[i].aval)));
   const [po, to] = jvpFlat(flatFn("jvp", f, p, out), pl, ts);
@@ -64,7 +52,7 @@ export function linearize<A extends unknown[], R>(f: (...args: A) => R, ...prima
   const def = out.def as TreeDef;
   const fJvp = (...tangents: A): R => {
     const t = flattenArgs("linearize", tangents, "tangent");
-    checkTangents("linearize", pl, t.leaves, flat.defs, t.defs);
+    checkTangents("linearize", primals, tangents);
     return unflattenArrays(def, evalIr(ir, [...consts, ...t.leaves]));
   };
   return [unflattenArrays(def, primalsOut), fJvp];

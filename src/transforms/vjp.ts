@@ -9,7 +9,7 @@ import { type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
 import { sizeOf } from "../core/shape.js";
 import { reshape, slice, transpose as transposeAxes } from "../primitives/movement.js";
 import { instantiate } from "../primitives/zeros.js";
-import { flatten, type TreeDef, unflatten } from "../tree/index.js";
+import { assertSameStructure, flatten, type TreeDef, unflatten } from "../tree/index.js";
 import {
   checkFloatLeaves,
   type FlatArgs,
@@ -52,15 +52,8 @@ export function vjp<A extends unknown[], R>(f: (...args: A) => R, ...primals: No
   const outDef = out.def;
   const def = outDef as TreeDef;
   const back = (ct: R): A => {
-    const [cl, cd] = flattenArrays("vjp", ct, "cotangent");
-    if (cd.toString() !== def.toString()) {
-      throw new TransformError(`vjp: the cotangent's structure ${cd} differs from the output's ${def}`);
-    }
-    cl.forEach((c, i) => {
-      if (!c.aval.equals(outs[i].aval)) {
-        throw new TransformError(`vjp: cotangent leaf ${i} is ${c.aval.str()} but the output leaf is ${outs[i].aval.str()}`);
-      }
-    });
+    const [cl] = flattenArrays("vjp", ct, "cotangent");
+    assertSameStructure(unflattenArrays(def, outs), ct, { what: "vjp: cotangent vs output", root: "output", leaves: "aval" });
     return splitLeaves(pullback(cl), flat) as A;
   };
   return [unflattenArrays(def, outs), back];

@@ -196,3 +196,17 @@ describe("jit", () => {
     expect(e.message).toContain("static");
   });
 });
+
+describe("tangents and cotangents must mirror their primals", () => {
+  const f = (p: { w: Array }) => p.w.sum();
+  test("jvp names the tangent leaf whose shape differs, and a structure mismatch's path", () => {
+    expect(() => jvp(f, [{ w: np.ones([3]) }], [{ w: np.ones([2]) }])).toThrow(
+      "jvp: tangents vs primals: primals[0].w: expected f32[3], got f32[2]",
+    );
+    expect(() => jvp(f, [{ w: np.ones([3]) }], [{ v: np.ones([3]) } as never])).toThrow("structure mismatch at [0]");
+  });
+  test("a vjp pullback names the output its cotangent does not match", () => {
+    const [, back] = vjp((x: Array) => x.mul(2), np.ones([3]));
+    expect(() => back(np.ones([2]))).toThrow("vjp: cotangent vs output: output: expected f32[3], got f32[2]");
+  });
+});
