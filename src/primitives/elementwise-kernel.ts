@@ -25,15 +25,16 @@ function vars(n: number): string[] {
 }
 
 /** Loop over same-size inputs, where `scalarMask[i]` marks a size-1 input (hoisted). */
-function flatKernel(key: string, expr: string, scalarMask: readonly boolean[]): FlatKernel {
-  const k = `${key}|${scalarMask.map(Number).join("")}`;
+function flatKernel(key: string, expr: () => string, scalarMask: readonly boolean[]): FlatKernel {
+  let k = `${key}|`;
+  for (const m of scalarMask) k += m ? "1" : "0";
   let fn = flatCache.get(k);
   if (fn === undefined) {
     const n = scalarMask.length;
     const params = vars(n).map((_, i) => `in${i}`);
     const hoisted = scalarMask.map((s, i) => (s ? `const x${i} = in${i}[0];` : "")).join("\n");
     const loads = scalarMask.map((s, i) => (s ? "" : `const x${i} = in${i}[i];`)).join(" ");
-    const body = `${hoisted}\nfor (let i = 0; i < n; i++) { ${loads} out[i] = ${expr}; }`;
+    const body = `${hoisted}\nfor (let i = 0; i < n; i++) { ${loads} out[i] = ${expr()}; }`;
     fn = new Function("out", "n", ...params, body) as FlatKernel;
     flatCache.set(k, fn);
   }
@@ -41,7 +42,7 @@ function flatKernel(key: string, expr: string, scalarMask: readonly boolean[]): 
 }
 
 /** General broadcasting loop: an odometer over the outer dims, strided inner loop. */
-function stridedKernel(key: string, expr: string, n: number): StridedKernel {
+function stridedKernel(key: string, expr: () => string, n: number): StridedKernel {
   let fn = stridedCache.get(key);
   if (fn === undefined) {
     const params = vars(n).map((_, i) => `in${i}`);
@@ -70,7 +71,7 @@ ${decl}
 let o = 0;
 for (let r = 0; r < outer; r++) {
   ${ptrs}
-  for (let j = 0; j < last; j++) { ${loads} out[o++] = ${expr}; }
+  for (let j = 0; j < last; j++) { ${loads} out[o++] = ${expr()}; }
   for (let d = nd - 2; d >= 0; d--) {
     idx[d]++; ${bump}
     if (idx[d] < shape[d]) break;
@@ -108,8 +109,10 @@ export function runElementwise(
   const size = sizeOf(outShape);
   const out = allocate(outDtype, size);
   if (size === 0) return new ConcreteArray(outShape, outDtype, out);
-  const expr = exprFn(exprDtype, ...vars(ins.length));
-  const key = `${name}|${exprDtype}|${outDtype}|${ins.map((a) => a.dtype).join(",")}`;
+  // The expression text is only built when a kernel is generated (the cache key names it).
+  const expr = () => exprFn(exprDtype, ...vars(ins.length));
+  let key = `${name}|${exprDtype}|${outDtype}`;
+  for (const a of ins) key += `|${a.dtype}`;
   const bufs = ins.map((a) => a.buffer);
   const flat = ins.every((a) => a.size === 1 || shapesEqual(a.shape, outShape));
   if (flat) {

@@ -7,6 +7,17 @@ import { type ConcreteArray, fullConcrete } from "../../core/array.js";
 import { ValueError } from "../../core/errors.js";
 import { type Atom, type Ir, Lit, type Var } from "../../ir/ir.js";
 
+// A literal's array is made once and reused: arrays are immutable, so sharing is safe.
+const litValues = new WeakMap<Lit, ConcreteArray>();
+function litValue(l: Lit): ConcreteArray {
+  let v = litValues.get(l);
+  if (v === undefined) {
+    v = fullConcrete([], l.aval.dtype, l.value);
+    litValues.set(l, v);
+  }
+  return v;
+}
+
 export function executeReference(ir: Ir, args: readonly ConcreteArray[]): ConcreteArray[] {
   if (args.length !== ir.inVars.length) {
     throw new ValueError(`jit: the compiled IR takes ${ir.inVars.length} inputs, got ${args.length}`);
@@ -14,10 +25,7 @@ export function executeReference(ir: Ir, args: readonly ConcreteArray[]): Concre
   const env = new Map<Var, ConcreteArray>();
   ir.constVars.forEach((v, i) => env.set(v, ir.consts[i]));
   ir.inVars.forEach((v, i) => env.set(v, args[i]));
-  const read = (a: Atom): ConcreteArray => {
-    if (a instanceof Lit) return fullConcrete([], a.aval.dtype, a.value);
-    return env.get(a) as ConcreteArray;
-  };
+  const read = (a: Atom): ConcreteArray => (a instanceof Lit ? litValue(a) : (env.get(a) as ConcreteArray));
   for (const eqn of ir.eqns) {
     const outs = eqn.prim.impl(eqn.inputs.map(read), eqn.params);
     eqn.outVars.forEach((v, i) => env.set(v, outs[i]));
