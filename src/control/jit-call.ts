@@ -8,14 +8,16 @@ import type { Array } from "../core/array.js";
 import { ShapedArray } from "../core/aval.js";
 import { isFloat } from "../core/dtype.js";
 import { TransformError } from "../core/errors.js";
-import { type BDim, type Params, type Primitive, type Tangent, Zero } from "../core/primitive.js";
+import { type BDim, type Params, type Primitive, type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
 import { bind } from "../core/trace.js";
 import { evalIr } from "../ir/eval.js";
 import type { Ir } from "../ir/ir.js";
 import { definePrimitive } from "../primitives/registry.js";
 import { instantiate } from "../primitives/zeros.js";
 import { jvpFlat } from "../transforms/jvp.js";
+import { partialEvalIr } from "../transforms/partial-eval.js";
 import { closeIr, traceToIr } from "../transforms/stage.js";
+import { transposeIr } from "../transforms/transpose.js";
 import { vmapFlat } from "../transforms/vmap.js";
 
 export interface JitParams extends Params {
@@ -118,7 +120,16 @@ export const jitCallP: Primitive<JitParams> = definePrimitive<JitParams>("jit_ca
     let k = nOut;
     return [po, po.map((p) => (isFloat(p.dtype) ? outs[k++] : new Zero(p.aval)))];
   },
-  transpose: null,
+  // Only the unknown half of a split call reaches transposition, and it is linear in its
+  // unknown inputs: transpose its IR and run that as one call.
+  transpose: (cts, args, { ir, name }) => {
+    const linear = args.map((a) => a instanceof UndefPrimal);
+    const t = transposeIr(ir, linear);
+    const fixed = args.filter((a): a is Array => !(a instanceof UndefPrimal));
+    const outs = bind(jitCallP, [...fixed, ...cts.map(instantiate)], { ir: t, name: `transpose(${name})` });
+    let k = 0;
+    return args.map((a) => (a instanceof UndefPrimal ? outs[k++] : null));
+  },
   batch: (args, dims, { ir, name }) => {
     const size = args.find((_, i) => dims[i] !== null)?.shape[dims.find((d) => d !== null) as number] as number;
     const v = vmapIr(ir, dims, size);
@@ -126,5 +137,33 @@ export const jitCallP: Primitive<JitParams> = definePrimitive<JitParams>("jit_ca
     return [outs, outs.map(() => 0)];
   },
   lower: { kind: "call" },
-  inline: (args, { ir }) => evalIr(ir, args),
+  // Under partial evaluation (reverse mode) the call splits in two: the known half runs now as
+  // one call and yields residuals; the unknown half is staged as one call on residuals and
+  // unknowns. So grad(jit(f)) keeps both its forward and its backward pass compiled.
+  partialEval: (pe, args, { ir, name }) => {
+    const known = args.map((a) => pe.knownValue(a));
+    const split = partialEvalIr(
+      ir,
+      known.map((v) => v === null),
+    );
+    const knownOuts = bind(
+      jitCallP,
+      known.filter((v): v is Array => v !== null),
+      { ir: split.known, name: `known(${name})` },
+    );
+    const nKnown = knownOuts.length - split.numResiduals;
+    const residuals = knownOuts.slice(nKnown);
+    const unknownIns = args.filter((_, i) => known[i] === null);
+    const staged = split.outUnknown.some((u) => u)
+      ? pe.stage(
+          jitCallP as unknown as Primitive,
+          [...residuals.map((r) => pe.known(r)), ...unknownIns],
+          { ir: split.unknown, name: `unknown(${name})` },
+          split.unknown.outAvals,
+        )
+      : [];
+    let kk = 0;
+    let ku = 0;
+    return split.outUnknown.map((u) => (u ? staged[ku++] : pe.known(knownOuts[kk++])));
+  },
 });

@@ -37,6 +37,19 @@ export type Lowering =
   | { readonly kind: "kernel" }
   | { readonly kind: "call" };
 
+/**
+ * What a primitive's partial-evaluation rule may do with the values it is given: ask which are
+ * known, read known values, and stage an equation over known and unknown values.
+ */
+export interface PartialEvaluator {
+  /** The known value behind `x`, or null when `x` is unknown (to be staged). */
+  knownValue(x: Array): Array | null;
+  /** Stage one equation; known inputs become constants of the staged IR. */
+  stage(prim: Primitive, ins: readonly Array[], params: Params, outAvals: readonly ShapedArray[]): Array[];
+  /** Bring a known value (computed now) into the partial evaluation. */
+  known(x: Array): Array;
+}
+
 /** Every rule of one primitive, declared in one record. */
 export interface PrimitiveRules<P extends Params = Params> {
   /** Output shapes/dtypes, or a typed error naming the operation and the bad inputs. */
@@ -59,6 +72,12 @@ export interface PrimitiveRules<P extends Params = Params> {
    * part is staged for transposition.
    */
   inline?: (args: readonly Array[], params: P) => Array[];
+  /**
+   * Higher-order primitives only: split a call with some unknown inputs into a call that runs
+   * now on the known inputs (producing residuals) and a staged call on residuals and unknowns.
+   * Takes precedence over `inline`.
+   */
+  partialEval?: (pe: PartialEvaluator, args: readonly Array[], params: P) => Array[];
 }
 
 export interface Primitive<P extends Params = Params> extends PrimitiveRules<P> {

@@ -5,9 +5,11 @@
  */
 import type { Array, ConcreteArray } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
-import type { Params, Primitive } from "../core/primitive.js";
+import type { Params, PartialEvaluator, Primitive } from "../core/primitive.js";
 import { bind, fullLower, fullRaise, type MainTrace, newMain, Trace, Tracer } from "../core/trace.js";
+import { evalIr } from "../ir/eval.js";
 import { type Eqn, Ir, Var } from "../ir/ir.js";
+import { closeIr, traceToIr } from "./stage.js";
 
 /** Known: `value` is set. Unknown: only the aval is. */
 export interface PartialVal {
@@ -52,7 +54,7 @@ export class PartialEvalTracer extends Tracer {
   }
 }
 
-export class PartialEvalTrace extends Trace {
+export class PartialEvalTrace extends Trace implements PartialEvaluator {
   newArg(pval: PartialVal): PartialEvalTracer {
     return new PartialEvalTracer(this, pval, { kind: "arg" });
   }
@@ -72,14 +74,31 @@ export class PartialEvalTrace extends Trace {
         params,
       );
     }
+    if (prim.partialEval !== undefined) return prim.partialEval(this, ts, params);
     if (prim.inline !== undefined) return prim.inline(ts, params);
-    const ins = ts.map((t) => this.instantiateConst(t));
-    const avals = prim.abstractEval(
-      ins.map((t) => t.aval),
+    return this.stage(
+      prim,
+      ts,
       params,
+      prim.abstractEval(
+        ts.map((t) => t.aval),
+        params,
+      ),
     );
+  }
+
+  knownValue(x: Array): Array | null {
+    return x instanceof PartialEvalTracer && x.trace.main === this.main ? x.pval.value : x;
+  }
+
+  known(x: Array): Array {
+    return this.pure(x);
+  }
+
+  stage(prim: Primitive, args: readonly Array[], params: Params, outAvals: readonly ShapedArray[]): Array[] {
+    const ins = args.map((a) => this.instantiateConst(fullRaise(this, a) as PartialEvalTracer));
     const recipe: EqnRecipe = { prim, ins, params, outs: [] };
-    recipe.outs = avals.map((a) => new PartialEvalTracer(this, unknown(a), { kind: "eqn", eqn: recipe }));
+    recipe.outs = outAvals.map((a) => new PartialEvalTracer(this, unknown(a), { kind: "eqn", eqn: recipe }));
     return recipe.outs;
   }
 }
@@ -169,4 +188,57 @@ export function partialEvalFlat(
     const { ir, consts } = tracersToIr(unkIns, unkOuts);
     return { ir, consts, outs: outs.map((t) => t.pval.value) };
   });
+}
+
+/** An IR split by partial evaluation: a known part to run now and an unknown part to stage. */
+export interface SplitIr {
+  /** Known inputs → [...known outputs, ...residuals]. */
+  known: Ir;
+  /** [...residuals, ...unknown inputs] → unknown outputs. */
+  unknown: Ir;
+  numResiduals: number;
+  /** Per output of the original IR: whether the unknown part computes it. */
+  outUnknown: boolean[];
+}
+
+const splitCache = new WeakMap<Ir, Map<string, SplitIr>>();
+
+/**
+ * Partially evaluate an IR for inputs marked unknown. The known part is itself staged (its
+ * inputs are abstract here), so both halves are IRs: the known half can run as one call, and the
+ * unknown half (linear, when it comes from a JVP) can be transposed as one call.
+ */
+export function partialEvalIr(ir: Ir, inUnknown: readonly boolean[]): SplitIr {
+  let byMask = splitCache.get(ir);
+  if (byMask === undefined) {
+    byMask = new Map();
+    splitCache.set(ir, byMask);
+  }
+  const key = inUnknown.map(Number).join("");
+  const hit = byMask.get(key);
+  if (hit !== undefined) return hit;
+  const avals = ir.inAvals;
+  let unknownIr: Ir | undefined;
+  let numResiduals = 0;
+  let outUnknown: boolean[] = [];
+  const staged = traceToIr(
+    (...knownIns: Array[]) => {
+      let k = 0;
+      const pvals = avals.map((a, i) => (inUnknown[i] ? unknown(a) : known(knownIns[k++])));
+      const r = partialEvalFlat(
+        (...xs: Array[]) => evalIr(ir, xs),
+        pvals,
+        () => false,
+      );
+      unknownIr = r.ir;
+      numResiduals = r.consts.length;
+      outUnknown = r.outs.map((v) => v === null);
+      return [...r.outs.filter((v): v is Array => v !== null), ...r.consts];
+    },
+    avals.filter((_, i) => !inUnknown[i]),
+    "jit",
+  );
+  const split: SplitIr = { known: closeIr(staged), unknown: unknownIr as Ir, numResiduals, outUnknown };
+  byMask.set(key, split);
+  return split;
 }

@@ -5,9 +5,11 @@
 import { type Array, fullConcrete } from "../core/array.js";
 import { TransformError } from "../core/errors.js";
 import { type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
-import { type Atom, type Ir, Lit, type Var } from "../ir/ir.js";
+import type { Ir } from "../ir/ir.js";
+import { type Atom, Lit, type Var } from "../ir/ir.js";
 import { add } from "../primitives/elementwise.js";
-import { addTangents } from "../primitives/zeros.js";
+import { addTangents, instantiate } from "../primitives/zeros.js";
+import { closeIr, traceToIr } from "./stage.js";
 
 /**
  * `args[i]` is a value for non-linear inputs (constants) or an `UndefPrimal` for the linear
@@ -46,4 +48,38 @@ export function backwardPass(ir: Ir, args: readonly (Array | UndefPrimal)[], cts
     eqn.inputs.forEach((a, i) => writeCt(a, ctsIn[i]));
   }
   return ir.inVars.filter((_, i) => args[i] instanceof UndefPrimal).map(readCt);
+}
+
+const transposeCache = new WeakMap<Ir, Map<string, Ir>>();
+
+/**
+ * The transpose of an IR that is linear in the inputs marked `linear`, as an IR: inputs
+ * [...the non-linear inputs, ...one cotangent per output], outputs the cotangents of the linear
+ * inputs.
+ */
+export function transposeIr(ir: Ir, linear: readonly boolean[]): Ir {
+  let byMask = transposeCache.get(ir);
+  if (byMask === undefined) {
+    byMask = new Map();
+    transposeCache.set(ir, byMask);
+  }
+  const key = linear.map(Number).join("");
+  let t = byMask.get(key);
+  if (t === undefined) {
+    const avals = ir.inAvals;
+    const fixed = avals.filter((_, i) => !linear[i]);
+    t = closeIr(
+      traceToIr(
+        (...xs: Array[]) => {
+          let k = 0;
+          const args = avals.map((a, i) => (linear[i] ? new UndefPrimal(a) : xs[k++]));
+          return backwardPass(ir, args, xs.slice(fixed.length)).map(instantiate);
+        },
+        [...fixed, ...ir.outAvals],
+        "jit",
+      ),
+    );
+    byMask.set(key, t);
+  }
+  return t;
 }

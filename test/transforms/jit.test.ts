@@ -1,7 +1,7 @@
 /** jit: one trace per signature, retrace on new shapes/dtypes/static values, lower() gives the IR. */
 import { describe, expect, test } from "vitest";
 import type { Array } from "../../src/index.js";
-import { grad, jit, np, typecheck, vmap } from "../../src/index.js";
+import { grad, hessian, jit, makeIr, np, typecheck, vmap } from "../../src/index.js";
 
 function counted() {
   const calls = { n: 0 };
@@ -108,5 +108,56 @@ describe("jit caching", () => {
     const ir = g.lower(np.ones([3]));
     expect(ir.consts).toHaveLength(1);
     expect(g(np.ones([3])).toArray()).toEqual([1, 2, 3]);
+  });
+});
+
+describe("reverse mode through jit stays compiled", () => {
+  const f = jit(function f(x: Array) {
+    return np.sum(
+      np
+        .sin(x)
+        .mul(x)
+        .add(np.exp(x.mul(0.1))),
+    );
+  });
+  const plain = (x: Array) =>
+    np.sum(
+      np
+        .sin(x)
+        .mul(x)
+        .add(np.exp(x.mul(0.1))),
+    );
+
+  test("grad(jit(f)) is a known call and a transposed linear call, and equals grad(f)", () => {
+    const x = np.array([0.5, -1, 2], "float64");
+    const ir = makeIr(grad(f))(x);
+    typecheck(ir);
+    expect(ir.eqns.map((e) => e.prim.name)).toEqual(["jit_call", "jit_call"]);
+    expect(ir.eqns.map((e) => e.params.name)).toEqual(["known(jvp(f))", "transpose(unknown(jvp(f)))"]);
+    expect(np.allclose(grad(f)(x), grad(plain)(x), { rtol: 1e-12, atol: 0 })).toBe(true);
+  });
+
+  test("higher order and batched: grad(grad(jit)), hessian(jit), vmap(grad(jit)), jit(grad(jit)) agree with the plain function", () => {
+    const x = np.array([0.3, 1.2], "float64");
+    const close = (a: Array, b: Array) => expect(np.allclose(a, b, { rtol: 1e-10, atol: 1e-12 })).toBe(true);
+    const sumGrad = (g: (x: Array) => Array) => (v: Array) => np.sum(g(v));
+    close(grad(sumGrad(grad(f)))(x), grad(sumGrad(grad(plain)))(x));
+    close(hessian(f)(x) as Array, hessian(plain)(x) as Array);
+    const xs = np.array(
+      [
+        [0.3, 1.2],
+        [-0.7, 2.5],
+      ],
+      "float64",
+    );
+    close(vmap(grad(f))(xs), vmap(grad(plain))(xs));
+    close(jit(grad(f))(x), grad(plain)(x));
+    typecheck(makeIr(hessian(f))(x));
+  });
+
+  test("a jitted function closing over a traced value of an outer grad", () => {
+    const w = np.array([0.5, -1], "float64");
+    const g = grad((v: Array) => jit((u: Array) => np.sum(u.mul(v).mul(u)))(w))(np.array([2, 3], "float64"));
+    expect(g.toArray()).toEqual([0.25, 1]);
   });
 });
