@@ -5,20 +5,18 @@
 
 import { executeReference } from "../compile/backends/reference.js";
 import type { Array } from "../core/array.js";
-import { ShapedArray } from "../core/aval.js";
+import type { ShapedArray } from "../core/aval.js";
 import { isFloat } from "../core/dtype.js";
 import { TransformError } from "../core/errors.js";
-import { type BDim, type Params, type Primitive, type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
+import { type Params, type Primitive, UndefPrimal, Zero } from "../core/primitive.js";
 import { bind } from "../core/trace.js";
 import { evalIr } from "../ir/eval.js";
 import type { Ir } from "../ir/ir.js";
 import { definePrimitive } from "../primitives/registry.js";
 import { instantiate } from "../primitives/zeros.js";
-import { jvpFlat } from "../transforms/jvp.js";
+import { jvpIr, vmapIr } from "../transforms/ir-transforms.js";
 import { partialEvalIr } from "../transforms/partial-eval.js";
-import { closeIr, traceToIr } from "../transforms/stage.js";
 import { transposeIr } from "../transforms/transpose.js";
-import { vmapFlat } from "../transforms/vmap.js";
 
 export interface JitParams extends Params {
   ir: Ir;
@@ -33,68 +31,6 @@ function checkAvals(name: string, ir: Ir, avals: readonly ShapedArray[]): void {
       `jit(${name}): called with ${avals.map((a) => a.str()).join(", ")} but staged for ${want.map((a) => a.str()).join(", ")}`,
     );
   }
-}
-
-// Derived IRs are cached per source IR, so repeated transforms of one jitted function reuse them.
-const jvpCache = new WeakMap<Ir, Ir>();
-const vmapCache = new WeakMap<Ir, Map<string, Ir>>();
-
-/** The JVP of an IR as an IR: inputs [...primals, ...float tangents], outputs [...outs, ...float tangents]. */
-function jvpIr(ir: Ir): Ir {
-  let cached = jvpCache.get(ir);
-  if (cached === undefined) {
-    const inAvals = ir.inAvals;
-    const floatIn = inAvals.map((a) => isFloat(a.dtype));
-    const n = inAvals.length;
-    const staged = traceToIr(
-      (...xs: Array[]) => {
-        let k = n;
-        const tangents: Tangent[] = inAvals.map((a, i) => (floatIn[i] ? xs[k++] : new Zero(a)));
-        const [po, to] = jvpFlat((...ys: Array[]) => evalIr(ir, ys), xs.slice(0, n), tangents);
-        const floatOut = po.map((p) => isFloat(p.dtype));
-        return [...po, ...to.filter((_, i) => floatOut[i]).map(instantiate)];
-      },
-      [...inAvals, ...inAvals.filter((_, i) => floatIn[i])],
-      "jit",
-    );
-    cached = closeIr(staged);
-    jvpCache.set(ir, cached);
-  }
-  return cached;
-}
-
-function vmapIr(ir: Ir, dims: readonly BDim[], size: number): Ir {
-  let byKey = vmapCache.get(ir);
-  if (byKey === undefined) {
-    byKey = new Map();
-    vmapCache.set(ir, byKey);
-  }
-  const key = `${size}|${dims.join(",")}`;
-  let cached = byKey.get(key);
-  if (cached === undefined) {
-    const avals = ir.inAvals.map((a, i) => {
-      const d = dims[i];
-      if (d === null) return a;
-      const shape = [...a.shape];
-      shape.splice(d, 0, size);
-      return new ShapedArray(shape, a.dtype);
-    });
-    const staged = traceToIr(
-      (...xs: Array[]) =>
-        vmapFlat(
-          (...ys: Array[]) => evalIr(ir, ys),
-          size,
-          dims,
-          xs,
-          (m) => new globalThis.Array<BDim>(m).fill(0),
-        ),
-      avals,
-      "jit",
-    );
-    cached = closeIr(staged);
-    byKey.set(key, cached);
-  }
-  return cached;
 }
 
 export const jitCallP: Primitive<JitParams> = definePrimitive<JitParams>("jit_call", {

@@ -4,7 +4,7 @@
  * rule survives jit, vmap and any nesting of transforms.
  */
 import type { Array } from "../core/array.js";
-import { ShapedArray } from "../core/aval.js";
+import type { ShapedArray } from "../core/aval.js";
 import { isFloat } from "../core/dtype.js";
 import { TransformError } from "../core/errors.js";
 import { type Params, type Primitive, type Tangent, Zero } from "../core/primitive.js";
@@ -15,6 +15,7 @@ import { definePrimitive } from "../primitives/registry.js";
 import { instantiate } from "../primitives/zeros.js";
 import { type TreeDef, unflatten } from "../tree/index.js";
 import { flatFn, flattenArgs, flattenArrays, splitLeaves } from "./args.js";
+import { vmapIr } from "./ir-transforms.js";
 import { closeIr, traceToIr } from "./stage.js";
 import type { AnyFn } from "./types.js";
 import { moveBatchAxis, vmapFlat } from "./vmap.js";
@@ -27,17 +28,10 @@ function stage(fn: (...xs: Array[]) => Array[], avals: readonly ShapedArray[]): 
 
 /** vmap an IR with every input and output batched at 0. */
 function batchIr(ir: Ir, size: number): Ir {
-  const avals = ir.inAvals.map((a) => new ShapedArray([size, ...a.shape], a.dtype));
-  return stage(
-    (...xs) =>
-      vmapFlat(
-        (...ys) => evalIr(ir, ys),
-        size,
-        xs.map(() => 0),
-        xs,
-        (n) => new globalThis.Array(n).fill(0),
-      ),
-    avals,
+  return vmapIr(
+    ir,
+    ir.inVars.map(() => 0),
+    size,
   );
 }
 
