@@ -11,6 +11,7 @@ import * as tree from "./tree/index.js";
 
 export type { JitOptions, Jitted } from "./compile/jit.js";
 export { evalShape, jit, makeIr } from "./compile/jit.js";
+export { cond, switchCase } from "./control/cond.js";
 export type { ArrayLike, Axis, NestedArray, ReduceOptions } from "./core/array.js";
 export { Array, ConcreteArray } from "./core/array.js";
 export { ShapedArray } from "./core/aval.js";

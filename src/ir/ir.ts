@@ -54,7 +54,9 @@ export class Ir {
   }
 }
 
-/** Equations whose params hold sub-IRs (jit calls, custom rules) expose them for passes. */
+/** The sub-IRs an equation's params hold (a call's IR, a cond's branches), for passes and checks. */
 export function subIrs(params: Params): Ir[] {
-  return Object.values(params).filter((v): v is Ir => v instanceof Ir);
+  return Object.values(params).flatMap((v) =>
+    v instanceof Ir ? [v] : globalThis.Array.isArray(v) ? v.filter((x): x is Ir => x instanceof Ir) : [],
+  );
 }

@@ -25,6 +25,9 @@ function formatLit(l: Lit): string {
 
 function formatParam(v: unknown, indent: string): string {
   if (v instanceof IrClass) return `\n${printIr(v, `${indent}    `)}`;
+  if (globalThis.Array.isArray(v) && v.length > 0 && v.every((x) => x instanceof IrClass)) {
+    return `(${v.map((x) => `\n${printIr(x, `${indent}    `)}`).join("")})`;
+  }
   if (typeof v === "function") return v.name || "fn";
   return JSON.stringify(v, (_k, x) => (x instanceof IrClass ? "<ir>" : x)).replace(/"/g, "");
 }

@@ -4,7 +4,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import { AxleError } from "../core/errors.js";
-import { type Atom, type Ir, Lit, type Var } from "./ir.js";
+import { type Atom, type Ir, Lit, subIrs, type Var } from "./ir.js";
 import { printIr } from "./print.js";
 
 export class IrTypeError extends AxleError {
@@ -49,11 +49,9 @@ export function checkIr(ir: Ir): E.Either<string[], Ir> {
     } catch (e) {
       problems.push(`${where}: ${(e as Error).message}`);
     }
-    for (const sub of Object.values(eqn.params)) {
-      if (sub !== null && typeof sub === "object" && "eqns" in sub && "inVars" in sub) {
-        const r = checkIr(sub as Ir);
-        if (E.isLeft(r)) problems.push(...r.left.map((p) => `${where} sub-IR: ${p}`));
-      }
+    for (const sub of subIrs(eqn.params)) {
+      const r = checkIr(sub);
+      if (E.isLeft(r)) problems.push(...r.left.map((p) => `${where} sub-IR: ${p}`));
     }
     eqn.outVars.forEach((v) => define(v, where));
   });

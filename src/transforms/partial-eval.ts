@@ -204,17 +204,18 @@ export interface SplitIr {
 const splitCache = new WeakMap<Ir, Map<string, SplitIr>>();
 
 /**
- * Partially evaluate an IR for inputs marked unknown. The known part is itself staged (its
+ * Partially evaluate an IR for inputs marked unknown (`instantiate` forces outputs to be computed
+ * by the unknown part even when they are known). The known part is itself staged (its
  * inputs are abstract here), so both halves are IRs: the known half can run as one call, and the
  * unknown half (linear, when it comes from a JVP) can be transposed as one call.
  */
-export function partialEvalIr(ir: Ir, inUnknown: readonly boolean[]): SplitIr {
+export function partialEvalIr(ir: Ir, inUnknown: readonly boolean[], instantiate?: readonly boolean[]): SplitIr {
   let byMask = splitCache.get(ir);
   if (byMask === undefined) {
     byMask = new Map();
     splitCache.set(ir, byMask);
   }
-  const key = inUnknown.map(Number).join("");
+  const key = `${inUnknown.map(Number).join("")}|${(instantiate ?? []).map(Number).join("")}`;
   const hit = byMask.get(key);
   if (hit !== undefined) return hit;
   const avals = ir.inAvals;
@@ -228,7 +229,7 @@ export function partialEvalIr(ir: Ir, inUnknown: readonly boolean[]): SplitIr {
       const r = partialEvalFlat(
         (...xs: Array[]) => evalIr(ir, xs),
         pvals,
-        () => false,
+        (i) => instantiate?.[i] ?? false,
       );
       unknownIr = r.ir;
       numResiduals = r.consts.length;

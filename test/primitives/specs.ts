@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { bind, bind1 } from "../../src/core/trace.js";
-import { type Array, ConcreteArray, customJvp, customVjp, type DType, grad, jit, np } from "../../src/index.js";
+import { type Array, ConcreteArray, cond, customJvp, customVjp, type DType, grad, jit, np } from "../../src/index.js";
 import { lookupPrimitive, type Primitive } from "../../src/primitives/registry.js";
 import { broadcastableShapes, shapes } from "../../src/testing/index.js";
 
@@ -401,6 +401,15 @@ const jitted = jit(function jitBody(a: Array, b: Array) {
   ];
 });
 
+const condBody = (a: Array, b: Array) =>
+  cond(
+    np.sum(a.mul(0)).ge(0),
+    (x: Array, y: Array) => [np.sin(x).mul(y), np.sum(x.mul(x))],
+    (x: Array, y: Array) => [x.sub(y), np.sum(y)],
+    a,
+    b,
+  );
+
 const sinTimes = customJvp(
   (x: Array) => np.sin(x).mul(x),
   ([x], [t]) => [np.sin(x).mul(x), t.mul(np.cos(x).mul(x).add(np.sin(x)))] as const,
@@ -465,6 +474,9 @@ export const SPECS: readonly PrimitiveSpec[] = [
   unary("stop_gradient", any, "zero"),
   dotSpec,
   { ...twoSame, name: "jit_call", fn: () => (a, b) => jitted(a, b) },
+  // A traced predicate that is always true (so finite differences never cross branches); both
+  // branches and a batched predicate are covered in test/control/cond.test.ts.
+  { ...twoSame, name: "cond", fn: () => (a, b) => condBody(a, b) },
   { ...twoSame, name: "custom_jvp_call", fn: () => (a, b) => sinTimes(a).add(b) },
   threefrySpec,
   intBinary("shift_right_logical", true),
