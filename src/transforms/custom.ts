@@ -18,7 +18,7 @@ import { flatFn, flattenArgs, flattenArrays, splitLeaves } from "./args.js";
 import { vmapIr } from "./ir-transforms.js";
 import { closeIr, traceToIr } from "./stage.js";
 import type { AnyFn } from "./types.js";
-import { moveBatchAxis, vmapFlat } from "./vmap.js";
+import { moveBatchAxis } from "./vmap.js";
 
 const floatMask = (avals: readonly ShapedArray[]) => avals.map((a) => isFloat(a.dtype));
 

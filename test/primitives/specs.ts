@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { bind, bind1 } from "../../src/core/trace.js";
-import { type Array, ConcreteArray, cond, customJvp, customVjp, type DType, grad, jit, np } from "../../src/index.js";
+import { type Array, ConcreteArray, cond, customJvp, customVjp, type DType, grad, jit, np, scan } from "../../src/index.js";
 import { lookupPrimitive, type Primitive } from "../../src/primitives/registry.js";
 import { broadcastableShapes, shapes } from "../../src/testing/index.js";
 
@@ -410,6 +410,12 @@ const condBody = (a: Array, b: Array) =>
     b,
   );
 
+const scanBody = (a: Array, b: Array) => {
+  const rows = a.ndim === 0 ? np.reshape(a, [1]) : a;
+  const init = np.sum(b).mul(0.1);
+  return scan((c: Array, x: Array) => [np.sin(c.add(x.sum())).mul(np.cos(b.sum())), c.mul(x)] as const, init, rows);
+};
+
 const sinTimes = customJvp(
   (x: Array) => np.sin(x).mul(x),
   ([x], [t]) => [np.sin(x).mul(x), t.mul(np.cos(x).mul(x).add(np.sin(x)))] as const,
@@ -477,6 +483,8 @@ export const SPECS: readonly PrimitiveSpec[] = [
   // A traced predicate that is always true (so finite differences never cross branches); both
   // branches and a batched predicate are covered in test/control/cond.test.ts.
   { ...twoSame, name: "cond", fn: () => (a, b) => condBody(a, b) },
+  // A loop over the rows of a, carrying a value that b scales (consts, carry and xs all differentiable).
+  { ...twoSame, name: "scan", fn: () => (a, b) => scanBody(a, b) },
   { ...twoSame, name: "custom_jvp_call", fn: () => (a, b) => sinTimes(a).add(b) },
   threefrySpec,
   intBinary("shift_right_logical", true),

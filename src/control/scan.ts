@@ -1,0 +1,447 @@
+/**
+ * Loops as one staged operation: `scan(f, init, xs, { length, reverse })` runs
+ * `[carry, y] = f(carry, x)` over the leading axis of `xs` and stacks the `y`s, and
+ * `foriLoop(lower, upper, body, init)` is a scan without inputs or outputs. One `scan` primitive
+ * holds the body IR; its rules transform the body, so every transform composes with loops and
+ * under `jit` the loop is traced once, not unrolled.
+ */
+import { executeReference } from "../compile/backends/reference.js";
+import { type Array, ConcreteArray } from "../core/array.js";
+import { ShapedArray } from "../core/aval.js";
+import { allocate, isFloat } from "../core/dtype.js";
+import { ShapeError, TransformError, ValueError } from "../core/errors.js";
+import { type BDim, type Params, type Primitive, type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
+import { sizeOf } from "../core/shape.js";
+import { bind } from "../core/trace.js";
+import { evalIr } from "../ir/eval.js";
+import type { Ir } from "../ir/ir.js";
+import { add } from "../primitives/elementwise.js";
+import { moveAxis } from "../primitives/movement.js";
+import { definePrimitive } from "../primitives/registry.js";
+import { instantiate, zerosOf } from "../primitives/zeros.js";
+import { flattenArrays } from "../transforms/args.js";
+import { jvpIr, vmapIr } from "../transforms/ir-transforms.js";
+import { partialEvalIr } from "../transforms/partial-eval.js";
+import { closeIr, traceToIr } from "../transforms/stage.js";
+import { backwardPass } from "../transforms/transpose.js";
+import { moveBatchAxis } from "../transforms/vmap.js";
+import { type TreeDef, unflatten } from "../tree/index.js";
+
+/**
+ * Inputs of a scan equation: [...consts, ...carry, ...xs]; the body maps
+ * [...consts, ...carry, ...x slices] to [...carry, ...y slices].
+ */
+export interface ScanParams extends Params {
+  body: Ir;
+  numConsts: number;
+  numCarry: number;
+  length: number;
+  reverse: boolean;
+}
+
+const stack = (a: ShapedArray, n: number) => new ShapedArray([n, ...a.shape], a.dtype);
+const unstack = (a: ShapedArray) => new ShapedArray(a.shape.slice(1), a.dtype);
+
+function scanAvals(avals: readonly ShapedArray[], p: ScanParams): ShapedArray[] {
+  const { body, numConsts: nc, numCarry: nk, length } = p;
+  const want = body.inAvals;
+  const got = avals.map((a, i) => {
+    if (i < nc + nk) return a;
+    if (a.ndim === 0 || a.shape[0] !== length) {
+      throw new ShapeError(`scan: every xs leaf needs a leading axis of length ${length}, got ${a.str()}`);
+    }
+    return unstack(a);
+  });
+  if (got.length !== want.length || got.some((a, i) => !a.equals(want[i]))) {
+    throw new ShapeError(
+      `scan: inputs ${got.map((a) => a.str()).join(", ")} do not match the body's ${want.map((a) => a.str()).join(", ")}`,
+    );
+  }
+  const outs = body.outAvals;
+  outs.slice(0, nk).forEach((a, i) => {
+    if (!a.equals(want[nc + i])) {
+      throw new TransformError(
+        `scan: the body returns carry ${i} as ${a.str()} but takes it as ${want[nc + i].str()}; the carry must keep its shape and dtype`,
+      );
+    }
+  });
+  return [...outs.slice(0, nk), ...outs.slice(nk).map((a) => stack(a, length))];
+}
+
+/** Row `i` of a concrete array (a view: buffers are never written, so sharing is safe). */
+function row(a: ConcreteArray, i: number): ConcreteArray {
+  const n = sizeOf(a.shape.slice(1));
+  return new ConcreteArray(a.shape.slice(1), a.dtype, a.buffer.subarray(i * n, (i + 1) * n));
+}
+
+/** A reordering of an IR's inputs/outputs, staged as an IR. */
+function reorder(ir: Ir, inAvals: readonly ShapedArray[], ins: (xs: Array[]) => Array[], outs: (ys: Array[]) => Array[]): Ir {
+  return closeIr(traceToIr((...xs) => outs(evalIr(ir, ins(xs))), inAvals, "scan"));
+}
+
+const take = <T>(xs: readonly T[], mask: readonly boolean[], keep: boolean) => xs.filter((_, i) => mask[i] === keep);
+
+export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", {
+  abstractEval: (avals, p) => scanAvals(avals, p),
+  impl: (args, p) => {
+    const { body, numConsts: nc, numCarry: nk, length, reverse } = p;
+    const outAvals = scanAvals(
+      args.map((a) => a.aval),
+      p,
+    );
+    const consts = args.slice(0, nc);
+    let carry = args.slice(nc, nc + nk);
+    const xs = args.slice(nc + nk);
+    const ysAvals = outAvals.slice(nk);
+    const ys = ysAvals.map((a) => allocate(a.dtype, a.size));
+    for (let s = 0; s < length; s++) {
+      const i = reverse ? length - 1 - s : s;
+      const outs = executeReference(body, [...consts, ...carry, ...xs.map((x) => row(x, i))]);
+      carry = outs.slice(0, nk);
+      outs.slice(nk).forEach((y, j) => ys[j].set(y.buffer, i * y.size));
+    }
+    return [...carry, ...ys.map((b, j) => new ConcreteArray(ysAvals[j].shape, ysAvals[j].dtype, b))];
+  },
+  // Tangents ride along as extra consts, carry and xs of the same loop.
+  jvp: (primals, tangents, p) => {
+    const { body, numConsts: nc, numCarry: nk } = p;
+    const float = body.inAvals.map((a) => isFloat(a.dtype));
+    const floatOut = body.outAvals.map((a) => isFloat(a.dtype));
+    const ts = tangents.map((t, i) => (float[i] ? instantiate(t) : null));
+    const groups = [
+      [0, nc],
+      [nc, nc + nk],
+      [nc + nk, primals.length],
+    ] as const;
+    const j = jvpIr(body); // [...ins, ...float tangents] → [...outs, ...float out tangents]
+    const nIn = body.inVars.length;
+    const nOut = body.outs.length;
+    // Position of each input's tangent among j's tangent inputs.
+    const tPos: number[] = [];
+    let k = 0;
+    for (let i = 0; i < nIn; i++) tPos.push(float[i] ? nIn + k++ : -1);
+    const oPos: number[] = [];
+    k = 0;
+    for (let o = 0; o < nOut; o++) oPos.push(floatOut[o] ? nOut + k++ : -1);
+    const grp = (lo: number, hi: number) => [...Array_range(lo, hi)];
+    const newOrder = groups.flatMap(([lo, hi]) => [
+      ...grp(lo, hi),
+      ...grp(lo, hi)
+        .filter((i) => float[i])
+        .map((i) => tPos[i]),
+    ]);
+    const inAvals = newOrder.map((q) => (q < nIn ? body.inAvals[q] : body.inAvals[tPos.indexOf(q)]));
+    const outOrder = [
+      ...grp(0, nk),
+      ...grp(0, nk)
+        .filter((o) => floatOut[o])
+        .map((o) => oPos[o]),
+      ...grp(nk, nOut),
+      ...grp(nk, nOut)
+        .filter((o) => floatOut[o])
+        .map((o) => oPos[o]),
+    ];
+    const body2 = reorder(
+      j,
+      inAvals,
+      (xs) => {
+        const byPos: Array[] = [];
+        newOrder.forEach((q, i) => {
+          byPos[q] = xs[i];
+        });
+        return byPos;
+      },
+      (ys) => outOrder.map((q) => ys[q]),
+    );
+    const args = groups.flatMap(([lo, hi]) => [
+      ...primals.slice(lo, hi),
+      ...grp(lo, hi)
+        .filter((i) => float[i])
+        .map((i) => ts[i] as Array),
+    ]);
+    const nFloat = (lo: number, hi: number) => grp(lo, hi).filter((i) => float[i]).length;
+    const outs = bind(scanP, args, {
+      ...p,
+      body: body2,
+      numConsts: nc + nFloat(0, nc),
+      numCarry: nk + nFloat(nc, nc + nk),
+    });
+    const nkf = grp(0, nk).filter((o) => floatOut[o]).length;
+    const carryOut = outs.slice(0, nk);
+    const carryT = outs.slice(nk, nk + nkf);
+    const ysOut = outs.slice(nk + nkf, nk + nkf + (nOut - nk));
+    const ysT = outs.slice(nk + nkf + (nOut - nk));
+    let a = 0;
+    let b = 0;
+    const primalOut = [...carryOut, ...ysOut];
+    const tangentOut: Tangent[] = primalOut.map((o, idx) => {
+      if (!floatOut[idx]) return new Zero(o.aval);
+      return idx < nk ? carryT[a++] : ysT[b++];
+    });
+    return [primalOut, tangentOut];
+  },
+  // The scan is linear in its linear consts, carry and xs: run the transposed body backwards,
+  // accumulating the consts' cotangents in the carry.
+  transpose: (cts, args, p) => {
+    const { body, numConsts: nc, numCarry: nk, length, reverse } = p;
+    // The carry is always treated as linear: a carry that enters as a known value (e.g. a zero
+    // tangent made unknown by the loop) still flows linearly; its cotangent is just dropped.
+    const linear = args.map((a) => a instanceof UndefPrimal);
+    const cMask = linear.slice(0, nc);
+    const xMask = linear.slice(nc + nk);
+    const fixedConsts = take(args.slice(0, nc), cMask, false) as Array[];
+    const fixedXs = take(args.slice(nc + nk), xMask, false) as Array[];
+    const linConstAvals = take(body.inAvals.slice(0, nc), cMask, true);
+    const carryAvals = body.inAvals.slice(nc, nc + nk);
+    const yAvals = body.outAvals.slice(nk);
+    const nfc = fixedConsts.length;
+    const nlc = linConstAvals.length;
+    const nfx = fixedXs.length;
+    // Transposed body: [fixed consts] ; carry [ct consts acc, ct carry] ; xs [fixed x, ct y]
+    //   → carry [acc + ct consts, ct carry before], ys [ct x]
+    const bodyT = closeIr(
+      traceToIr(
+        (...zs) => {
+          const fc = zs.slice(0, nfc);
+          const acc = zs.slice(nfc, nfc + nlc);
+          const ctCarry = zs.slice(nfc + nlc, nfc + nlc + nk);
+          const fx = zs.slice(nfc + nlc + nk, nfc + nlc + nk + nfx);
+          const ctY = zs.slice(nfc + nlc + nk + nfx);
+          let ic = 0;
+          let ix = 0;
+          const bodyArgs = body.inAvals.map((a, i) => {
+            if (i < nc) return cMask[i] ? new UndefPrimal(a) : fc[ic++];
+            if (i < nc + nk) return new UndefPrimal(a);
+            return xMask[i - nc - nk] ? new UndefPrimal(a) : fx[ix++];
+          });
+          const ctIn = backwardPass(body, bodyArgs, [...ctCarry, ...ctY]).map(instantiate);
+          const ctConsts = ctIn.slice(0, nlc);
+          const ctCarryPrev = ctIn.slice(nlc, nlc + nk);
+          const ctX = ctIn.slice(nlc + nk);
+          return [...acc.map((a, i) => add(a, ctConsts[i])), ...ctCarryPrev, ...ctX];
+        },
+        [
+          ...take(body.inAvals.slice(0, nc), cMask, false),
+          ...linConstAvals,
+          ...carryAvals,
+          ...take(body.inAvals.slice(nc + nk), xMask, false),
+          ...yAvals,
+        ],
+        "scan",
+      ),
+    );
+    const outs = bind(
+      scanP,
+      [
+        ...fixedConsts,
+        ...linConstAvals.map((a) => zerosOf(a)),
+        ...cts.slice(0, nk).map(instantiate),
+        ...fixedXs,
+        ...cts.slice(nk).map(instantiate),
+      ],
+      { body: bodyT, numConsts: nfc, numCarry: nlc + nk, length, reverse: !reverse },
+    );
+    const ctConsts = outs.slice(0, nlc);
+    const ctInit = outs.slice(nlc, nlc + nk);
+    const ctXs = outs.slice(nlc + nk);
+    let a = 0;
+    let b = 0;
+    return args.map((arg, i) => {
+      if (!(arg instanceof UndefPrimal)) return null;
+      if (i < nc) return ctConsts[a++];
+      if (i < nc + nk) return ctInit[i - nc];
+      return ctXs[b++];
+    });
+  },
+  // Everything is made batched (consts and carry at 0, xs at 1 behind the scan axis): the body
+  // is vmapped once with every input mapped, and ys come out batched at 1.
+  batch: (args, dims, p) => {
+    const { body, numConsts: nc, numCarry: nk } = p;
+    const i0 = dims.findIndex((d) => d !== null);
+    const size = args[i0].shape[dims[i0] as number];
+    const moved = args.map((a, i) => {
+      if (i < nc + nk) return moveBatchAxis(a, dims[i], 0, size);
+      const d = dims[i];
+      if (d === null) return moveBatchAxis(a, null, 1, size);
+      return moveAxis(a, d, 1);
+    });
+    const vb = vmapIr(
+      body,
+      body.inVars.map(() => 0),
+      size,
+    );
+    const outs = bind(scanP, moved, { ...p, body: vb });
+    return [outs, outs.map((_, j): BDim => (j < nk ? 0 : 1))];
+  },
+  lower: { kind: "call" },
+  // Reverse mode: find which carries become unknown (a fixed point), then run the known part of
+  // the loop now, saving each step's residuals as extra ys, and stage the unknown (linear) part
+  // as a second scan that reads them.
+  partialEval: (pe, args, p) => {
+    const { body, numConsts: nc, numCarry: nk, length, reverse } = p;
+    const known = args.map((a) => pe.knownValue(a));
+    const unknownIn = known.map((v) => v === null);
+    const nOut = body.outs.length;
+    let carryUk = unknownIn.slice(nc, nc + nk);
+    let split = partialEvalIr(body, unknownIn, [...carryUk, ...new globalThis.Array<boolean>(nOut - nk).fill(false)]);
+    for (let round = 0; round <= nk; round++) {
+      const next = carryUk.map((u, i) => u || split.outUnknown[i]);
+      if (next.every((u, i) => u === carryUk[i])) break;
+      carryUk = next;
+      const mask = [...unknownIn.slice(0, nc), ...carryUk, ...unknownIn.slice(nc + nk)];
+      split = partialEvalIr(body, mask, [...carryUk, ...new globalThis.Array<boolean>(nOut - nk).fill(false)]);
+    }
+    const mask = [...unknownIn.slice(0, nc), ...carryUk, ...unknownIn.slice(nc + nk)];
+    // Known carries that the fixed point made unknown enter the staged loop as known values.
+    const ins = args.map((a, i) => (mask[i] ? a : (known[i] as Array)));
+    const kMask = mask.map((u) => !u);
+    const knownIns = take(ins, kMask, true);
+    const nck = take(mask.slice(0, nc), kMask.slice(0, nc), true).length;
+    const nkk = carryUk.filter((u) => !u).length;
+    const outUk = split.outUnknown;
+    const nKnownOut = outUk.filter((u) => !u).length;
+    const knownOuts = bind(scanP, knownIns, { body: split.known, numConsts: nck, numCarry: nkk, length, reverse });
+    const residuals = knownOuts.slice(nKnownOut); // stacked per step: [length, ...]
+    const nr = split.numResiduals;
+    const ucAvals = take(body.inAvals.slice(0, nc), mask.slice(0, nc), true);
+    const ukAvals = body.inAvals.slice(nc, nc + nk).filter((_, i) => carryUk[i]);
+    const uxAvals = take(body.inAvals.slice(nc + nk), mask.slice(nc + nk), true);
+    const resAvals = split.unknown.inAvals.slice(0, nr);
+    // Unknown body in scan order: [unknown consts, unknown carry, residuals, unknown xs].
+    const nuc = ucAvals.length;
+    const nuk = ukAvals.length;
+    const unknownBody = reorder(
+      split.unknown,
+      [...ucAvals, ...ukAvals, ...resAvals, ...uxAvals],
+      (xs) => [...xs.slice(nuc + nuk, nuc + nuk + nr), ...xs.slice(0, nuc + nuk), ...xs.slice(nuc + nuk + nr)],
+      (ys) => ys,
+    );
+    const unknownArgs = [
+      ...take(ins.slice(0, nc), mask.slice(0, nc), true),
+      ...ins.slice(nc, nc + nk).filter((_, i) => carryUk[i]),
+      ...residuals,
+      ...take(ins.slice(nc + nk), mask.slice(nc + nk), true),
+    ];
+    const outAvals = scanAvals([...ucAvals, ...ukAvals, ...[...resAvals, ...uxAvals].map((a) => stack(a, length))], {
+      body: unknownBody,
+      numConsts: nuc,
+      numCarry: nuk,
+      length,
+      reverse,
+    });
+    const staged = pe.stage(
+      scanP as unknown as Primitive,
+      unknownArgs,
+      { body: unknownBody, numConsts: nuc, numCarry: nuk, length, reverse },
+      outAvals,
+    );
+    let kk = 0;
+    let ku = 0;
+    return outUk.map((u) => (u ? staged[ku++] : pe.known(knownOuts[kk++])));
+  },
+});
+
+function Array_range(lo: number, hi: number): number[] {
+  const r: number[] = [];
+  for (let i = lo; i < hi; i++) r.push(i);
+  return r;
+}
+
+export interface ScanOptions {
+  /** The number of steps; required when there are no xs, else it must match their leading axis. */
+  length?: number;
+  /** Run from the last step to the first (ys are still stacked in index order). */
+  reverse?: boolean;
+}
+
+/**
+ * `scan(f, init, xs)`: `[carry, y] = f(carry, x)` for each row `x` of `xs` (a pytree whose leaves
+ * share a leading axis), returning the final carry and the stacked `y`s. The carry must keep its
+ * structure, shapes and dtypes. Traced once under `jit`; differentiable in both modes.
+ * @example
+ * const [total, partial] = scan((c: Array, x: Array) => [c.add(x), c.add(x)], np.array(0), np.arange(5).astype("float32"));
+ * // total 10, partial [0, 1, 3, 6, 10]
+ */
+export function scan<C, X, Y>(f: (carry: C, x: X) => readonly [C, Y], init: C, xs: X, opts: ScanOptions = {}): [C, Y] {
+  const op = "scan";
+  const [carryLeaves, carryDef] = flattenArrays(op, init, "init");
+  const [xsLeaves, xsDef] = flattenArrays(op, xs, "xs");
+  const lengths = xsLeaves.map((x) => (x.ndim === 0 ? -1 : x.shape[0]));
+  let length = opts.length;
+  xsLeaves.forEach((x, i) => {
+    if (lengths[i] < 0)
+      throw new ShapeError(`${op}: every xs leaf needs a leading axis to scan over, got a scalar ${x.aval.str()}`);
+    if (length === undefined) length = lengths[i];
+    else if (lengths[i] !== length) {
+      throw new ShapeError(
+        `${op}: xs leaves have leading axes ${lengths.join(", ")}${opts.length !== undefined ? ` (length is ${opts.length})` : ""}; they must all equal the scan length`,
+      );
+    }
+  });
+  if (length === undefined) throw new ValueError(`${op}: with no xs, pass { length } (the number of steps)`);
+  if (!Number.isInteger(length) || length < 0)
+    throw new ValueError(`${op}: length must be a non-negative integer, got ${length}`);
+  const carryAvals = carryLeaves.map((l) => l.aval);
+  const xAvals = xsLeaves.map((l) => unstack(l.aval));
+  let yDef: TreeDef | undefined;
+  const staged = traceToIr(
+    (...zs) => {
+      const c = unflatten(carryDef, zs.slice(0, carryAvals.length)) as C;
+      const x = unflatten(xsDef, zs.slice(carryAvals.length)) as X;
+      const res = f(c, x);
+      if (!globalThis.Array.isArray(res) || res.length !== 2)
+        throw new TransformError(`${op}: the body must return [carry, y], got ${typeof res}`);
+      const [cl, cd] = flattenArrays(op, res[0], "carry output");
+      const [yl, yd] = flattenArrays(op, res[1], "y");
+      yDef = yd;
+      if (cd.toString() !== carryDef.toString()) {
+        throw new TransformError(
+          `${op}: the body returns a carry of structure ${cd} but takes ${carryDef}; the carry must keep its structure`,
+        );
+      }
+      cl.forEach((l, i) => {
+        if (!l.aval.equals(carryAvals[i])) {
+          throw new TransformError(
+            `${op}: the body returns carry leaf ${i} as ${l.aval.str()} but takes it as ${carryAvals[i].str()}; the carry must keep its shape and dtype (cast with astype)`,
+          );
+        }
+      });
+      return [...cl, ...yl];
+    },
+    [...carryAvals, ...xAvals],
+    op,
+  );
+  // Constants the body closes over (possibly traced values) become the loop's consts.
+  const consts = staged.consts;
+  const body = staged.ir; // inputs [...consts, ...carry, ...x]
+  const outs = bind(scanP, [...consts, ...carryLeaves, ...xsLeaves], {
+    body,
+    numConsts: consts.length,
+    numCarry: carryLeaves.length,
+    length,
+    reverse: opts.reverse ?? false,
+  });
+  return [
+    unflatten(carryDef, outs.slice(0, carryLeaves.length)) as C,
+    unflatten(yDef as TreeDef, outs.slice(carryLeaves.length)) as Y,
+  ];
+}
+
+/**
+ * `foriLoop(lower, upper, body, init)`: `carry = body(i, carry)` for i = lower … upper − 1 (JS
+ * numbers, fixed while tracing), as a scan, so it is differentiable and traced once under jit.
+ * @example foriLoop(0, 5, (i, c: Array) => c.add(i), np.array(0)) // 10
+ */
+export function foriLoop<C>(lower: number, upper: number, body: (i: Array, carry: C) => C, init: C): C {
+  if (!Number.isInteger(lower) || !Number.isInteger(upper)) {
+    throw new ValueError(`foriLoop: lower and upper must be integers, got ${lower} and ${upper}`);
+  }
+  const n = Math.max(0, upper - lower);
+  const idx = new ConcreteArray(
+    [n],
+    "int32",
+    Int32Array.from({ length: n }, (_, k) => lower + k),
+  );
+  const [out] = scan((c: C, i: Array) => [body(i, c), null] as const, init, idx);
+  return out;
+}
