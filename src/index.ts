@@ -14,6 +14,7 @@ export { evalShape, jit, makeIr } from "./compile/jit.js";
 export { cond, switchCase } from "./control/cond.js";
 export type { ScanOptions } from "./control/scan.js";
 export { foriLoop, scan } from "./control/scan.js";
+export { whileLoop } from "./control/while.js";
 export type { ArrayLike, Axis, NestedArray, ReduceOptions } from "./core/array.js";
 export { Array, ConcreteArray } from "./core/array.js";
 export { ShapedArray } from "./core/aval.js";

@@ -55,9 +55,9 @@ test("every registered primitive has a spec", () => {
 });
 
 describe.each(SPECS.map((s) => [s.name, s] as const))("%s", (_name, s) => {
-  if (s.grad === "both" || s.grad === "rev") {
+  if (s.grad === "both" || s.grad === "rev" || s.grad === "fwd") {
     test("derivatives match central differences (checkGrads)", () => {
-      const modes = s.grad === "both" ? (["fwd", "rev"] as const) : (["rev"] as const);
+      const modes = s.grad === "both" ? (["fwd", "rev"] as const) : s.grad === "fwd" ? (["fwd"] as const) : (["rev"] as const);
       fc.assert(
         fc.property(cases(s), ({ p, args }) => {
           checkGrads(s.fn(p), args, { order: s.order ?? 2, modes });
@@ -151,6 +151,20 @@ describe.each(SPECS.map((s) => [s.name, s] as const))("%s", (_name, s) => {
           asList(f(...xs))
             .filter(isFloat)
             .reduce((acc: Array, o) => acc.add(np.sum(o).astype(acc.dtype)), np.zeros([], "float64"));
+        if (s.grad === "fwd") {
+          // No reverse mode: check the IR of the forward-mode derivative instead.
+          typecheck(
+            makeIr(
+              (...xs: Array[]) =>
+                jvp(
+                  loss,
+                  xs,
+                  xs.map((x) => (isFloat(x) ? np.onesLike(x) : x)),
+                )[1],
+            )(...args),
+          );
+          return;
+        }
         const g = grad(loss, { argnums: floatArgs });
         typecheck(makeIr(g)(...args));
       }),

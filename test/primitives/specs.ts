@@ -5,15 +5,28 @@
  */
 import fc from "fast-check";
 import { bind, bind1 } from "../../src/core/trace.js";
-import { type Array, ConcreteArray, cond, customJvp, customVjp, type DType, grad, jit, np, scan } from "../../src/index.js";
+import {
+  type Array,
+  ConcreteArray,
+  cond,
+  customJvp,
+  customVjp,
+  type DType,
+  grad,
+  jit,
+  np,
+  scan,
+  whileLoop,
+} from "../../src/index.js";
 import { lookupPrimitive, type Primitive } from "../../src/primitives/registry.js";
 import { broadcastableShapes, shapes } from "../../src/testing/index.js";
 
 /**
  * How a primitive's derivative is checked: "both" = checkGrads fwd+rev, "rev" = reverse only,
+ * "fwd" = forward mode only (whileLoop: a data-dependent trip count has no reverse mode),
  * "zero" = the JVP tangent must be zero, "none" = no float inputs (nothing to differentiate).
  */
-export type GradKind = "both" | "rev" | "zero" | "none";
+export type GradKind = "both" | "fwd" | "rev" | "zero" | "none";
 
 export interface PrimitiveSpec<P = unknown> {
   name: string;
@@ -416,6 +429,13 @@ const scanBody = (a: Array, b: Array) => {
   return scan((c: Array, x: Array) => [np.sin(c.add(x.sum())).mul(np.cos(b.sum())), c.mul(x)] as const, init, rows);
 };
 
+const whileBody = (a: Array, b: Array) =>
+  whileLoop(
+    (c: { i: Array; v: Array }) => c.i.lt(3),
+    (c: { i: Array; v: Array }) => ({ i: c.i.add(1), v: np.sin(c.v).mul(0.5).add(a.mul(b)) }),
+    { i: np.array(0, "int32"), v: a },
+  ).v;
+
 const sinTimes = customJvp(
   (x: Array) => np.sin(x).mul(x),
   ([x], [t]) => [np.sin(x).mul(x), t.mul(np.cos(x).mul(x).add(np.sin(x)))] as const,
@@ -485,6 +505,8 @@ export const SPECS: readonly PrimitiveSpec[] = [
   { ...twoSame, name: "cond", fn: () => (a, b) => condBody(a, b) },
   // A loop over the rows of a, carrying a value that b scales (consts, carry and xs all differentiable).
   { ...twoSame, name: "scan", fn: () => (a, b) => scanBody(a, b) },
+  // Forward mode only (the trip count is data-dependent): three steps of a smooth update.
+  { ...twoSame, name: "while", fn: () => (a, b) => whileBody(a, b), grad: "fwd" },
   { ...twoSame, name: "custom_jvp_call", fn: () => (a, b) => sinTimes(a).add(b) },
   threefrySpec,
   intBinary("shift_right_logical", true),

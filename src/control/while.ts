@@ -1,0 +1,197 @@
+/**
+ * `whileLoop(condFn, bodyFn, init)`: `carry = bodyFn(carry)` while `condFn(carry)` holds, as one
+ * staged operation, so a data-dependent trip count works under `jit`. Forward mode and `vmap`
+ * compose with it; reverse mode does not (the number of steps is only known at run time, so
+ * nothing can be stored for a backward pass): use `scan` or `foriLoop` there, as in JAX.
+ */
+import { executeReference } from "../compile/backends/reference.js";
+import { type Array, Array as ArrayClass } from "../core/array.js";
+import type { ShapedArray } from "../core/aval.js";
+import { isFloat } from "../core/dtype.js";
+import { DTypeError, TransformError } from "../core/errors.js";
+import { type Params, type Primitive, type Tangent, Zero } from "../core/primitive.js";
+import { bind } from "../core/trace.js";
+import { evalIr } from "../ir/eval.js";
+import type { Ir } from "../ir/ir.js";
+import { convert, select } from "../primitives/elementwise.js";
+import { broadcastInDim } from "../primitives/movement.js";
+import { reduceMax } from "../primitives/reduce.js";
+import { definePrimitive } from "../primitives/registry.js";
+import { instantiate } from "../primitives/zeros.js";
+import { flattenArrays } from "../transforms/args.js";
+import { jvpIr, vmapIr } from "../transforms/ir-transforms.js";
+import { closeIr, traceToIr } from "../transforms/stage.js";
+import { moveBatchAxis } from "../transforms/vmap.js";
+import { type TreeDef, unflatten } from "../tree/index.js";
+
+/** Inputs: [...cond consts, ...body consts, ...carry]. */
+export interface WhileParams extends Params {
+  cond: Ir;
+  body: Ir;
+  numCondConsts: number;
+  numBodyConsts: number;
+}
+
+const stageIr = (f: (...xs: Array[]) => Array[], avals: readonly ShapedArray[]) => closeIr(traceToIr(f, avals, "whileLoop"));
+
+function parts<T>(args: readonly T[], p: WhileParams) {
+  const nc = p.numCondConsts;
+  const nb = p.numBodyConsts;
+  return { cc: args.slice(0, nc), bc: args.slice(nc, nc + nb), carry: args.slice(nc + nb) };
+}
+
+export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>("while", {
+  abstractEval: (avals, p) => {
+    const out = p.cond.outAvals;
+    if (out.length !== 1 || out[0].ndim !== 0 || out[0].dtype !== "bool") {
+      throw new DTypeError(`whileLoop: the condition must return a bool scalar, got ${out.map((a) => a.str()).join(", ")}`);
+    }
+    return avals.slice(p.numCondConsts + p.numBodyConsts);
+  },
+  impl: (args, p) => {
+    const { cc, bc } = parts(args, p);
+    let { carry } = parts(args, p);
+    while (executeReference(p.cond, [...cc, ...carry])[0].item()) carry = executeReference(p.body, [...bc, ...carry]);
+    return carry;
+  },
+  // Tangents of the body consts and the carry ride along; the condition only reads the primals.
+  jvp: (primals, tangents, p) => {
+    const { cc, bc, carry } = parts(primals, p);
+    const nc = p.numCondConsts;
+    const nb = p.numBodyConsts;
+    const bFloat = p.body.inAvals.map((a) => isFloat(a.dtype)); // [bc, carry]
+    const tb = tangents.slice(nc).map((t, i) => (bFloat[i] ? instantiate(t) : null));
+    const tbc = tb.slice(0, nb).filter((t): t is Array => t !== null);
+    const tcarry = tb.slice(nb).filter((t): t is Array => t !== null);
+    const j = jvpIr(p.body); // [bc, carry, float t(bc), float t(carry)] → [carry, float t(carry)]
+    const nbf = tbc.length;
+    const nk = carry.length;
+    const carryAvals = p.body.inAvals.slice(nb);
+    const bcAvals = p.body.inAvals.slice(0, nb);
+    const tbcAvals = bcAvals.filter((a) => isFloat(a.dtype));
+    const tkAvals = carryAvals.filter((a) => isFloat(a.dtype));
+    // New layout: body consts [bc, t(bc)], carry [carry, t(carry)].
+    const body2 = stageIr(
+      (...xs) =>
+        evalIr(j, [
+          ...xs.slice(0, nb),
+          ...xs.slice(nb + nbf, nb + nbf + nk),
+          ...xs.slice(nb, nb + nbf),
+          ...xs.slice(nb + nbf + nk),
+        ]),
+      [...bcAvals, ...tbcAvals, ...carryAvals, ...tkAvals],
+    );
+    const cond2 = stageIr((...xs) => evalIr(p.cond, xs.slice(0, nc + nk)), [...p.cond.inAvals, ...tkAvals]);
+    const outs = bind(whileP, [...cc, ...bc, ...tbc, ...carry, ...tcarry], {
+      cond: cond2,
+      body: body2,
+      numCondConsts: nc,
+      numBodyConsts: nb + nbf,
+    });
+    const primalOut = outs.slice(0, nk);
+    let k = nk;
+    const tangentOut: Tangent[] = primalOut.map((o) => (isFloat(o.dtype) ? outs[k++] : new Zero(o.aval)));
+    return [primalOut, tangentOut];
+  },
+  transpose: null,
+  // Batched: loop while any example's condition holds; an example whose condition is false keeps
+  // its carry (the body's result is discarded by a select).
+  batch: (args, dims, p) => {
+    const i0 = dims.findIndex((d) => d !== null);
+    const size = args[i0].shape[dims[i0] as number];
+    const xs = args.map((a, i) => moveBatchAxis(a, dims[i], 0, size));
+    const { cc, bc, carry } = parts(xs, p);
+    const vc = vmapIr(
+      p.cond,
+      p.cond.inVars.map(() => 0),
+      size,
+    );
+    const vb = vmapIr(
+      p.body,
+      p.body.inVars.map(() => 0),
+      size,
+    );
+    const nc = cc.length;
+    const nb = bc.length;
+    const ccAvals = cc.map((a) => a.aval);
+    const bcAvals = bc.map((a) => a.aval);
+    const kAvals = carry.map((a) => a.aval);
+    const anyCond = stageIr((...ys) => [reduceMax(convert(evalIr(vc, ys)[0], "int32"), [0]).gt(0)], [...ccAvals, ...kAvals]);
+    const maskedBody = stageIr(
+      (...ys) => {
+        const c = ys.slice(0, nc);
+        const b = ys.slice(nc, nc + nb);
+        const k = ys.slice(nc + nb);
+        const live = evalIr(vc, [...c, ...k])[0];
+        const next = evalIr(vb, [...b, ...k]);
+        return next.map((n, i) => select(broadcastInDim(live, n.shape, [0]), n, k[i]));
+      },
+      [...ccAvals, ...bcAvals, ...kAvals],
+    );
+    const outs = bind(whileP, [...cc, ...cc, ...bc, ...carry], {
+      cond: anyCond,
+      body: maskedBody,
+      numCondConsts: nc,
+      numBodyConsts: nc + nb,
+    });
+    return [outs, outs.map(() => 0)];
+  },
+  lower: { kind: "call" },
+  partialEval: () => {
+    throw new TransformError(
+      "whileLoop: reverse-mode differentiation (grad, vjp, jacrev) is not supported: the number of iterations " +
+        "is only known at run time, so no backward pass can be prepared. Use scan or foriLoop with a fixed number of steps",
+    );
+  },
+});
+
+/**
+ * `carry = bodyFn(carry)` while `condFn(carry)` is true (a bool scalar); returns the final carry
+ * (a pytree whose structure, shapes and dtypes the body keeps).
+ * @example whileLoop((c: Array) => c.lt(100), (c: Array) => c.mul(2), np.array(1)) // 128
+ */
+export function whileLoop<C>(condFn: (carry: C) => Array, bodyFn: (carry: C) => C, init: C): C {
+  const op = "whileLoop";
+  const [leaves, def] = flattenArrays(op, init, "init");
+  const avals = leaves.map((l) => l.aval);
+  const cond = traceToIr(
+    (...xs) => {
+      const c = condFn(unflatten(def, xs) as C);
+      if (!(c instanceof ArrayClass) || c.ndim !== 0 || c.dtype !== "bool") {
+        throw new DTypeError(
+          `${op}: the condition must return a bool scalar array (e.g. c.lt(10)), got ${c instanceof ArrayClass ? c.aval.str() : typeof c}`,
+        );
+      }
+      return [c];
+    },
+    avals,
+    op,
+  );
+  let outDef: TreeDef | undefined;
+  const body = traceToIr(
+    (...xs) => {
+      const [ol, od] = flattenArrays(op, bodyFn(unflatten(def, xs) as C), "body output");
+      outDef = od;
+      return ol;
+    },
+    avals,
+    op,
+  );
+  if ((outDef as TreeDef).toString() !== def.toString()) {
+    throw new TransformError(`${op}: the body returns ${outDef} but the carry is ${def}; the carry must keep its structure`);
+  }
+  body.ir.outAvals.forEach((a, i) => {
+    if (!a.equals(avals[i])) {
+      throw new TransformError(
+        `${op}: the body returns carry leaf ${i} as ${a.str()} but takes it as ${avals[i].str()}; the carry must keep its shape and dtype`,
+      );
+    }
+  });
+  const out = bind(whileP, [...cond.consts, ...body.consts, ...leaves], {
+    cond: cond.ir,
+    body: body.ir,
+    numCondConsts: cond.consts.length,
+    numBodyConsts: body.consts.length,
+  });
+  return unflatten(def, out) as C;
+}
