@@ -43,7 +43,7 @@ export abstract class Tracer extends Array {
     throw new ConcretizationError(
       `${op}: cannot read the value of a traced array ${this.aval.str()} inside ${this.transformName}: ` +
         "its value is not known while the function is being traced. Use np.where(cond, a, b) " +
-        "instead of a JS if/ternary on array values (cond/switchCase for whole computations), " +
+        "instead of a JS if/ternary on array values (cond/switchCase to choose whole computations, scan/foriLoop/whileLoop for loops), " +
         "or pass the value as a static argument (jit's staticArgnums).",
     );
   }
