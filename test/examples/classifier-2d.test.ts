@@ -1,11 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { type Classifier2dResult, main } from "../../examples/classifier-2d.js";
+import { expectSvgFiles, tempOutDir } from "./helpers.js";
 
-const dir = mkdtempSync(join(tmpdir(), "axle-classifier-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempOutDir("classifier");
 
 describe("examples/classifier-2d.ts (fast)", () => {
   let r: Classifier2dResult;
@@ -31,6 +28,6 @@ describe("examples/classifier-2d.ts (fast)", () => {
       "linear-rings.svg",
       "mlp-rings.svg",
     ]);
-    for (const p of r.plots) expect(readFileSync(p, "utf8").startsWith("<svg")).toBe(true);
+    expectSvgFiles(r.plots);
   });
 });

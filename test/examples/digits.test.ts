@@ -1,11 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { type DigitsResult, main } from "../../examples/digits.js";
+import { expectSvgFiles, tempOutDir } from "./helpers.js";
 
-const dir = mkdtempSync(join(tmpdir(), "axle-digits-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempOutDir("digits");
 
 const TEST_IMAGES = 1797 - 898;
 
@@ -59,6 +56,6 @@ describe("examples/digits.ts (fast: 2 epochs)", () => {
       "confusion.svg",
       "predictions.svg",
     ]);
-    for (const p of r.plots) expect(readFileSync(p, "utf8").startsWith("<svg")).toBe(true);
+    expectSvgFiles(r.plots);
   });
 });

@@ -3,17 +3,15 @@
  * "Documented examples" issue. Slower than the smoke tests (about 15 s on 2 cores, most of it
  * digits); each example writes its plots to a temp dir.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import * as graph from "../../examples/computational-graph.js";
 import * as digits from "../../examples/digits.js";
 import * as gd from "../../examples/gradient-descent.js";
 import * as or from "../../examples/or.js";
+import { tempOutDir } from "./helpers.js";
 
-const dir = mkdtempSync(join(tmpdir(), "axle-full-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempOutDir("full");
 const opts = (name: string) => ({ outDir: join(dir, name), verbose: false });
 
 const expectWithin = (actual: readonly number[], expected: readonly number[], tol: number) => {

@@ -1,13 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { analyticGrad, f, type GdResult, main } from "../../examples/gradient-descent.js";
 import { grad, np } from "../../src/index.js";
+import { expectSvgFiles, tempOutDir } from "./helpers.js";
 
-const dir = mkdtempSync(join(tmpdir(), "axle-gd-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempOutDir("gd");
 
 describe("examples/gradient-descent.ts (fast)", () => {
   let r: GdResult;
@@ -31,7 +28,7 @@ describe("examples/gradient-descent.ts (fast)", () => {
 
   test("writes a non-empty SVG for every plot", () => {
     expect(r.plots.map((p) => p.slice(dir.length + 1))).toEqual(["paths.svg", "values.svg"]);
-    for (const p of r.plots) expect(readFileSync(p, "utf8").startsWith("<svg")).toBe(true);
+    expectSvgFiles(r.plots);
   });
 });
 

@@ -1,11 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { main, type OrResult } from "../../examples/or.js";
+import { expectSvgFiles, tempOutDir } from "./helpers.js";
 
-const dir = mkdtempSync(join(tmpdir(), "axle-or-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempOutDir("or");
 
 describe("examples/or.ts (fast)", () => {
   let r: OrResult;
@@ -39,6 +37,6 @@ describe("examples/or.ts (fast)", () => {
 
   test("writes a non-empty SVG for every plot", () => {
     expect(r.plots).toEqual([join(dir, "error.svg")]);
-    for (const p of r.plots) expect(readFileSync(p, "utf8").startsWith("<svg")).toBe(true);
+    expectSvgFiles(r.plots);
   });
 });

@@ -1,11 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { main, type XorResult } from "../../examples/xor.js";
+import { expectSvgFiles, tempOutDir } from "./helpers.js";
 
-const dir = mkdtempSync(join(tmpdir(), "axle-xor-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempOutDir("xor");
 
 describe("examples/xor.ts (fast)", () => {
   let r: XorResult;
@@ -37,6 +34,6 @@ describe("examples/xor.ts (fast)", () => {
 
   test("writes a non-empty SVG for every plot", () => {
     expect(r.plots.map((p) => p.slice(dir.length + 1))).toEqual(["error.svg", "tanh-boundary.svg", "tanh-loss.svg"]);
-    for (const p of r.plots) expect(readFileSync(p, "utf8").startsWith("<svg")).toBe(true);
+    expectSvgFiles(r.plots);
   });
 });
