@@ -4,7 +4,6 @@
  * trace under `jit`) and lets it process the primitive.
  */
 import { Array, type ConcreteArray } from "./array.js";
-import type { ShapedArray } from "./aval.js";
 import { ConcretizationError, LeakedTracerError } from "./errors.js";
 import type { Params, Primitive } from "./primitive.js";
 
@@ -92,11 +91,6 @@ export function newDynamic<T>(main: MainTrace, fn: () => T): T {
   }
 }
 
-/** The current top of the trace stack (used to stage constants created inside `jit`). */
-export function currentDynamic(): MainTrace | null {
-  return dynamicTrace;
-}
-
 function checkAlive(op: string, t: Tracer): void {
   const main = t.trace.main;
   if (!main.alive || traceStack[main.level] !== main) {
@@ -146,9 +140,4 @@ export function bind<P extends Params>(prim: Primitive<P>, args: readonly Array[
 /** `bind` for a single-output primitive. */
 export function bind1<P extends Params>(prim: Primitive<P>, args: readonly Array[], params?: P): Array {
   return bind(prim, args, params)[0];
-}
-
-/** Shape/dtype of any array-like value (concrete or traced). */
-export function avalOf(x: Array): ShapedArray {
-  return x.aval;
 }
