@@ -11,7 +11,7 @@ import { bind } from "../core/trace.js";
 import type { Ir } from "../ir/ir.js";
 import { flattenArrays } from "../transforms/args.js";
 import { closeIr, type Staged, traceToIr } from "../transforms/stage.js";
-import type { AnyFn } from "../transforms/types.js";
+import type { AnyFn, ArgsOf, AsArrays } from "../transforms/types.js";
 import { type TreeDef, unflatten } from "../tree/index.js";
 
 export interface JitOptions {
@@ -44,9 +44,9 @@ interface Entry {
   outDef: TreeDef;
 }
 
-export type Jitted<F extends AnyFn> = ((...args: Parameters<F>) => ReturnType<F>) & {
+export type Jitted<F extends AnyFn> = ((...args: ArgsOf<F>) => AsArrays<ReturnType<F>>) & {
   /** The staged IR for these arguments (without running it). */
-  lower(...args: Parameters<F>): Ir;
+  lower(...args: ArgsOf<F>): Ir;
 };
 
 interface Signature {
@@ -62,7 +62,7 @@ function signature(op: string, f: AnyFn, args: readonly unknown[], staticNums: r
     if (staticNums.includes(i)) keyParts.push(`s${i}:${staticKey(op, a, i)}`);
     else dyn.push(a);
   });
-  const [leaves, def] = flattenArrays(op, dyn, "argument");
+  const [leaves, def] = flattenArrays(op, dyn, "argument", "weak");
   const avals = leaves.map((l) => l.aval);
   keyParts.push(def.toString(), avals.map((a) => a.str()).join(","));
   const stage = () => {
@@ -73,7 +73,7 @@ function signature(op: string, f: AnyFn, args: readonly unknown[], staticNums: r
         let k = 0;
         const full = args.map((a, i) => (staticNums.includes(i) ? a : dynArgs[k++]));
         const out = (f as unknown as (...a: unknown[]) => unknown)(...full);
-        const [ol, od] = flattenArrays(op, out, "output");
+        const [ol, od] = flattenArrays(op, out, "output", "weak");
         outDef = od;
         return ol;
       },
@@ -121,7 +121,7 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
         : bind(jitCallP, [...entry.staged.consts, ...leaves], { ir: entry.staged.ir, name });
     return unflatten(entry.outDef, outs);
   }) as unknown as Jitted<F>;
-  run.lower = (...args: Parameters<F>) => {
+  run.lower = (...args: ArgsOf<F>) => {
     const [entry] = lookup(args);
     return entry.closed ?? entry.staged.ir;
   };
@@ -132,10 +132,10 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
  * Trace `f` to its typed IR (printable with `toString()`).
  * @example makeIr((x: Array) => x.mul(2))(np.ones([3])).toString()
  */
-export function makeIr<F extends AnyFn>(f: F, opts: JitOptions = {}): (...args: Parameters<F>) => Ir {
+export function makeIr<F extends AnyFn>(f: F, opts: JitOptions = {}): (...args: ArgsOf<F>) => Ir {
   const sn = opts.staticArgnums ?? [];
   const staticNums = typeof sn === "number" ? [sn] : [...sn];
-  return (...args: Parameters<F>) => {
+  return (...args: ArgsOf<F>) => {
     const { staged } = signature("makeIr", f, args, staticNums).stage();
     return staged.consts.every((c) => c instanceof ConcreteArray) ? closeIr(staged) : staged.ir;
   };

@@ -177,7 +177,7 @@ export function switchCase<Ops extends unknown[], R>(
 ): R {
   const op = "switchCase";
   if (branches.length === 0) throw new TransformError(`${op}: give at least one branch`);
-  const flat = flattenArgs(op, operands, "operand");
+  const flat = flattenArgs(op, operands, "operand", "weak");
   const avals = flat.leaves.map((l) => l.aval);
   // Stage each branch; constants it closes over (possibly traced values of an enclosing
   // transform) become extra operands, shared by all branches.

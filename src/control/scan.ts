@@ -26,6 +26,7 @@ import { closeIr, traceToIr } from "../transforms/stage.js";
 import { backwardPass } from "../transforms/transpose.js";
 import { moveBatchAxis } from "../transforms/vmap.js";
 import { type TreeDef, unflatten } from "../tree/index.js";
+import { checkCarry, promoteWeakCarry } from "./weak-carry.js";
 
 /**
  * Inputs of a scan equation: [...consts, ...carry, ...xs]; the body maps
@@ -39,8 +40,8 @@ export interface ScanParams extends Params {
   reverse: boolean;
 }
 
-const stack = (a: ShapedArray, n: number) => new ShapedArray([n, ...a.shape], a.dtype);
-const unstack = (a: ShapedArray) => new ShapedArray(a.shape.slice(1), a.dtype);
+const stack = (a: ShapedArray, n: number) => new ShapedArray([n, ...a.shape], a.dtype, a.weakType);
+const unstack = (a: ShapedArray) => new ShapedArray(a.shape.slice(1), a.dtype, a.weakType);
 
 function scanAvals(avals: readonly ShapedArray[], p: ScanParams): ShapedArray[] {
   const { body, numConsts: nc, numCarry: nk, length } = p;
@@ -364,8 +365,8 @@ export interface ScanOptions {
  */
 export function scan<C, X, Y>(f: (carry: C, x: X) => readonly [C, Y], init: C, xs: X, opts: ScanOptions = {}): [C, Y] {
   const op = "scan";
-  const [carryLeaves, carryDef] = flattenArrays(op, init, "init");
-  const [xsLeaves, xsDef] = flattenArrays(op, xs, "xs");
+  const [initLeaves, carryDef] = flattenArrays(op, init, "init", "weak");
+  const [xsLeaves, xsDef] = flattenArrays(op, xs, "xs", "weak");
   const lengths = xsLeaves.map((x) => (x.ndim === 0 ? -1 : x.shape[0]));
   let length = opts.length;
   xsLeaves.forEach((x, i) => {
@@ -381,35 +382,40 @@ export function scan<C, X, Y>(f: (carry: C, x: X) => readonly [C, Y], init: C, x
   if (length === undefined) throw new ValueError(`${op}: with no xs, pass { length } (the number of steps)`);
   if (!Number.isInteger(length) || length < 0)
     throw new ValueError(`${op}: length must be a non-negative integer, got ${length}`);
-  const carryAvals = carryLeaves.map((l) => l.aval);
   const xAvals = xsLeaves.map((l) => unstack(l.aval));
   let yDef: TreeDef | undefined;
-  const staged = traceToIr(
-    (...zs) => {
-      const c = unflatten(carryDef, zs.slice(0, carryAvals.length)) as C;
-      const x = unflatten(xsDef, zs.slice(carryAvals.length)) as X;
-      const res = f(c, x);
-      if (!globalThis.Array.isArray(res) || res.length !== 2)
-        throw new TransformError(`${op}: the body must return [carry, y], got ${typeof res}`);
-      const [cl, cd] = flattenArrays(op, res[0], "carry output");
-      const [yl, yd] = flattenArrays(op, res[1], "y");
-      yDef = yd;
-      if (cd.toString() !== carryDef.toString()) {
-        throw new TransformError(
-          `${op}: the body returns a carry of structure ${cd} but takes ${carryDef}; the carry must keep its structure`,
-        );
-      }
-      cl.forEach((l, i) => {
-        if (!l.aval.equals(carryAvals[i])) {
+  const trace = (carryAvals: readonly ShapedArray[]) =>
+    traceToIr(
+      (...zs) => {
+        const c = unflatten(carryDef, zs.slice(0, carryAvals.length)) as C;
+        const x = unflatten(xsDef, zs.slice(carryAvals.length)) as X;
+        const res = f(c, x);
+        if (!globalThis.Array.isArray(res) || res.length !== 2)
+          throw new TransformError(`${op}: the body must return [carry, y], got ${typeof res}`);
+        const [cl, cd] = flattenArrays(op, res[0], "carry output", "weak");
+        const [yl, yd] = flattenArrays(op, res[1], "y", "weak");
+        yDef = yd;
+        if (cd.toString() !== carryDef.toString()) {
           throw new TransformError(
-            `${op}: the body returns carry leaf ${i} as ${l.aval.str()} but takes it as ${carryAvals[i].str()}; the carry must keep its shape and dtype (cast with astype)`,
+            `${op}: the body returns a carry of structure ${cd} but takes ${carryDef}; the carry must keep its structure`,
           );
         }
-      });
-      return [...cl, ...yl];
-    },
-    [...carryAvals, ...xAvals],
+        return [...cl, ...yl];
+      },
+      [...carryAvals, ...xAvals],
+      op,
+    );
+  let carryLeaves = initLeaves;
+  let staged = trace(carryLeaves.map((l) => l.aval));
+  const promoted = promoteWeakCarry(carryLeaves, staged.ir.outAvals);
+  if (promoted !== null) {
+    carryLeaves = promoted;
+    staged = trace(carryLeaves.map((l) => l.aval));
+  }
+  checkCarry(
     op,
+    carryLeaves.map((l) => l.aval),
+    staged.ir.outAvals,
   );
   // Constants the body closes over (possibly traced values) become the loop's consts.
   const consts = staged.consts;

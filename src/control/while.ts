@@ -23,6 +23,7 @@ import { jvpIr, vmapIr } from "../transforms/ir-transforms.js";
 import { closeIr, traceToIr } from "../transforms/stage.js";
 import { moveBatchAxis } from "../transforms/vmap.js";
 import { type TreeDef, unflatten } from "../tree/index.js";
+import { checkCarry, promoteWeakCarry } from "./weak-carry.js";
 
 /** Inputs: [...cond consts, ...body consts, ...carry]. */
 export interface WhileParams extends Params {
@@ -152,41 +153,48 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>("whil
  */
 export function whileLoop<C>(condFn: (carry: C) => Array, bodyFn: (carry: C) => C, init: C): C {
   const op = "whileLoop";
-  const [leaves, def] = flattenArrays(op, init, "init");
-  const avals = leaves.map((l) => l.aval);
-  const cond = traceToIr(
-    (...xs) => {
-      const c = condFn(unflatten(def, xs) as C);
-      if (!(c instanceof ArrayClass) || c.ndim !== 0 || c.dtype !== "bool") {
-        throw new DTypeError(
-          `${op}: the condition must return a bool scalar array (e.g. c.lt(10)), got ${c instanceof ArrayClass ? c.aval.str() : typeof c}`,
-        );
-      }
-      return [c];
-    },
-    avals,
-    op,
-  );
+  const [initLeaves, def] = flattenArrays(op, init, "init", "weak");
   let outDef: TreeDef | undefined;
-  const body = traceToIr(
-    (...xs) => {
-      const [ol, od] = flattenArrays(op, bodyFn(unflatten(def, xs) as C), "body output");
-      outDef = od;
-      return ol;
-    },
-    avals,
-    op,
-  );
-  if ((outDef as TreeDef).toString() !== def.toString()) {
-    throw new TransformError(`${op}: the body returns ${outDef} but the carry is ${def}; the carry must keep its structure`);
-  }
-  body.ir.outAvals.forEach((a, i) => {
-    if (!a.equals(avals[i])) {
-      throw new TransformError(
-        `${op}: the body returns carry leaf ${i} as ${a.str()} but takes it as ${avals[i].str()}; the carry must keep its shape and dtype`,
-      );
+  const trace = (avals: readonly ShapedArray[]) => {
+    const cond = traceToIr(
+      (...xs) => {
+        const c = condFn(unflatten(def, xs) as C);
+        if (!(c instanceof ArrayClass) || c.ndim !== 0 || c.dtype !== "bool") {
+          throw new DTypeError(
+            `${op}: the condition must return a bool scalar array (e.g. c.lt(10)), got ${c instanceof ArrayClass ? c.aval.str() : typeof c}`,
+          );
+        }
+        return [c];
+      },
+      avals,
+      op,
+    );
+    const body = traceToIr(
+      (...xs) => {
+        const [ol, od] = flattenArrays(op, bodyFn(unflatten(def, xs) as C), "body output", "weak");
+        outDef = od;
+        return ol;
+      },
+      avals,
+      op,
+    );
+    if ((outDef as TreeDef).toString() !== def.toString()) {
+      throw new TransformError(`${op}: the body returns ${outDef} but the carry is ${def}; the carry must keep its structure`);
     }
-  });
+    return { cond, body };
+  };
+  let leaves = initLeaves;
+  let { cond, body } = trace(leaves.map((l) => l.aval));
+  const promoted = promoteWeakCarry(leaves, body.ir.outAvals);
+  if (promoted !== null) {
+    leaves = promoted;
+    ({ cond, body } = trace(leaves.map((l) => l.aval)));
+  }
+  checkCarry(
+    op,
+    leaves.map((l) => l.aval),
+    body.ir.outAvals,
+  );
   const out = bind(whileP, [...cond.consts, ...body.consts, ...leaves], {
     cond: cond.ir,
     body: body.ir,

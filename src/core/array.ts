@@ -1,6 +1,6 @@
 import { ShapedArray } from "./aval.js";
 import { allocate, castScalar, type DType, type TypedArray } from "./dtype.js";
-import { ValueError } from "./errors.js";
+import { ConcretizationError, ValueError } from "./errors.js";
 import { formatArray } from "./format.js";
 import { type Shape, shapeStr, sizeOf } from "./shape.js";
 
@@ -105,6 +105,45 @@ export abstract class Array {
   }
   get size(): number {
     return sizeOf(this.aval.shape);
+  }
+  /** Whether this array is weakly typed (made from JS numbers only; see `ShapedArray`). */
+  get weakType(): boolean {
+    return this.aval.weakType;
+  }
+
+  /**
+   * JS coercion. Numeric coercion (`x < 1`, `Number(x)`, `Math.sqrt(x)`, `x * 2`) gives the value
+   * of a concrete size-1 array and throws for anything else — a larger array, or a traced array
+   * under jit/vmap (`ConcretizationError`) — instead of the silent NaN JS would produce. String
+   * coercion (`${x}`, and `"x = " + x`, whose hint is "default") prints the array.
+   */
+  [Symbol.toPrimitive](hint: "number" | "string" | "default"): number | string {
+    if (hint !== "number") return this.toString();
+    if (this.size !== 1) {
+      const what = this.aval.str();
+      this.toConcrete("number conversion"); // a tracer explains itself first
+      throw new ValueError(
+        `number conversion: an array ${what} with ${this.size} elements was used as a JS number (a comparison, ` +
+          "arithmetic operator, Number(x) or Math.*); only size-1 arrays convert. Reduce it first (x.sum(), " +
+          "x.max()), compare elementwise with x.lt(...)/np.less, or use np.where",
+      );
+    }
+    return this.toConcrete("number conversion").item();
+  }
+
+  /** `JSON.stringify` gives the nested values (a traced array, its aval). */
+  toJSON(): NestedArray | string {
+    try {
+      return this.toConcrete("toJSON").toArray();
+    } catch (e) {
+      if (e instanceof ConcretizationError) return this.toString();
+      throw e;
+    }
+  }
+
+  /** `console.log(x)` and Node's `util.inspect` print like `toString()`, also inside objects. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   /** The values as nested JS arrays (booleans for bool arrays). */
@@ -268,9 +307,9 @@ export class ConcreteArray extends Array {
   /**
    * Internal: wraps `buf` without copying. Callers hand over ownership and never write to it.
    */
-  constructor(shape: Shape, dtype: DType, buf: TypedArray) {
+  constructor(shape: Shape, dtype: DType, buf: TypedArray, weakType = false) {
     super();
-    this.#aval = new ShapedArray(shape, dtype);
+    this.#aval = new ShapedArray(shape, dtype, weakType);
     this.#buf = buf;
   }
 
@@ -319,14 +358,19 @@ export class ConcreteArray extends Array {
   }
 
   override toString(): string {
-    return formatArray(this.shape, this.dtype, this.#buf);
+    return formatArray(this.shape, this.dtype, this.#buf, this.weakType);
+  }
+
+  /** This array's values with the weak flag set to `weak` (the buffer is shared, never copied). */
+  withWeak(weak: boolean): ConcreteArray {
+    return weak === this.weakType ? this : new ConcreteArray(this.shape, this.dtype, this.#buf, weak);
   }
 }
 
 /** A scalar or filled array of `dtype`. */
-export function fullConcrete(shape: Shape, dtype: DType, value: number): ConcreteArray {
+export function fullConcrete(shape: Shape, dtype: DType, value: number, weakType = false): ConcreteArray {
   const buf = allocate(dtype, sizeOf(shape));
   const v = castScalar(dtype, value);
   if (v !== 0) buf.fill(v);
-  return new ConcreteArray(shape, dtype, buf);
+  return new ConcreteArray(shape, dtype, buf, weakType);
 }

@@ -99,15 +99,52 @@ export function promoteWeak(strong: DType, weak: WeakKind): DType {
   return isFloat(strong) ? strong : "float32";
 }
 
+/** The dtype of an operation's result, and whether it is weakly typed. */
+export interface ResultType {
+  readonly dtype: DType;
+  readonly weak: boolean;
+}
+
 /**
- * Result dtype of an operation over strongly typed operands and weak JS scalars.
- * With no strong operand, weak ints give int32 and any weak float gives float32.
+ * Result type of an operation over strongly typed operands and weak JS scalars, on JAX's
+ * promotion lattice with its weak nodes `i*` and `f*`. With no strong operand the result is weak
+ * (int32 for weak ints, float32 once a weak float takes part). A weak float meeting a strong
+ * integer or bool, or a weak int meeting a strong bool, lands on the weak node too (JAX:
+ * `int32 + f* = f*`, `bool + i* = i*`); every other mix is strong.
  */
-export function resultType(strong: readonly DType[], weak: readonly WeakKind[]): DType {
+export function resultTypeOf(strong: readonly DType[], weak: readonly WeakKind[]): ResultType {
   let out: DType | undefined;
   for (const d of strong) out = out === undefined ? d : promoteTypes(out, d);
   const anyFloat = weak.includes("float");
-  if (out === undefined) return anyFloat ? "float32" : "int32";
-  if (weak.length === 0) return out;
-  return promoteWeak(out, anyFloat ? "float" : "int");
+  if (out === undefined) return { dtype: anyFloat ? "float32" : "int32", weak: true };
+  if (weak.length === 0) return { dtype: out, weak: false };
+  if (anyFloat && !isFloat(out)) return { dtype: "float32", weak: true };
+  if (out === "bool") return { dtype: "int32", weak: true };
+  return { dtype: out, weak: false };
+}
+
+/** The dtype part of `resultTypeOf`. */
+export function resultType(strong: readonly DType[], weak: readonly WeakKind[]): DType {
+  return resultTypeOf(strong, weak).dtype;
+}
+
+/** The kind a weakly typed array contributes to promotion, as the JS number it came from would. */
+export function weakKindOfDType(dtype: DType): WeakKind {
+  return isFloat(dtype) ? "float" : "int";
+}
+
+const INT_RANGE: Partial<Record<DType, readonly [number, number]>> = {
+  int32: [-2147483648, 2147483647],
+  uint32: [0, 4294967295],
+};
+
+/**
+ * Whether the JS number `x` is exactly representable as a weak scalar of `dtype`. Floats always
+ * take it (rounding is the float's business); an integer dtype takes only integers in range, as
+ * JAX raises OverflowError for a Python int that does not fit.
+ */
+export function fitsDType(dtype: DType, x: number): boolean {
+  const r = INT_RANGE[dtype];
+  if (r === undefined) return true;
+  return Number.isInteger(x) && x >= r[0] && x <= r[1];
 }

@@ -46,7 +46,7 @@ function formatElements(dtype: DType, buf: TypedArray): string[] {
 }
 
 /** Print like JAX: `Array([[1., 2.],\n       [3., 4.]], dtype=float32)`. */
-export function formatArray(shape: Shape, dtype: DType, buf: TypedArray): string {
+export function formatArray(shape: Shape, dtype: DType, buf: TypedArray, weakType = false): string {
   const prefix = "Array(";
   const elems = formatElements(dtype, buf);
   const width = elems.reduce((w, s) => Math.max(w, s.length), 0);
@@ -60,5 +60,5 @@ export function formatArray(shape: Shape, dtype: DType, buf: TypedArray): string
     return `[${parts.join(sep)}]`;
   };
   const body = build(0, " ".repeat(prefix.length));
-  return `${prefix}${body}, dtype=${dtype})`;
+  return `${prefix}${body}, dtype=${dtype}${weakType ? ", weak_type=True" : ""})`;
 }

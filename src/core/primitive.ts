@@ -67,6 +67,13 @@ export interface PrimitiveRules<P extends Params = Params> {
   batch(args: readonly Array[], dims: readonly BDim[], params: P): [Array[], BDim[]];
   lower: Lowering;
   /**
+   * How outputs get their weak-type flag. "standard" (the default; JAX's standard weak-type
+   * rule): an output is weak when every non-bool input is weak and of the output's dtype — so
+   * `mul` of two JS numbers stays weak, a comparison or `argmax` is strong. "own": `abstractEval`
+   * sets the flag itself (conversions, and call primitives, whose outputs are their bodies').
+   */
+  weakType?: "standard" | "own";
+  /**
    * Higher-order primitives only: expand the call into its body (evaluating sub-IRs). Partial
    * evaluation uses it, so the known part of a call runs at once and only the unknown (linear)
    * part is staged for transposition.
@@ -82,4 +89,16 @@ export interface PrimitiveRules<P extends Params = Params> {
 
 export interface Primitive<P extends Params = Params> extends PrimitiveRules<P> {
   readonly name: string;
+}
+
+/** JAX's standard weak-type rule for one output of dtype `out` (see `PrimitiveRules.weakType`). */
+export function standardWeak(ins: readonly ShapedArray[], out: DType): boolean {
+  if (out === "bool") return false;
+  let any = false;
+  for (const a of ins) {
+    if (a.dtype === "bool") continue;
+    if (!a.weakType || a.dtype !== out) return false;
+    any = true;
+  }
+  return any;
 }

@@ -5,7 +5,7 @@
  */
 import { Array, type ConcreteArray } from "./array.js";
 import { ConcretizationError, LeakedTracerError } from "./errors.js";
-import type { Params, Primitive } from "./primitive.js";
+import { type Params, type Primitive, standardWeak } from "./primitive.js";
 
 export interface MainTrace {
   readonly level: number;
@@ -58,10 +58,19 @@ export class EvalTrace extends Trace {
     return x;
   }
   processPrimitive(prim: Primitive, args: readonly Array[], params: Params): Array[] {
-    return prim.impl(
-      args.map((a) => a.toConcrete(prim.name)),
-      params,
-    );
+    const concrete = args.map((a) => a.toConcrete(prim.name));
+    const outs = prim.impl(concrete, params);
+    // Kernels build strong arrays; weak flags follow the primitive's rule, as its abstractEval's do.
+    if (prim.weakType === "own") {
+      const avals = prim.abstractEval(
+        concrete.map((a) => a.aval),
+        params,
+      );
+      return outs.map((o, i) => o.withWeak(avals[i].weakType));
+    }
+    if (!concrete.some((a) => a.weakType)) return outs;
+    const ins = concrete.map((a) => a.aval);
+    return outs.map((o) => o.withWeak(standardWeak(ins, o.dtype)));
   }
 }
 

@@ -13,7 +13,7 @@ export function evalIr(ir: Ir, args: readonly Array[], hook?: EqnHook): Array[] 
   }
   const env = new Map<Var, Array>();
   const read = (a: Atom): Array => {
-    if (a instanceof Lit) return fullConcrete([], a.aval.dtype, a.value);
+    if (a instanceof Lit) return fullConcrete([], a.aval.dtype, a.value, a.aval.weakType);
     const v = env.get(a);
     if (v === undefined) throw new ValueError(`evalIr: variable used before it is defined (${a.aval.str()})`);
     return v;

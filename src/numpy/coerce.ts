@@ -1,6 +1,15 @@
 /** Turning user inputs (arrays, weak JS scalars) into same-dtype arrays for the primitives. */
 import { Array, type ArrayLike, ConcreteArray, fullConcrete } from "../core/array.js";
-import { type DType, isFloat, resultType, type WeakKind, weakKindOf } from "../core/dtype.js";
+import {
+  type DType,
+  fitsDType,
+  isFloat,
+  type ResultType,
+  resultTypeOf,
+  type WeakKind,
+  weakKindOf,
+  weakKindOfDType,
+} from "../core/dtype.js";
 import { DTypeError } from "../core/errors.js";
 import { convert } from "../primitives/elementwise.js";
 
@@ -12,41 +21,74 @@ function checkLike(op: string, x: unknown, i: number): asserts x is ArrayLike {
   );
 }
 
-/** The dtype that `xs` promote to (JS numbers are weak). */
-export function promotedDType(op: string, xs: readonly unknown[]): DType {
+/**
+ * The result type that `xs` promote to. JS numbers are weak, and so are weakly typed arrays (JS
+ * numbers traced by a transform, or values computed from JS numbers only).
+ */
+export function promotedType(op: string, xs: readonly unknown[]): ResultType {
   const strong: DType[] = [];
   const weak: WeakKind[] = [];
   xs.forEach((x, i) => {
     checkLike(op, x, i);
-    if (x instanceof Array) strong.push(x.dtype);
-    else if (typeof x === "boolean") strong.push("bool");
+    if (x instanceof Array) {
+      if (x.weakType) weak.push(weakKindOfDType(x.dtype));
+      else strong.push(x.dtype);
+    } else if (typeof x === "boolean") strong.push("bool");
     else weak.push(weakKindOf(x));
   });
-  return resultType(strong, weak);
+  return resultTypeOf(strong, weak);
 }
 
-/** An array of `dtype` for `x` (casting arrays, materialising scalars). */
-export function asDType(x: ArrayLike, dtype: DType): Array {
-  if (x instanceof Array) return convert(x, dtype);
-  return fullConcrete([], dtype, typeof x === "boolean" ? Number(x) : x);
+/** The dtype that `xs` promote to (JS numbers are weak). */
+export function promotedDType(op: string, xs: readonly unknown[]): DType {
+  return promotedType(op, xs).dtype;
+}
+
+/**
+ * An array of `dtype` for `x`: arrays are cast (kept as they are when already of `dtype`), JS
+ * numbers become scalars, weakly typed when `weak`.
+ */
+export function asDType(x: ArrayLike, dtype: DType, weak = false): Array {
+  if (x instanceof Array) return x.dtype === dtype ? x : convert(x, dtype, weak);
+  return fullConcrete([], dtype, typeof x === "boolean" ? Number(x) : x, weak);
+}
+
+/**
+ * A JS number that cannot be represented in the integer dtype it promotes to raises, as JAX
+ * raises OverflowError for a Python int out of range, instead of wrapping silently.
+ */
+function checkFits(op: string, xs: readonly unknown[], dtype: DType): void {
+  for (const x of xs) {
+    if (typeof x === "number" && !fitsDType(dtype, x)) {
+      throw new DTypeError(
+        `${op}: the JS number ${x} does not fit ${dtype}, the dtype it takes from the other operand(s) ` +
+          `(${dtype === "int32" ? "-2147483648 … 2147483647" : "0 … 4294967295"}); it would wrap around. ` +
+          "Cast the array to a wider dtype first (e.g. x.astype('float64')), or pass a number in range",
+      );
+    }
+  }
 }
 
 /** Promote all inputs to one dtype, JAX-style. */
 export function promote(op: string, ...xs: readonly unknown[]): Array[] {
-  const d = promotedDType(op, xs);
-  return xs.map((x) => asDType(x as ArrayLike, d));
+  const t = promotedType(op, xs);
+  checkFits(op, xs, t.dtype);
+  return xs.map((x) => asDType(x as ArrayLike, t.dtype, t.weak));
 }
 
 /** Promote, then make sure the dtype is floating (ints become float32, as in NumPy/JAX). */
 export function promoteFloat(op: string, ...xs: readonly unknown[]): Array[] {
-  const d = promotedDType(op, xs);
-  const f = isFloat(d) ? d : "float32";
-  return xs.map((x) => asDType(x as ArrayLike, f));
+  const t = promotedType(op, xs);
+  const f = isFloat(t.dtype) ? t.dtype : "float32";
+  return xs.map((x) => asDType(x as ArrayLike, f, t.weak));
 }
 
+/** `x` as an array: a JS number becomes a weak scalar (int32 when integer-valued, else float32). */
 export function asArray(op: string, x: unknown): Array {
   checkLike(op, x, 0);
   if (x instanceof Array) return x;
   if (typeof x === "boolean") return new ConcreteArray([], "bool", new Uint8Array([x ? 1 : 0]));
-  return fullConcrete([], weakKindOf(x) === "int" ? "int32" : "float32", x);
+  const dtype = weakKindOf(x) === "int" ? "int32" : "float32";
+  checkFits(op, [x], dtype);
+  return fullConcrete([], dtype, x, true);
 }

@@ -3,7 +3,7 @@ import { Array, ConcreteArray, fullConcrete, type NestedArray } from "../core/ar
 import { allocate, checkDType, type DType, type TypedArray } from "../core/dtype.js";
 import { ShapeError, ValueError } from "../core/errors.js";
 import { checkShape, shapeStr, sizeOf } from "../core/shape.js";
-import { asDType } from "./coerce.js";
+import { convert } from "../primitives/elementwise.js";
 
 type Nested = number | boolean | readonly Nested[] | TypedArray;
 
@@ -60,7 +60,8 @@ function defaultDType(x: unknown): DType {
  * @example np.array([[1, 2], [3, 4]]) // f32[2,2]
  */
 export function array(x: Nested | Array, dtype?: DType): Array {
-  if (x instanceof Array) return dtype === undefined ? x : asDType(x, checkDType("array", dtype));
+  // An array made by np.array is strongly typed, as jnp.array's results are.
+  if (x instanceof Array) return convert(x, dtype === undefined ? x.dtype : checkDType("array", dtype));
   const d = dtype === undefined ? defaultDType(x) : checkDType("array", dtype);
   const shape = inferShape(x, "");
   const out = allocate(d, sizeOf(shape));

@@ -2,6 +2,7 @@
 import { Array, type ArrayLike, type Axis } from "../core/array.js";
 import { AxisError, DTypeError, ShapeError, ValueError } from "../core/errors.js";
 import { broadcastShapes, checkShape, normalizeAxes, normalizeAxis, range, shapeStr, sizeOf } from "../core/shape.js";
+import { convert } from "../primitives/elementwise.js";
 import * as M from "../primitives/movement.js";
 import { asArray, asDType, promote } from "./coerce.js";
 import { array } from "./creation.js";
@@ -289,8 +290,9 @@ export function ravel(a: ArrayLike): Array {
   return M.reshape(x, [x.size]);
 }
 
+/** `a` as `dtype`; the result is strongly typed (as `astype` of a JS number is in JAX). */
 export function astype(a: ArrayLike, dtype: Array["dtype"]): Array {
-  return asDType(asArray("astype", a), dtype);
+  return convert(asArray("astype", a), dtype);
 }
 
 export function tile(a: ArrayLike, reps: number | readonly number[]): Array {

@@ -461,6 +461,8 @@ export function select(p: Array, a: Array, b: Array): Array {
 
 interface ConvertParams extends Params {
   newDtype: DType;
+  /** The result is weakly typed (set only by promotion among weak values; absent means false). */
+  weak?: true;
 }
 
 function convertExpr(to: DType, x: string): string {
@@ -470,9 +472,12 @@ function convertExpr(to: DType, x: string): string {
 }
 
 export const convertP: Primitive<ConvertParams> = definePrimitive<ConvertParams>("convert_element_type", {
-  abstractEval: ([a], { newDtype }) => [new ShapedArray(a.shape, newDtype)],
+  abstractEval: ([a], { newDtype, weak }) => [new ShapedArray(a.shape, newDtype, weak === true)],
+  weakType: "own",
   impl: ([a], { newDtype }) => [
-    runElementwise(`convert_${newDtype}`, (_d, x) => convertExpr(newDtype, x), a.dtype, newDtype, a.shape, [a]),
+    a.dtype === newDtype
+      ? a
+      : runElementwise(`convert_${newDtype}`, (_d, x) => convertExpr(newDtype, x), a.dtype, newDtype, a.shape, [a]),
   ],
   // Differentiable between float dtypes only; to or from integers the tangent is zero.
   jvp: ([a], [t], params) => {
@@ -483,13 +488,18 @@ export const convertP: Primitive<ConvertParams> = definePrimitive<ConvertParams>
   transpose: ([ct], [a]) => {
     const aval = (a as UndefPrimal).aval;
     if (ct instanceof Zero) return [new Zero(aval)];
-    return [bind1(convertP, [ct], { newDtype: aval.dtype })];
+    return [bind1(convertP, [ct], aval.weakType ? { newDtype: aval.dtype, weak: true } : { newDtype: aval.dtype })];
   },
   batch: vectorizedBatch(() => convertP),
   lower: { kind: "elementwise", expr: (d, x) => convertExpr(d, x) },
 });
-export function convert(x: Array, newDtype: DType): Array {
-  return x.dtype === newDtype ? x : bind1(convertP, [x], { newDtype });
+/**
+ * `x` as `newDtype`, weakly typed when `weak` (JAX's `convert_element_type(..., weak_type)`); a
+ * weak `x` converted to its own dtype becomes strong, as `astype` makes it.
+ */
+export function convert(x: Array, newDtype: DType, weak = false): Array {
+  if (x.dtype === newDtype && x.weakType === weak) return x;
+  return bind1(convertP, [x], weak ? { newDtype, weak: true } : { newDtype });
 }
 
 // ---- stop_gradient ----

@@ -5,7 +5,15 @@
  */
 import type { Array } from "../core/array.js";
 import { AxleError } from "../core/errors.js";
-import { type BDim, type Params, type Primitive, type PrimitiveRules, type Tangent, Zero } from "../core/primitive.js";
+import {
+  type BDim,
+  type Params,
+  type Primitive,
+  type PrimitiveRules,
+  standardWeak,
+  type Tangent,
+  Zero,
+} from "../core/primitive.js";
 import { bind } from "../core/trace.js";
 import { instantiate } from "./zeros.js";
 
@@ -15,7 +23,17 @@ const registry = new Map<string, Primitive>();
 
 export function definePrimitive<P extends Params>(name: string, rules: PrimitiveRules<P>): Primitive<P> {
   if (registry.has(name)) throw new AxleError(`definePrimitive: a primitive named '${name}' already exists`);
-  const prim: Primitive<P> = { name, ...rules };
+  const weakType = rules.weakType ?? (rules.lower.kind === "call" ? "own" : "standard");
+  const own = rules.abstractEval;
+  // The standard weak-type rule is applied here once, so no primitive's shape rule repeats it.
+  const abstractEval: PrimitiveRules<P>["abstractEval"] =
+    weakType === "own"
+      ? own
+      : (avals, params) => {
+          const outs = own(avals, params);
+          return avals.some((a) => a.weakType) ? outs.map((o) => o.withWeak(standardWeak(avals, o.dtype))) : outs;
+        };
+  const prim: Primitive<P> = { name, ...rules, weakType, abstractEval };
   registry.set(name, prim as unknown as Primitive);
   return prim;
 }

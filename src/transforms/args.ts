@@ -1,13 +1,30 @@
 /** Argument handling shared by the pytree-level transforms: flattening, argnums, leaf checks. */
 import { Array, ConcreteArray, fullConcrete } from "../core/array.js";
-import { isFloat } from "../core/dtype.js";
+import { fitsDType, isFloat } from "../core/dtype.js";
 import { TransformError } from "../core/errors.js";
 import { flatten, keyPathString, leavesWithPath, type TreeDef, unflatten } from "../tree/index.js";
 
-/** A leaf as an array: JS numbers become float32 scalars and booleans bool scalars. */
-export function asArrayLeaf(op: string, leaf: unknown, where: string): Array {
+/**
+ * How a transform takes a JS-number leaf: as a weak scalar whose dtype follows the number
+ * ("weak": int32 when integer-valued, else float32, as JAX traces Python ints and floats under
+ * jit), or as a weak float32 scalar ("float": where it is differentiated, since a JS number has
+ * no int/float distinction — `grad(f)(3)` differentiates at 3.0).
+ */
+export type NumberLeaves = "weak" | "float";
+
+/** A leaf as an array: JS numbers become weak scalars (see `NumberLeaves`), booleans bool scalars. */
+export function asArrayLeaf(op: string, leaf: unknown, where: string, numbers: NumberLeaves = "float"): Array {
   if (leaf instanceof Array) return leaf;
-  if (typeof leaf === "number") return fullConcrete([], "float32", leaf);
+  if (typeof leaf === "number") {
+    if (numbers === "float" || !Number.isInteger(leaf)) return fullConcrete([], "float32", leaf, true);
+    if (!fitsDType("int32", leaf)) {
+      throw new TransformError(
+        `${op}: ${where} is the JS number ${leaf}, an integer that does not fit int32 (the dtype JS integers are ` +
+          "traced as); pass it as an array of a wider dtype (np.array(x, 'float64')) or mark the argument static",
+      );
+    }
+    return fullConcrete([], "int32", leaf, true);
+  }
   if (typeof leaf === "boolean") return new ConcreteArray([], "bool", new Uint8Array([leaf ? 1 : 0]));
   throw new TransformError(
     `${op}: ${where} is ${describe(leaf)}; every leaf of a transformed function's arguments must be an ` +
@@ -28,12 +45,15 @@ export function joinPath(name: string, path: string): string {
   return path.startsWith("[") ? `${name}${path}` : `${name}.${path}`;
 }
 
-/** Flatten a tree whose leaves must all be arrays. `name` prefixes key paths in errors. */
-export function flattenArrays(op: string, tree: unknown, name: string): [Array[], TreeDef] {
+/**
+ * Flatten a tree whose leaves must all be arrays or JS numbers (taken as `numbers` says). `name`
+ * prefixes key paths in errors.
+ */
+export function flattenArrays(op: string, tree: unknown, name: string, numbers: NumberLeaves = "float"): [Array[], TreeDef] {
   const [leaves, def] = flatten(tree);
   if (leaves.every((l) => l instanceof Array)) return [leaves as Array[], def];
   const paths = leavesWithPath(tree);
-  return [leaves.map((l, i) => asArrayLeaf(op, l, joinPath(name, keyPathString(paths[i][0])))), def];
+  return [leaves.map((l, i) => asArrayLeaf(op, l, joinPath(name, keyPathString(paths[i][0])), numbers)), def];
 }
 
 export function unflattenArrays<T>(def: TreeDef, leaves: readonly Array[]): T {
@@ -75,8 +95,8 @@ export interface FlatArgs {
   counts: number[];
 }
 
-export function flattenArgs(op: string, args: readonly unknown[], what = "argument"): FlatArgs {
-  const flats = args.map((a, i) => flattenArrays(op, a, `${what} ${i}`));
+export function flattenArgs(op: string, args: readonly unknown[], what = "argument", numbers: NumberLeaves = "float"): FlatArgs {
+  const flats = args.map((a, i) => flattenArrays(op, a, `${what} ${i}`, numbers));
   return { leaves: flats.flatMap(([l]) => l), defs: flats.map(([, d]) => d), counts: flats.map(([l]) => l.length) };
 }
 

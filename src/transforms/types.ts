@@ -7,11 +7,17 @@ export type AnyFn = (...args: never[]) => unknown;
 /** An argument index, or a list of them. */
 export type Argnums = number | readonly number[];
 
-/** The gradients' type: the differentiated argument's own type, or a tuple of them. */
+/** A value the transforms return where `T` is: a JS number comes back as an `Array`. */
+export type AsArrays<T> = T extends number ? Array : T;
+
+/**
+ * The gradients' type: the differentiated argument's own type, or a tuple of them (a JS number
+ * that a jitted function also accepts in an `Array` slot is not part of it: its gradient is an Array).
+ */
 export type GradsOf<P extends readonly unknown[], N> = N extends number
-  ? P[N]
+  ? Exclude<P[N], number>
   : N extends readonly number[]
-    ? { -readonly [K in keyof N]: P[N[K] & number] }
+    ? { -readonly [K in keyof N]: Exclude<P[N[K] & number], number> }
     : never;
 
 export interface GradOptions<N extends Argnums = 0> {
@@ -26,3 +32,12 @@ export type LossOut = Array | readonly [Array, unknown];
 
 /** The loss part of a function's output (without aux). */
 export type AuxOf<R> = R extends readonly [Array, infer A] ? A : never;
+
+/** A parameter list in which a JS number may stand wherever an `Array` is taken. */
+export type WithNumbers<P extends readonly unknown[]> = { [K in keyof P]: P[K] | (P[K] extends Array ? number : never) };
+
+/**
+ * The arguments a transformed `F` accepts: where `F` takes an `Array`, a JS number may be passed
+ * too — the transform takes it as a weakly typed scalar (see docs/transforms.md, "JS numbers").
+ */
+export type ArgsOf<F extends AnyFn> = WithNumbers<Parameters<F>>;

@@ -7,7 +7,7 @@ import { bind, fullLower, fullRaise, type MainTrace, newMain, Trace, Tracer } fr
 import { broadcastInDim, moveAxis } from "../primitives/movement.js";
 import { keyPathString, leaves, leavesWithPath, type TreeDef, unflatten } from "../tree/index.js";
 import { flattenArrays, joinPath, splitLeaves } from "./args.js";
-import type { AnyFn } from "./types.js";
+import type { AnyFn, ArgsOf } from "./types.js";
 
 export class BatchTracer extends Tracer {
   constructor(
@@ -23,6 +23,7 @@ export class BatchTracer extends Tracer {
     return new ShapedArray(
       a.shape.filter((_, i) => i !== this.bdim),
       a.dtype,
+      a.weakType,
     );
   }
   protected get transformName(): string {
@@ -155,8 +156,8 @@ function describeValue(x: unknown): string {
  * `inAxes` picks the axis per argument (null: not mapped, the same value for every example).
  * @example vmap((x: Array) => x.sum())(np.ones([4, 3])) // shape [4]
  */
-export function vmap<F extends AnyFn>(f: F, opts: VmapOptions = {}): (...args: Parameters<F>) => ReturnType<F> {
-  return (...args: Parameters<F>) => {
+export function vmap<F extends AnyFn>(f: F, opts: VmapOptions = {}): (...args: ArgsOf<F>) => ReturnType<F> {
+  return (...args: ArgsOf<F>) => {
     const op = "vmap";
     const inAxes = opts.inAxes === undefined ? 0 : opts.inAxes; // null is a spec (not mapped), not a default
     let perArg: AxisSpec[];
@@ -170,7 +171,7 @@ export function vmap<F extends AnyFn>(f: F, opts: VmapOptions = {}): (...args: P
     } else {
       perArg = args.map(() => inAxes);
     }
-    const flats = args.map((a, i) => flattenArrays(op, a, `argument ${i}`));
+    const flats = args.map((a, i) => flattenArrays(op, a, `argument ${i}`, "weak"));
     const axes = args.map((a, i) => expandSpec(op, perArg[i], a, `argument ${i}`));
     let size: number | undefined;
     let first = "";
@@ -208,7 +209,7 @@ export function vmap<F extends AnyFn>(f: F, opts: VmapOptions = {}): (...args: P
     let outTree: unknown;
     const fFlat = (...xs: Array[]): Array[] => {
       const out = (f as unknown as (...a: unknown[]) => unknown)(...splitLeaves(xs, layout));
-      const [ol, od] = flattenArrays(op, out, "output");
+      const [ol, od] = flattenArrays(op, out, "output", "weak");
       outDef = od;
       outTree = out;
       return ol;
