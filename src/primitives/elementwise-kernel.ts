@@ -1,12 +1,16 @@
 /**
- * Eager kernels of elementwise primitives, generated from the same JS expression that the
- * primitive's lowering gives the compiler. Generated loops keep each primitive's inner loop
- * monomorphic, which is what makes them run at the speed of a hand-written loop.
+ * Eager kernels of elementwise primitives, generated from the scalar expression that the
+ * primitive's lowering gives every backend (rendered to JS by `ir/scalar-js.ts`). Generated loops
+ * keep each primitive's inner loop monomorphic, which is what makes them run at the speed of a
+ * hand-written loop.
  */
 import { ConcreteArray } from "../core/array.js";
 import { allocate, type DType, type TypedArray } from "../core/dtype.js";
 import { type Shape, shapesEqual, sizeOf, stridesOf } from "../core/shape.js";
+import { inputsOf, type ScalarExpr } from "../ir/scalar.js";
+import { renderJs } from "../ir/scalar-js.js";
 
+/** Builds an elementwise kernel's JS loop body: statements, then the output element's value. */
 export type ExprFn = (dtype: DType, ...xs: string[]) => string;
 
 type FlatKernel = (out: TypedArray, n: number, ...ins: TypedArray[]) => void;
@@ -25,7 +29,12 @@ function vars(n: number): string[] {
 }
 
 /** Loop over same-size inputs, where `scalarMask[i]` marks a size-1 input (hoisted). */
-function flatKernel(key: string, expr: () => string, scalarMask: readonly boolean[]): FlatKernel {
+interface Body {
+  stmts: string[];
+  value: string;
+}
+
+function flatKernel(key: string, expr: () => Body, scalarMask: readonly boolean[]): FlatKernel {
   let k = `${key}|`;
   for (const m of scalarMask) k += m ? "1" : "0";
   let fn = flatCache.get(k);
@@ -34,7 +43,8 @@ function flatKernel(key: string, expr: () => string, scalarMask: readonly boolea
     const params = vars(n).map((_, i) => `in${i}`);
     const hoisted = scalarMask.map((s, i) => (s ? `const x${i} = in${i}[0];` : "")).join("\n");
     const loads = scalarMask.map((s, i) => (s ? "" : `const x${i} = in${i}[i];`)).join(" ");
-    const body = `${hoisted}\nfor (let i = 0; i < n; i++) { ${loads} out[i] = ${expr()}; }`;
+    const e = expr();
+    const body = `${hoisted}\nfor (let i = 0; i < n; i++) { ${loads} ${e.stmts.join(" ")} out[i] = ${e.value}; }`;
     fn = new Function("out", "n", ...params, body) as FlatKernel;
     flatCache.set(k, fn);
   }
@@ -42,7 +52,7 @@ function flatKernel(key: string, expr: () => string, scalarMask: readonly boolea
 }
 
 /** General broadcasting loop: an odometer over the outer dims, strided inner loop. */
-function stridedKernel(key: string, expr: () => string, n: number): StridedKernel {
+function stridedKernel(key: string, expr: () => Body, n: number): StridedKernel {
   let fn = stridedCache.get(key);
   if (fn === undefined) {
     const params = vars(n).map((_, i) => `in${i}`);
@@ -61,6 +71,7 @@ function stridedKernel(key: string, expr: () => string, n: number): StridedKerne
     const unbump = vars(n)
       .map((_, i) => `b${i} -= st${i}[d] * shape[d];`)
       .join(" ");
+    const e = expr();
     const body = `
 const nd = shape.length;
 const last = shape[nd - 1];
@@ -71,7 +82,7 @@ ${decl}
 let o = 0;
 for (let r = 0; r < outer; r++) {
   ${ptrs}
-  for (let j = 0; j < last; j++) { ${loads} out[o++] = ${expr()}; }
+  for (let j = 0; j < last; j++) { ${loads} ${e.stmts.join(" ")} out[o++] = ${e.value}; }
   for (let d = nd - 2; d >= 0; d--) {
     idx[d]++; ${bump}
     if (idx[d] < shape[d]) break;
@@ -106,12 +117,41 @@ export function runElementwise(
   outShape: Shape,
   ins: readonly ConcreteArray[],
 ): ConcreteArray {
+  const expr = (): Body => ({ stmts: [], value: exprFn(exprDtype, ...vars(ins.length)) });
+  return runKernel(`${name}|${exprDtype}`, expr, outDtype, outShape, ins);
+}
+
+/**
+ * Run a scalar lowering over inputs that broadcast to `outShape`. `key` names the lowering and
+ * its params for the kernel cache (the expression is only built when a kernel is generated).
+ */
+export function runScalar(
+  key: string,
+  lowering: (...xs: ScalarExpr[]) => ScalarExpr,
+  outShape: Shape,
+  ins: readonly ConcreteArray[],
+): ConcreteArray {
+  let outDtype: DType | undefined;
+  const build = (): ScalarExpr => lowering(...inputsOf(ins.map((a) => a.dtype)));
+  const expr = (): Body => renderJs(build(), (i) => `x${i}`);
+  // The output dtype is the expression's; building it once per key is cheap and cached.
+  let k = key;
+  for (const a of ins) k += `|${a.dtype}`;
+  outDtype = outDtypes.get(k);
+  if (outDtype === undefined) {
+    outDtype = build().dtype;
+    outDtypes.set(k, outDtype);
+  }
+  return runKernel(key, expr, outDtype, outShape, ins);
+}
+
+const outDtypes = new Map<string, DType>();
+
+function runKernel(name: string, expr: () => Body, outDtype: DType, outShape: Shape, ins: readonly ConcreteArray[]) {
   const size = sizeOf(outShape);
   const out = allocate(outDtype, size);
   if (size === 0) return new ConcreteArray(outShape, outDtype, out);
-  // The expression text is only built when a kernel is generated (the cache key names it).
-  const expr = () => exprFn(exprDtype, ...vars(ins.length));
-  let key = `${name}|${exprDtype}|${outDtype}`;
+  let key = `${name}|${outDtype}`;
   for (const a of ins) key += `|${a.dtype}`;
   const bufs = ins.map((a) => a.buffer);
   const flat = ins.every((a) => a.size === 1 || shapesEqual(a.shape, outShape));

@@ -1,0 +1,142 @@
+/**
+ * The scalar expression language: how an elementwise primitive computes one output element from
+ * its operands' elements. It is the backend-neutral lowering every backend compiles — the eager
+ * kernels and the JS backend render it to JS source, the Wasm backend to Wasm code, the ONNX
+ * exporter to nodes — so the backends cannot drift apart.
+ *
+ * Every node carries its dtype. Values are the numbers a buffer of that dtype stores: each
+ * operation's result is rounded or wrapped to its dtype (float32 rounds, int32/uint32 wrap
+ * modulo 2^32, bool is 0 or 1), exactly as the reference kernels define.
+ */
+import type { DType } from "../core/dtype.js";
+
+/** Unary operations; the result has the operand's dtype unless noted. */
+export type UnaryOp =
+  | "neg"
+  | "abs"
+  | "sign"
+  | "floor"
+  | "ceil"
+  | "round" // half to even, as NumPy and JAX
+  | "sqrt"
+  | "rsqrt"
+  | "exp"
+  | "log"
+  | "log1p"
+  | "expm1"
+  | "sin"
+  | "cos"
+  | "tan"
+  | "tanh"
+  | "logistic"
+  | "not" // bool
+  | "is_finite"; // float → bool
+
+/** Binary operations over operands of one dtype; the result has that dtype. */
+export type BinaryOp =
+  | "add"
+  | "sub"
+  | "mul"
+  | "div" // integers: truncating, x / 0 = 0
+  | "rem" // C fmod semantics (sign of the dividend); integers: x % 0 = 0
+  | "pow"
+  | "max"
+  | "min"
+  | "and" // bool: logical; integers: bitwise
+  | "or"
+  | "xor"
+  | "shr_logical"; // integers: shifts of 32 or more give 0
+
+/** Comparisons; the result is bool. */
+export type CompareOp = "eq" | "ne" | "lt" | "le" | "gt" | "ge";
+
+export type ScalarExpr =
+  | { readonly k: "const"; readonly value: number; readonly dtype: DType }
+  /** The element of operand `index` at the current position. */
+  | { readonly k: "input"; readonly index: number; readonly dtype: DType }
+  | { readonly k: "unary"; readonly op: UnaryOp; readonly x: ScalarExpr; readonly dtype: DType }
+  /** x to a fixed integer power (repeated squaring; exact for integers, wrapping). */
+  | { readonly k: "ipow"; readonly x: ScalarExpr; readonly n: number; readonly dtype: DType }
+  | { readonly k: "binary"; readonly op: BinaryOp; readonly a: ScalarExpr; readonly b: ScalarExpr; readonly dtype: DType }
+  | { readonly k: "compare"; readonly op: CompareOp; readonly a: ScalarExpr; readonly b: ScalarExpr; readonly dtype: "bool" }
+  | { readonly k: "select"; readonly cond: ScalarExpr; readonly a: ScalarExpr; readonly b: ScalarExpr; readonly dtype: DType }
+  /** Conversion: float → int saturates (NaN → 0); int → int wraps; anything → bool is `x != 0`. */
+  | { readonly k: "cast"; readonly x: ScalarExpr; readonly dtype: DType };
+
+/** How an elementwise primitive lowers: its output element from its operands' elements. */
+export type ScalarLowering = (...xs: ScalarExpr[]) => ScalarExpr;
+
+// ---- Builders ----
+
+export const input = (index: number, dtype: DType): ScalarExpr => ({ k: "input", index, dtype });
+export const constant = (value: number, dtype: DType): ScalarExpr => ({ k: "const", value, dtype });
+export const unary = (op: UnaryOp, x: ScalarExpr): ScalarExpr => ({
+  k: "unary",
+  op,
+  x,
+  dtype: op === "is_finite" ? "bool" : x.dtype,
+});
+export const ipow = (x: ScalarExpr, n: number): ScalarExpr => ({ k: "ipow", x, n, dtype: x.dtype });
+export const binary = (op: BinaryOp, a: ScalarExpr, b: ScalarExpr): ScalarExpr => ({ k: "binary", op, a, b, dtype: a.dtype });
+export const compare = (op: CompareOp, a: ScalarExpr, b: ScalarExpr): ScalarExpr => ({
+  k: "compare",
+  op,
+  a,
+  b,
+  dtype: "bool",
+});
+export const select = (cond: ScalarExpr, a: ScalarExpr, b: ScalarExpr): ScalarExpr => ({
+  k: "select",
+  cond,
+  a,
+  b,
+  dtype: a.dtype,
+});
+export const cast = (x: ScalarExpr, dtype: DType): ScalarExpr => (x.dtype === dtype ? x : { k: "cast", x, dtype });
+
+/** The operand expressions `input(0, d0) … input(n-1, dn-1)` for a lowering's arguments. */
+export function inputsOf(dtypes: readonly DType[]): ScalarExpr[] {
+  return dtypes.map((d, i) => input(i, d));
+}
+
+/** Replace each `input(i)` of `e` by `args[i]` (fusing a producer's expression into a consumer). */
+export function substitute(e: ScalarExpr, args: readonly ScalarExpr[]): ScalarExpr {
+  switch (e.k) {
+    case "const":
+      return e;
+    case "input":
+      return args[e.index];
+    case "unary":
+      return { ...e, x: substitute(e.x, args) };
+    case "ipow":
+      return { ...e, x: substitute(e.x, args) };
+    case "cast":
+      return { ...e, x: substitute(e.x, args) };
+    case "binary":
+    case "compare":
+      return { ...e, a: substitute(e.a, args), b: substitute(e.b, args) };
+    case "select":
+      return { ...e, cond: substitute(e.cond, args), a: substitute(e.a, args), b: substitute(e.b, args) };
+  }
+}
+
+/** A stable text of `e`, for kernel caches and printing (`add(in0:f32, 1:f32)`). */
+export function exprKey(e: ScalarExpr): string {
+  switch (e.k) {
+    case "const":
+      return `${Object.is(e.value, -0) ? "-0" : e.value}:${e.dtype}`;
+    case "input":
+      return `in${e.index}:${e.dtype}`;
+    case "unary":
+      return `${e.op}(${exprKey(e.x)})`;
+    case "ipow":
+      return `ipow${e.n}(${exprKey(e.x)})`;
+    case "cast":
+      return `${e.dtype}(${exprKey(e.x)})`;
+    case "binary":
+    case "compare":
+      return `${e.op}(${exprKey(e.a)},${exprKey(e.b)})`;
+    case "select":
+      return `select(${exprKey(e.cond)},${exprKey(e.a)},${exprKey(e.b)})`;
+  }
+}
