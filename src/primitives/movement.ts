@@ -546,7 +546,9 @@ export const gatherP: Primitive<GatherParams> = definePrimitive<GatherParams>("g
     checkIndices("take", x, idx, p);
     return [new ShapedArray(gatherShape(x.shape, idx.shape, p.axis, p.batchDims), x.dtype)];
   },
+  // Eager calls go straight to the kernel (no abstractEval), so it checks its inputs itself.
   impl: ([x, idx], p) => {
+    checkIndices("take", x.aval, idx.aval, p);
     const shape = gatherShape(x.shape, idx.shape, p.axis, p.batchDims);
     const out = allocate(x.dtype, sizeOf(shape));
     const [batch, outer, n, inner, m] = indexLoops(x.shape, idx.shape, p);
@@ -631,6 +633,7 @@ export const scatterAddP: Primitive<ScatterParams> = definePrimitive<ScatterPara
     return [op];
   },
   impl: ([op, idx, upd], p) => {
+    scatterCheck(op.aval, idx.aval, upd.aval, p);
     const out = op.buffer.slice();
     const [batch, outer, n, inner, m] = indexLoops(op.shape, idx.shape, p);
     const pos = resolveIndices("scatter_add", idx, n, p);
