@@ -5,7 +5,7 @@
  * (the predicate may be a traced value) and every transform composes with it.
  */
 import { executeReference } from "../compile/backends/reference.js";
-import { type Array, ConcreteArray, fullConcrete } from "../core/array.js";
+import { type Array, fullConcrete } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
 import { isFloat } from "../core/dtype.js";
 import { DTypeError, ShapeError, TransformError } from "../core/errors.js";
@@ -13,7 +13,7 @@ import { type Params, type Primitive, UndefPrimal, Zero } from "../core/primitiv
 import { bind } from "../core/trace.js";
 import { evalIr } from "../ir/eval.js";
 import type { Ir } from "../ir/ir.js";
-import { convert, eq, select } from "../primitives/elementwise.js";
+import { convert, eq, max, min, ne, scalar, select } from "../primitives/elementwise.js";
 import { broadcastInDim, moveAxis } from "../primitives/movement.js";
 import { definePrimitive } from "../primitives/registry.js";
 import { instantiate, zerosOf } from "../primitives/zeros.js";
@@ -31,8 +31,8 @@ export interface CondParams extends Params {
 
 function checkCond(avals: readonly ShapedArray[], branches: readonly Ir[]): void {
   const [idx, ...ops] = avals;
-  if (idx.ndim !== 0 || idx.dtype !== "int32") {
-    throw new DTypeError(`cond: the branch index must be an int32 scalar, got ${idx.str()}`);
+  if (idx.ndim !== 0 || (idx.dtype !== "int32" && idx.dtype !== "uint32")) {
+    throw new DTypeError(`cond: the branch index must be an int32 or uint32 scalar, got ${idx.str()}`);
   }
   const want = branches[0].inAvals;
   if (want.length !== ops.length || want.some((a, i) => !a.equals(ops[i]))) {
@@ -42,9 +42,20 @@ function checkCond(avals: readonly ShapedArray[], branches: readonly Ir[]): void
   }
 }
 
-/** Run branch `i` (clamped to the valid range, as XLA does) on concrete operands. */
-function chooseBranch(index: number, n: number): number {
-  return Math.min(Math.max(Math.trunc(index), 0), n - 1);
+// The branch rule, shared by every path (eager and jit run `impl`; vmap's select runs
+// `clampIndexArray`; JVP, transpose and partial evaluation re-bind the primitive with the same
+// index): an index outside [0, n-1] is clamped to it, which is lax.switch's rule. (XLA's
+// Conditional itself runs the last branch for any out-of-range index, negative ones included.)
+
+/** The branch a concrete index picks among `n`. */
+function clampIndex(index: number, n: number): number {
+  return Math.min(Math.max(index, 0), n - 1);
+}
+
+/** The same rule on an array of indices (a batched index under vmap). */
+function clampIndexArray(index: Array, n: number): Array {
+  const hi = min(index, scalar(n - 1, index));
+  return index.dtype === "uint32" ? hi : max(hi, scalar(0, index));
 }
 
 /** An IR of `avals` computing `f` (concrete constants closed over). */
@@ -57,7 +68,7 @@ export const condP: Primitive<CondParams> = definePrimitive<CondParams>("cond", 
     checkCond(avals, branches);
     return branches[0].outAvals;
   },
-  impl: ([idx, ...ops], { branches }) => executeReference(branches[chooseBranch(idx.item(), branches.length)], ops),
+  impl: ([idx, ...ops], { branches }) => executeReference(branches[clampIndex(idx.item(), branches.length)], ops),
   jvp: ([idx, ...ops], [, ...tangents], { branches }) => {
     const floatIn = ops.map((o) => isFloat(o.dtype));
     const ts = tangents.filter((_, i) => floatIn[i]).map(instantiate);
@@ -88,12 +99,12 @@ export const condP: Primitive<CondParams> = definePrimitive<CondParams>("cond", 
       return [outs, outs.map(() => 0)];
     }
     // A batched index picks a different branch per example: compute every branch and select.
-    const index = moveAxis(idx, di, 0);
+    const index = clampIndexArray(moveAxis(idx, di, 0), branches.length);
     const results = batched.map((b) => evalIr(b, ops));
     const outs = results[0].map((_, j) =>
       results.reduce((acc, r, b) => {
         if (b === 0) return acc;
-        const hit = eq(index, fullConcrete([], "int32", b));
+        const hit = eq(index, scalar(b, index));
         const mask = broadcastInDim(hit, r[j].shape, [0]);
         return select(mask, r[j], acc);
       }, results[0][j]),
@@ -151,32 +162,62 @@ export const condP: Primitive<CondParams> = definePrimitive<CondParams>("cond", 
   },
 });
 
-/** The branch index as an int32 scalar array (a JS boolean or number is accepted). */
-function asIndex(op: string, x: unknown): Array {
-  if (typeof x === "boolean" || typeof x === "number") return new ConcreteArray([], "int32", new Int32Array([Number(x)]));
-  const a = x as Array;
-  if (a.ndim !== 0) {
+function checkScalar(op: string, x: Array): void {
+  if (x.ndim !== 0) {
     throw new ShapeError(
-      `${op}: the predicate/index must be a scalar, got ${a.aval.str()}; reduce it (e.g. x.sum().gt(0)) or use np.where for elementwise choices`,
+      `${op}: the predicate/index must be a scalar, got ${x.aval.str()}; reduce it (e.g. x.sum().gt(0)) or use np.where for elementwise choices`,
     );
   }
-  if (isFloat(a.dtype)) throw new DTypeError(`${op}: the predicate/index must be bool or an integer, got ${a.aval.str()}`);
-  return convert(a, "int32");
+}
+
+/** switchCase's index as an int32/uint32 scalar (bool counts as 0/1); the primitive clamps it. */
+function branchIndex(op: string, x: Array | number | boolean, n: number): Array {
+  if (typeof x === "boolean") return fullConcrete([], "int32", x ? 1 : 0);
+  if (typeof x === "number") {
+    if (!Number.isInteger(x)) throw new DTypeError(`${op}: the branch index must be an integer, got ${x}`);
+    return fullConcrete([], "int32", clampIndex(x, n));
+  }
+  checkScalar(op, x);
+  if (isFloat(x.dtype)) {
+    throw new DTypeError(`${op}: the branch index must be bool or an integer, got ${x.aval.str()}; cast it with astype('int32')`);
+  }
+  return x.dtype === "bool" ? convert(x, "int32") : x;
+}
+
+/**
+ * cond's predicate as a branch index: true (1) when `pred != 0`, JAX's rule for numeric
+ * predicates (so int32(-1) and 0.5 are true, 0 and -0 false, NaN true).
+ */
+function predicateIndex(pred: Array | number | boolean): Array {
+  if (typeof pred === "boolean" || typeof pred === "number")
+    return fullConcrete([], "int32", pred !== 0 && pred !== false ? 1 : 0);
+  checkScalar("cond", pred);
+  const truth = pred.dtype === "bool" ? pred : ne(pred, scalar(0, pred));
+  return convert(truth, "int32");
 }
 
 /**
  * Run `branches[index]` on the operands (pytrees). Every branch must return outputs of the same
- * structure, shapes and dtypes. Under `jit` and `vmap` the index may be a traced value; an index
- * outside the range is clamped (as in XLA).
+ * structure, shapes and dtypes. Under `jit` and `vmap` the index may be a traced value. An index
+ * outside [0, n-1] is clamped to it on every path (eager, jit, vmap, derivatives), as `lax.switch`
+ * does: -3 runs branch 0, 7 runs the last branch.
  * @example switchCase(np.array(1, "int32"), [(x) => x.mul(2), (x) => x.add(1)], np.array(3)) // 4
  */
 export function switchCase<Ops extends unknown[], R>(
-  index: Array | number,
+  index: Array | number | boolean,
   branches: readonly ((...operands: Ops) => R)[],
   ...operands: Ops
 ): R {
-  const op = "switchCase";
-  if (branches.length === 0) throw new TransformError(`${op}: give at least one branch`);
+  if (branches.length === 0) throw new TransformError("switchCase: give at least one branch");
+  return runBranches("switchCase", branchIndex("switchCase", index, branches.length), branches, operands);
+}
+
+function runBranches<Ops extends unknown[], R>(
+  op: string,
+  index: Array,
+  branches: readonly ((...operands: Ops) => R)[],
+  operands: Ops,
+): R {
   const flat = flattenArgs(op, operands, "operand", "weak");
   const avals = flat.leaves.map((l) => l.aval);
   // Stage each branch; constants it closes over (possibly traced values of an enclosing
@@ -214,21 +255,23 @@ export function switchCase<Ops extends unknown[], R>(
       [...constAvals, ...avals],
     );
   });
-  const outs = bind(condP, [asIndex(op, index), ...consts, ...flat.leaves], { branches: irs });
+  const outs = bind(condP, [index, ...consts, ...flat.leaves], { branches: irs });
   return unflatten(outDefs[0], outs) as R;
 }
 
 /**
  * `trueFn(...operands)` if `pred` is true, else `falseFn(...operands)`, as one staged operation:
  * use it instead of a JS `if` on a traced value under `jit`. Both branches must return the
- * same structure, shapes and dtypes. Gradients flow through the branch taken.
+ * same structure, shapes and dtypes. Gradients flow through the branch taken. A numeric
+ * predicate (an integer or float scalar, or a JS number) is true when `pred != 0`, as in JAX:
+ * `int32(-1)` takes `trueFn`, on every path and per example under `vmap`.
  * @example cond(x.sum().gt(0), (v) => v.mul(2), (v) => v.neg(), x)
  */
 export function cond<Ops extends unknown[], R>(
-  pred: Array | boolean,
+  pred: Array | boolean | number,
   trueFn: (...operands: Ops) => R,
   falseFn: (...operands: Ops) => R,
   ...operands: Ops
 ): R {
-  return switchCase(typeof pred === "boolean" ? Number(pred) : pred, [falseFn, trueFn], ...operands);
+  return runBranches("cond", predicateIndex(pred), [falseFn, trueFn], operands);
 }

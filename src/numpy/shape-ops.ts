@@ -265,9 +265,30 @@ export function pad(
   );
 }
 
-/** Take elements along `axis` (default: of the flattened array) at integer `indices`. */
-export function take(a: ArrayLike, indices: ArrayLike | readonly number[], axis?: number): Array {
+/** How `take` treats indices outside the axis (see `TakeOptions`). */
+export type TakeMode = M.IndexMode;
+
+export interface TakeOptions {
+  /**
+   * Out-of-range indices, on every path (eager, `jit`, `vmap`, gradients): `"raise"` (default)
+   * throws a ValueError (indices in [-n, n) count from the end); `"clip"` clamps to [0, n-1]
+   * (negative indices become 0); `"fill"` reads NaN (floats), the int32 minimum, the uint32
+   * maximum or true (bool) — JAX's default — and its gradient is 0 there; `"wrap"` takes the
+   * index modulo n.
+   */
+  mode?: TakeMode;
+}
+
+/**
+ * Take elements along `axis` (default, or null: of the flattened array) at integer `indices`.
+ * @example np.take(np.array([10, 20, 30]), [2, -1, 5], 0, { mode: "clip" }) // [30, 10, 30]
+ */
+export function take(a: ArrayLike, indices: ArrayLike | readonly number[], axis?: number | null, opts: TakeOptions = {}): Array {
   let x = asArray("take", a);
+  const mode = opts.mode ?? "raise";
+  if (!M.INDEX_MODES.includes(mode)) {
+    throw new ValueError(`take: mode ${JSON.stringify(mode)} is not one of ${M.INDEX_MODES.map((m) => `"${m}"`).join(", ")}`);
+  }
   let idx =
     indices instanceof Array
       ? indices
@@ -278,11 +299,11 @@ export function take(a: ArrayLike, indices: ArrayLike | readonly number[], axis?
     if (idx.dtype === "bool") throw new DTypeError("take: boolean indices are not supported; use np.where for masking");
     idx = asDType(idx, "int32");
   }
-  if (axis === undefined) {
+  if (axis === undefined || axis === null) {
     x = M.reshape(x, [x.size]);
-    return M.gather(x, idx, 0);
+    return M.gather(x, idx, 0, { mode });
   }
-  return M.gather(x, idx, normalizeAxis("take", axis, x.ndim));
+  return M.gather(x, idx, normalizeAxis("take", axis, x.ndim), { mode });
 }
 
 export function ravel(a: ArrayLike): Array {

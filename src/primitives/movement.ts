@@ -4,12 +4,11 @@
  */
 import { type Array, ConcreteArray } from "../core/array.js";
 import { ShapedArray } from "../core/aval.js";
-import { allocate, castScalar } from "../core/dtype.js";
+import { allocate, castScalar, type DType } from "../core/dtype.js";
 import { DTypeError, ShapeError, ValueError } from "../core/errors.js";
-import { type Params, type Primitive, type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
+import { type BDim, type Params, type Primitive, type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
 import { invertPermutation, isPermutation, range, type Shape, shapeStr, shapesEqual, sizeOf, stridesOf } from "../core/shape.js";
 import { bind1 } from "../core/trace.js";
-import { add, convert, lt, scalar, select } from "./elementwise.js";
 import { reduceSum } from "./reduce.js";
 import { definePrimitive, linearJvp } from "./registry.js";
 import { readStrided, writeStrided } from "./strided.js";
@@ -420,191 +419,276 @@ export function concatenate(xs: readonly Array[], axis: number): Array {
 
 // ---- gather (take along an axis) and scatter_add ----
 
-interface AxisParams extends Params {
+/**
+ * What an index outside its axis (of size n) does. One rule, applied by the kernels themselves, so
+ * eager code, jit, vmap and gradients all agree:
+ * - "raise": an index in [-n, n) counts from the end when negative; any other is a ValueError.
+ * - "clip": clamped to [0, n-1]; negative indices clamp to 0 (XLA's CLIP, NumPy's "clip").
+ * - "fill": an index in [-n, n) counts from the end; any other reads the fill value, and its
+ *   scatter_add update is dropped (XLA's FILL_OR_DROP, the default of JAX's `jnp.take`).
+ * - "wrap": taken modulo n.
+ */
+export type IndexMode = "raise" | "clip" | "fill" | "wrap";
+
+export const INDEX_MODES: readonly IndexMode[] = ["raise", "clip", "fill", "wrap"];
+
+interface IndexParams extends Params {
+  /** The operand axis that is indexed. */
   axis: number;
+  /**
+   * Leading dims that operand and indices share one to one (vmap adds them): the indices of
+   * example b only ever address example b of the operand, whatever their values.
+   */
+  batchDims: number;
+  mode: IndexMode;
 }
 
-function gatherShape(x: Shape, idx: Shape, axis: number): number[] {
-  return [...x.slice(0, axis), ...idx, ...x.slice(axis + 1)];
+export interface GatherParams extends IndexParams {
+  /** Mode "fill": the value read out of bounds; null is JAX's default for the dtype (see defaultFill). */
+  fillValue: number | null;
 }
 
-function checkIndices(op: string, x: ShapedArray, idx: ShapedArray, axis: number): void {
+export type ScatterParams = IndexParams;
+
+/** JAX's out-of-bounds fill: NaN for floats, the minimum of int32, the maximum of uint32, true. */
+function defaultFill(dtype: DType): number {
+  switch (dtype) {
+    case "float32":
+    case "float64":
+      return Number.NaN;
+    case "int32":
+      return -(2 ** 31);
+    case "uint32":
+      return 2 ** 32 - 1;
+    case "bool":
+      return 1;
+  }
+}
+
+/** [...operand dims before axis, ...index dims after the batch dims, ...operand dims after axis]. */
+function gatherShape(x: Shape, idx: Shape, axis: number, batchDims: number): number[] {
+  return [...x.slice(0, axis), ...idx.slice(batchDims), ...x.slice(axis + 1)];
+}
+
+function checkIndices(op: string, x: ShapedArray, idx: ShapedArray, p: IndexParams): void {
+  const { axis, batchDims: nb, mode } = p;
   if (idx.dtype !== "int32" && idx.dtype !== "uint32") {
     throw new DTypeError(`${op}: indices must be int32, got ${idx.str()}; cast with astype('int32')`);
   }
-  if (axis < 0 || axis >= x.ndim) {
+  if (!INDEX_MODES.includes(mode)) {
+    throw new ValueError(`${op}: mode ${JSON.stringify(mode)} is not one of ${INDEX_MODES.join(", ")}`);
+  }
+  if (!Number.isInteger(nb) || nb < 0 || nb > idx.ndim || !shapesEqual(x.shape.slice(0, nb), idx.shape.slice(0, nb))) {
+    throw new ShapeError(`${op}: ${nb} batch dims do not pair up operand ${x.str()} with indices ${idx.str()}`);
+  }
+  if (!Number.isInteger(axis) || axis < nb || axis >= x.ndim) {
     throw new ShapeError(`${op}: axis ${axis} is out of range for ${x.str()}`);
   }
-}
-
-/** Resolve an index (negative counts from the end); out-of-range indices are an error. */
-function resolveIndex(op: string, k: number, n: number): number {
-  const j = k < 0 ? k + n : k;
-  if (j < 0 || j >= n) {
-    throw new ValueError(`${op}: index ${k} is out of bounds for an axis of size ${n} (valid: ${-n}..${n - 1})`);
+  if (x.shape[axis] === 0 && idx.size > 0) {
+    throw new ValueError(`${op}: cannot index into axis ${axis} of ${x.str()}: it is empty`);
   }
-  return j;
 }
 
-export const gatherP: Primitive<AxisParams> = definePrimitive<AxisParams>("gather", {
-  abstractEval: ([x, idx], { axis }) => {
-    checkIndices("take", x, idx, axis);
-    return [new ShapedArray(gatherShape(x.shape, idx.shape, axis), x.dtype)];
+function outOfBounds(op: string, k: number, n: number, batchShape: Shape, b: number): ValueError {
+  let where = "";
+  if (batchShape.length > 0) {
+    const at = stridesOf(batchShape).map((s, i) => Math.floor(b / s) % batchShape[i]);
+    where = ` in example ${JSON.stringify(at)} of a vmap batch`;
+  }
+  return new ValueError(
+    `${op}: index ${k} is out of bounds for an axis of size ${n} (valid: ${-n}..${n - 1})${where}; ` +
+      `pass { mode: "clip" }, { mode: "fill" } or { mode: "wrap" } to np.take to allow such indices`,
+  );
+}
+
+/**
+ * Every index resolved to a position along the axis under `mode` (-1: out of bounds, "fill").
+ * Row b (of `m` indices) belongs to example b of the batch dims, so no index can reach another
+ * example's data.
+ */
+function resolveIndices(op: string, idx: ConcreteArray, n: number, p: IndexParams): Int32Array {
+  const ib = idx.buffer;
+  const out = new Int32Array(ib.length);
+  const m = sizeOf(idx.shape.slice(p.batchDims));
+  for (let t = 0; t < ib.length; t++) {
+    const k = ib[t];
+    if (p.mode === "clip") out[t] = k < 0 ? 0 : k >= n ? n - 1 : k;
+    else if (p.mode === "wrap") out[t] = ((k % n) + n) % n;
+    else {
+      const j = k < 0 ? k + n : k;
+      if (j >= 0 && j < n) out[t] = j;
+      else if (p.mode === "fill") out[t] = -1;
+      else throw outOfBounds(op, k, n, idx.shape.slice(0, p.batchDims), Math.floor(t / m));
+    }
+  }
+  return out;
+}
+
+/** Loop sizes of an indexed operand: [batch, before axis, axis, after axis, indices per example]. */
+function indexLoops(x: Shape, idx: Shape, { axis, batchDims: nb }: IndexParams): number[] {
+  return [sizeOf(x.slice(0, nb)), sizeOf(x.slice(nb, axis)), x[axis], sizeOf(x.slice(axis + 1)), sizeOf(idx.slice(nb))];
+}
+
+/** `x` with its batch dim (or a broadcast one, when unbatched) at `to`. */
+function batchAt(x: Array, d: BDim, to: number, size: number): Array {
+  if (d !== null) return moveAxis(x, d, to);
+  const shape = [...x.shape];
+  shape.splice(to, 0, size);
+  return broadcastInDim(
+    x,
+    shape,
+    x.shape.map((_, i) => (i < to ? i : i + 1)),
+  );
+}
+
+export const gatherP: Primitive<GatherParams> = definePrimitive<GatherParams>("gather", {
+  abstractEval: ([x, idx], p) => {
+    checkIndices("take", x, idx, p);
+    return [new ShapedArray(gatherShape(x.shape, idx.shape, p.axis, p.batchDims), x.dtype)];
   },
-  impl: ([x, idx], { axis }) => {
-    const shape = gatherShape(x.shape, idx.shape, axis);
+  // Eager calls go straight to the kernel (no abstractEval), so it checks its inputs itself.
+  impl: ([x, idx], p) => {
+    checkIndices("take", x.aval, idx.aval, p);
+    const shape = gatherShape(x.shape, idx.shape, p.axis, p.batchDims);
     const out = allocate(x.dtype, sizeOf(shape));
-    const outer = sizeOf(x.shape.slice(0, axis));
-    const n = x.shape[axis];
-    const inner = sizeOf(x.shape.slice(axis + 1));
-    const m = idx.size;
-    const ib = idx.buffer;
+    const [batch, outer, n, inner, m] = indexLoops(x.shape, idx.shape, p);
+    const pos = resolveIndices("take", idx, n, p);
+    const fill = p.mode === "fill" ? castScalar(x.dtype, p.fillValue ?? defaultFill(x.dtype)) : 0;
     const xb = x.buffer;
     let o = 0;
-    for (let a = 0; a < outer; a++) {
-      for (let j = 0; j < m; j++) {
-        const src = (a * n + resolveIndex("take", ib[j], n)) * inner;
-        for (let k = 0; k < inner; k++) out[o++] = xb[src + k];
+    for (let b = 0; b < batch; b++) {
+      for (let a = 0; a < outer; a++) {
+        const base = (b * outer + a) * n;
+        for (let j = 0; j < m; j++) {
+          const r = pos[b * m + j];
+          if (r < 0) {
+            out.fill(fill, o, o + inner);
+            o += inner;
+            continue;
+          }
+          const src = (base + r) * inner;
+          for (let k = 0; k < inner; k++) out[o++] = xb[src + k];
+        }
       }
     }
     return [new ConcreteArray(shape, x.dtype, out)];
   },
-  jvp: ([x, idx], [tx], params) => {
-    const out = bind1(gatherP, [x, idx], params);
+  // Linear in x; a filled element is a constant, so its tangent is 0.
+  jvp: ([x, idx], [tx], p) => {
+    const out = bind1(gatherP, [x, idx], p);
     if (tx instanceof Zero) return [[out], [new Zero(out.aval)]];
-    return [[out], [bind1(gatherP, [tx, idx], params)]];
+    return [[out], [bind1(gatherP, [tx, idx], { ...p, fillValue: 0 })]];
   },
-  transpose: ([ct], [x, idx], { axis }) => {
+  transpose: ([ct], [x, idx], { axis, batchDims, mode }) => {
     if (idx instanceof UndefPrimal) throw new DTypeError("take: indices cannot be a linear input");
     const aval = undefAval(x);
-    return [ct0(ct, aval, (c) => scatterAdd(zerosOf(aval), idx, c, axis)), null];
+    return [ct0(ct, aval, (c) => scatterAdd(zerosOf(aval), idx, c, axis, { batchDims, mode })), null];
   },
-  batch: ([x, idx], [dx, di], { axis }) => {
-    if (di === null) {
-      const xm = moveAxis(x, dx as number, 0);
-      return [[bind1(gatherP, [xm, idx], { axis: axis + 1 })], [0]];
-    }
-    if (dx === null) {
-      return [[bind1(gatherP, [x, idx], { axis })], [axis + di]];
-    }
-    return [[batchedGather(moveAxis(x, dx, 0), moveAxis(idx, di, 0), axis)], [0]];
+  batch: ([x, idx], [dx, di], p) => {
+    const nb = p.batchDims;
+    // Only x mapped: its mapped axis is one more operand axis before `axis`.
+    if (di === null) return [[bind1(gatherP, [moveAxis(x, dx as number, nb), idx], { ...p, axis: p.axis + 1 })], [nb]];
+    // Only the indices mapped: their mapped axis is one more index axis, which lands at `axis`.
+    if (dx === null) return [[bind1(gatherP, [x, moveAxis(idx, di, nb)], p)], [p.axis]];
+    // Both: one more shared batch dim, so example b's indices only ever read example b's x.
+    const both = { ...p, axis: p.axis + 1, batchDims: nb + 1 };
+    return [[bind1(gatherP, [moveAxis(x, dx, 0), moveAxis(idx, di, 0)], both)], [0]];
   },
   lower: { kind: "kernel" },
 });
 
-export function gather(x: Array, indices: Array, axis: number): Array {
-  return bind1(gatherP, [x, indices], { axis });
+export interface GatherOptions {
+  batchDims?: number;
+  mode?: IndexMode;
+  fillValue?: number | null;
 }
 
-/**
- * Per-example take with both operand and indices batched at dim 0: fold the batch into the
- * gathered axis (x → [B·N, …], index i of example b → b·N + i) and take once.
- */
-function batchedGather(x: Array, idx: Array, axis: number): Array {
-  const b = x.shape[0];
-  const n = x.shape[axis + 1];
-  const rest = x.shape.slice(1).filter((_, i) => i !== axis);
-  const xt = moveAxis(x, axis + 1, 1);
-  const flat = reshape(xt, [b * n, ...rest]);
-  const flatIdx = addOffsets(idx, n);
-  const g = gather(flat, flatIdx, 0); // [B, ...idx, ...pre, ...post]
-  const ni = idx.ndim - 1;
-  const pre = axis;
-  // Reorder to [B, ...pre, ...idx, ...post].
-  const perm = [
-    0,
-    ...range(pre).map((k) => 1 + ni + k),
-    ...range(ni).map((k) => 1 + k),
-    ...range(rest.length - pre).map((k) => 1 + ni + pre + k),
-  ];
-  return transpose(g, perm);
+export function gather(x: Array, indices: Array, axis: number, opts: GatherOptions = {}): Array {
+  return bind1(gatherP, [x, indices], {
+    axis,
+    batchDims: opts.batchDims ?? 0,
+    mode: opts.mode ?? "raise",
+    fillValue: opts.fillValue ?? null,
+  });
 }
 
-/** Indices with negatives wrapped, offset by b·n for example b (batch at dim 0). */
-function addOffsets(idx: Array, n: number): Array {
-  const b = idx.shape[0];
-  const wrapped = select(lt(idx, scalar(0, idx)), add(idx, scalar(n, idx)), idx);
-  const offs = new Int32Array(b);
-  for (let k = 0; k < b; k++) offs[k] = k * n;
-  const col = new ConcreteArray([b, ...idx.shape.slice(1).map(() => 1)], "int32", offs);
-  return add(wrapped, convert(col, idx.dtype) as Array);
-}
-
-function scatterCheck(op: ShapedArray, idx: ShapedArray, upd: ShapedArray, axis: number): void {
-  checkIndices("scatter_add", op, idx, axis);
-  const want = gatherShape(op.shape, idx.shape, axis);
+function scatterCheck(op: ShapedArray, idx: ShapedArray, upd: ShapedArray, p: ScatterParams): void {
+  checkIndices("scatter_add", op, idx, p);
+  const want = gatherShape(op.shape, idx.shape, p.axis, p.batchDims);
   if (upd.dtype !== op.dtype || !shapesEqual(upd.shape, want)) {
     throw new ShapeError(
       `scatter_add: updates ${upd.str()} must have dtype ${op.dtype} and shape ${shapeStr(want)} ` +
-        `(operand ${op.str()}, indices ${idx.str()}, axis ${axis})`,
+        `(operand ${op.str()}, indices ${idx.str()}, axis ${p.axis})`,
     );
   }
 }
 
-/** `scatter_add(operand, indices, updates, axis)`: operand with updates added at the indices. */
-export const scatterAddP: Primitive<AxisParams> = definePrimitive<AxisParams>("scatter_add", {
-  abstractEval: ([op, idx, upd], { axis }) => {
-    scatterCheck(op, idx, upd, axis);
+/**
+ * `scatter_add(operand, indices, updates)`: operand with updates added at the indices (the
+ * transpose of gather). Out-of-bounds indices follow the same modes; "fill" drops the update.
+ */
+export const scatterAddP: Primitive<ScatterParams> = definePrimitive<ScatterParams>("scatter_add", {
+  abstractEval: ([op, idx, upd], p) => {
+    scatterCheck(op, idx, upd, p);
     return [op];
   },
-  impl: ([op, idx, upd], { axis }) => {
+  impl: ([op, idx, upd], p) => {
+    scatterCheck(op.aval, idx.aval, upd.aval, p);
     const out = op.buffer.slice();
-    const outer = sizeOf(op.shape.slice(0, axis));
-    const n = op.shape[axis];
-    const inner = sizeOf(op.shape.slice(axis + 1));
-    const m = idx.size;
-    const ib = idx.buffer;
+    const [batch, outer, n, inner, m] = indexLoops(op.shape, idx.shape, p);
+    const pos = resolveIndices("scatter_add", idx, n, p);
     const ub = upd.buffer;
     let u = 0;
-    for (let a = 0; a < outer; a++) {
-      for (let j = 0; j < m; j++) {
-        const dst = (a * n + resolveIndex("scatter_add", ib[j], n)) * inner;
-        for (let k = 0; k < inner; k++) out[dst + k] += ub[u++];
+    for (let b = 0; b < batch; b++) {
+      for (let a = 0; a < outer; a++) {
+        const base = (b * outer + a) * n;
+        for (let j = 0; j < m; j++) {
+          const r = pos[b * m + j];
+          if (r < 0) {
+            u += inner;
+            continue;
+          }
+          const dst = (base + r) * inner;
+          for (let k = 0; k < inner; k++) out[dst + k] += ub[u++];
+        }
       }
     }
     return [new ConcreteArray(op.shape, op.dtype, out)];
   },
-  jvp: ([op, idx, upd], [to, , tu], params) => {
-    const out = bind1(scatterAddP, [op, idx, upd], params);
+  jvp: ([op, idx, upd], [to, , tu], p) => {
+    const out = bind1(scatterAddP, [op, idx, upd], p);
     if (to instanceof Zero && tu instanceof Zero) return [[out], [new Zero(out.aval)]];
-    return [[out], [bind1(scatterAddP, [instantiate(to), idx, instantiate(tu)], params)]];
+    return [[out], [bind1(scatterAddP, [instantiate(to), idx, instantiate(tu)], p)]];
   },
-  transpose: ([ct], [op, idx, upd], { axis }) => {
+  transpose: ([ct], [op, idx, upd], { axis, batchDims, mode }) => {
     if (idx instanceof UndefPrimal) throw new DTypeError("scatter_add: indices cannot be a linear input");
     const ctOp = op instanceof UndefPrimal ? ct : null;
-    const ctUpd = upd instanceof UndefPrimal ? ct0(ct, upd.aval, (c) => gather(c, idx, axis)) : null;
+    // A dropped update ("fill") had no effect: its cotangent is 0.
+    const ctUpd =
+      upd instanceof UndefPrimal ? ct0(ct, upd.aval, (c) => gather(c, idx, axis, { batchDims, mode, fillValue: 0 })) : null;
     return [ctOp, null, ctUpd];
   },
-  batch: ([op, idx, upd], dims, { axis }) => {
-    const b = [op, idx, upd].map((a, i) => (dims[i] === null ? -1 : a.shape[dims[i] as number])).find((n) => n >= 0) as number;
-    const [o, i, u] = [op, idx, upd].map((a, k) => {
-      const d = dims[k];
-      return d === null
-        ? broadcastInDim(
-            a,
-            [b, ...a.shape],
-            a.shape.map((_, j) => j + 1),
-          )
-        : moveAxis(a, d, 0);
-    });
-    const n = o.shape[axis + 1];
-    const rest = o.shape.slice(1).filter((_, k) => k !== axis);
-    const flatOp = reshape(moveAxis(o, axis + 1, 1), [b * n, ...rest]);
-    const flatIdx = addOffsets(i, n);
-    // updates [B, ...pre, ...idx, ...post] → [B, ...idx, ...pre, ...post]
-    const ni = i.ndim - 1;
-    const perm = [
-      0,
-      ...range(ni).map((k) => 1 + axis + k),
-      ...range(axis).map((k) => 1 + k),
-      ...range(rest.length - axis).map((k) => 1 + axis + ni + k),
-    ];
-    const s = scatterAdd(flatOp, flatIdx, transpose(u, perm), 0);
-    return [[moveAxis(reshape(s, [b, n, ...rest]), 1, axis + 1)], [0]];
+  batch: ([op, idx, upd], dims, p) => {
+    const nb = p.batchDims;
+    const size = [op, idx, upd].map((a, i) => (dims[i] === null ? -1 : a.shape[dims[i] as number])).find((n) => n >= 0) as number;
+    if (dims[1] === null) {
+      // Unmapped indices: the mapped axis is one more operand (and update) axis before `axis`.
+      const o = batchAt(op, dims[0], nb, size);
+      const u = batchAt(upd, dims[2], nb, size);
+      return [[bind1(scatterAddP, [o, idx, u], { ...p, axis: p.axis + 1 })], [nb]];
+    }
+    const [o, i, u] = [op, idx, upd].map((a, k) => batchAt(a, dims[k], 0, size));
+    return [[bind1(scatterAddP, [o, i, u], { ...p, axis: p.axis + 1, batchDims: nb + 1 })], [0]];
   },
   lower: { kind: "kernel" },
 });
 
-export function scatterAdd(operand: Array, indices: Array, updates: Array, axis: number): Array {
-  return bind1(scatterAddP, [operand, indices, updates], { axis });
+export function scatterAdd(
+  operand: Array,
+  indices: Array,
+  updates: Array,
+  axis: number,
+  opts: Omit<GatherOptions, "fillValue"> = {},
+): Array {
+  return bind1(scatterAddP, [operand, indices, updates], { axis, batchDims: opts.batchDims ?? 0, mode: opts.mode ?? "raise" });
 }

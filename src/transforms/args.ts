@@ -78,14 +78,14 @@ export function normalizeArgnums(op: string, argnums: number | readonly number[]
 export function checkFloatLeaves(op: string, leaves: readonly Array[], argIndex: number, def: TreeDef, tree: unknown): void {
   leaves.forEach((l, i) => {
     if (!isFloat(l.dtype)) {
-      const path = leavesWithPath(tree)[i]?.[0];
+      const path = def.leafPaths()[i]; // `def` is `tree`'s treedef: no re-flattening of the tree
       throw new TransformError(
         `${op}: ${joinPath(`argument ${argIndex}`, path ? keyPathString(path) : "")} has dtype ${l.dtype} (${l.aval.str()}); ` +
           "only float32/float64 inputs can be differentiated. Cast with astype('float32'), or leave it out of argnums",
       );
     }
   });
-  void def;
+  void tree;
 }
 
 /** A tuple of argument trees, flattened: all leaves, and per argument its treedef and leaf count. */

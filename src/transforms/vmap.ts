@@ -5,7 +5,7 @@ import { ConcretizationError, TransformError } from "../core/errors.js";
 import type { BDim, Params, Primitive } from "../core/primitive.js";
 import { bind, fullLower, fullRaise, type MainTrace, newMain, Trace, Tracer } from "../core/trace.js";
 import { broadcastInDim, moveAxis } from "../primitives/movement.js";
-import { keyPathString, leaves, leavesWithPath, type TreeDef, unflatten } from "../tree/index.js";
+import { keyPathString, leaves, type TreeDef, unflatten } from "../tree/index.js";
 import { flattenArrays, joinPath, splitLeaves } from "./args.js";
 import type { AnyFn, ArgsOf } from "./types.js";
 
@@ -68,13 +68,18 @@ export function moveBatchAxis(x: Array, from: BDim, to: number, size: number): A
   return moveAxis(x, from, to);
 }
 
-/** vmap of a flat function with per-argument input axes (null: not mapped) and output axes. */
+/**
+ * vmap of a flat function with per-argument input axes (null: not mapped) and output axes. An
+ * output axis counts in the result, whose rank is the example's rank + 1: -1 puts the mapped axis
+ * last. `outName(i)` names output i in errors.
+ */
 export function vmapFlat(
   f: (...args: Array[]) => Array[],
   axisSize: number,
   inAxes: readonly BDim[],
   args: readonly Array[],
   outAxes: (nOut: number) => readonly BDim[],
+  outName: (i: number) => string = (i) => `output ${i}`,
 ): Array[] {
   const [vals, dims] = newMain(BatchTrace, axisSize, (main: MainTrace) => {
     const trace = new BatchTrace(main);
@@ -87,11 +92,27 @@ export function vmapFlat(
     const to = want[i];
     if (to === null) {
       if (dims[i] !== null) {
-        throw new TransformError("vmap: an output with outAxes null depends on the mapped inputs; give it an axis");
+        throw new TransformError(
+          `vmap: an output with outAxes null depends on the mapped inputs (${outName(i)}); give it an axis`,
+        );
       }
       return v;
     }
-    return moveBatchAxis(v, dims[i], to, axisSize);
+    const example =
+      dims[i] === null
+        ? v.aval
+        : new ShapedArray(
+            v.shape.filter((_, k) => k !== dims[i]),
+            v.dtype,
+          );
+    const rank = example.ndim + 1;
+    if (!Number.isInteger(to) || to < -rank || to >= rank) {
+      throw new TransformError(
+        `vmap: outAxes ${to} for ${outName(i)} (${example.str()} per example) is out of range: the result has rank ${rank}, ` +
+          `so the mapped axis can go at ${-rank}..${rank - 1}`,
+      );
+    }
+    return moveBatchAxis(v, dims[i], to < 0 ? to + rank : to, axisSize);
   });
 }
 
@@ -173,8 +194,12 @@ export function vmap<F extends AnyFn>(f: F, opts: VmapOptions = {}): (...args: A
     }
     const flats = args.map((a, i) => flattenArrays(op, a, `argument ${i}`, "weak"));
     const axes = args.map((a, i) => expandSpec(op, perArg[i], a, `argument ${i}`));
+    // Leaf paths only for messages: computing them per leaf made vmap quadratic in the leaves.
+    const leafName = (i: number, j: number) => joinPath(`argument ${i}`, keyPathString(flats[i][1].leafPaths()[j]));
+    const mapped = (i: number, j: number, d: number) =>
+      `${leafName(i, j)} (${flats[i][0][j].aval.str()}) has size ${flats[i][0][j].shape[d]} at axis ${d}`;
     let size: number | undefined;
-    let first = "";
+    let first: readonly [number, number, number] | undefined;
     const leavesIn: Array[] = [];
     const dims: BDim[] = [];
     flats.forEach(([ls], i) => {
@@ -183,18 +208,16 @@ export function vmap<F extends AnyFn>(f: F, opts: VmapOptions = {}): (...args: A
         if (d !== null) {
           if (!Number.isInteger(d) || d < -l.ndim || d >= l.ndim) {
             throw new TransformError(
-              `${op}: in axis ${d} for argument ${i} (${l.aval.str()}) is out of range for its rank ${l.ndim}`,
+              `${op}: in axis ${d} for ${leafName(i, j)} (${l.aval.str()}) is out of range for its rank ${l.ndim}`,
             );
           }
           if (d < 0) d += l.ndim;
           const n = l.shape[d];
-          const lp = leavesWithPath(args[i])[j];
-          const here = `${joinPath(`argument ${i}`, lp ? keyPathString(lp[0]) : "")} (${l.aval.str()}) has size ${n} at axis ${d}`;
-          if (size === undefined) {
+          if (first === undefined) {
             size = n;
-            first = here;
+            first = [i, j, d];
           } else if (n !== size) {
-            throw new TransformError(`${op}: the mapped axes have different sizes: ${first}, but ${here}`);
+            throw new TransformError(`${op}: the mapped axes have different sizes: ${mapped(...first)}, but ${mapped(i, j, d)}`);
           }
         }
         leavesIn.push(l);
@@ -214,8 +237,13 @@ export function vmap<F extends AnyFn>(f: F, opts: VmapOptions = {}): (...args: A
       outTree = out;
       return ol;
     };
-    const outs = vmapFlat(fFlat, size, dims, leavesIn, () =>
-      expandSpec(op, opts.outAxes === undefined ? 0 : opts.outAxes, outTree, "outAxes"),
+    const outs = vmapFlat(
+      fFlat,
+      size,
+      dims,
+      leavesIn,
+      () => expandSpec(op, opts.outAxes === undefined ? 0 : opts.outAxes, outTree, "outAxes"),
+      (i) => joinPath("output", keyPathString((outDef as TreeDef).leafPaths()[i])),
     );
     return unflatten(outDef as TreeDef, outs) as ReturnType<F>;
   };

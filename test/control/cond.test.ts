@@ -110,6 +110,69 @@ describe("cond", () => {
   });
 });
 
+describe("cond predicates: pred != 0, one rule on every path", () => {
+  const t = (v: Array) => v.mul(2);
+  const e = (v: Array) => v.sub(1);
+  const condOf = (p: Array, v: Array) => cond(p, t, e, v);
+  const x = np.array([1, 3], "float64");
+  const picked = (truth: boolean) => (truth ? t(x) : e(x));
+
+  test("an integer predicate is true when nonzero (int32(-1) takes trueFn), eagerly and under jit", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -5, max: 5 }), (k) => {
+        const p = np.array(k, "int32");
+        close(condOf(p, x), picked(k !== 0));
+        close(jit(condOf)(p, x), picked(k !== 0));
+      }),
+      { numRuns: 20 },
+    );
+    close(cond(np.array(2 ** 32 - 1, "uint32"), t, e, x), picked(true));
+    close(cond(-1, t, e, x), picked(true));
+    close(cond(0, t, e, x), picked(false));
+  });
+
+  test("float predicates follow JAX too: nonzero and NaN are true, 0 and -0 false", () => {
+    for (const [v, truth] of [
+      [0.5, true],
+      [-2, true],
+      [Number.NaN, true],
+      [0, false],
+      [-0, false],
+    ] as const) {
+      close(condOf(np.array(v, "float64"), x), picked(truth));
+      close(jit(condOf)(np.array(v, "float64"), x), picked(truth));
+    }
+  });
+
+  test("vmap of a batched integer predicate [-1, 0, 2] selects [true, false, true]", () => {
+    const ps = np.array([-1, 0, 2], "int32");
+    const xs = np.array([[1], [2], [3]], "float64");
+    const got = vmap(condOf)(ps, xs);
+    expect(got.toArray()).toEqual([[2], [1], [6]]);
+    expect(jit(vmap(condOf))(ps, xs).toArray()).toEqual([[2], [1], [6]]);
+    expect(vmap(condOf, { inAxes: [0, null] })(ps, x).toArray()).toEqual([
+      [2, 6],
+      [0, 2],
+      [2, 6],
+    ]);
+  });
+
+  test("JVP and transpose follow the same branch for an integer predicate (also traced under jit)", () => {
+    const loss = (p: Array, v: Array) => np.sum(condOf(p, v).mul(v));
+    // true branch: sum(2v·v) → 4v; false: sum((v-1)·v) → 2v - 1
+    const want = (k: number) => (k !== 0 ? x.mul(4) : x.mul(2).sub(1));
+    for (const k of [-1, 0, 3]) {
+      const p = np.array(k, "int32");
+      close(grad(loss, { argnums: 1 })(p, x), want(k));
+      close(jit(grad(loss, { argnums: 1 }))(p, x), want(k));
+      const [, tan] = jvp((v: Array) => condOf(p, v), [x], [np.ones([2], "float64")]);
+      close(tan, np.fullLike(x, k !== 0 ? 2 : 1));
+    }
+    const gs = vmap(grad(loss, { argnums: 1 }), { inAxes: [0, null] })(np.array([-1, 0, 2], "int32"), x);
+    close(gs, np.stack([want(-1), want(0), want(2)]));
+  });
+});
+
 describe("switchCase", () => {
   const branches = [(v: Array) => v, (v: Array) => v.mul(2), (v: Array) => np.exp(v)];
   test("runs branch `index`, clamping out-of-range indices; under jit and vmap too", () => {
@@ -124,6 +187,27 @@ describe("switchCase", () => {
       np.array([1, 1, 1], "float64"),
     );
     expect(batched.toArray()).toEqual([1, 2, Math.E]);
+  });
+
+  test("out-of-range indices clamp to [0, n-1] on every path, per example under vmap (lax.switch's rule)", () => {
+    const sw = (i: Array, v: Array) => switchCase(i, branches, v);
+    const x = np.array([1, 2], "float64");
+    const clamped = (k: number) => Math.min(Math.max(k, 0), 2);
+    const want = (k: number) => branches[clamped(k)](x);
+    for (const k of [-3, -1, 0, 1, 2, 3, 7]) {
+      const i = np.array(k, "int32");
+      close(sw(i, x), want(k));
+      close(jit(sw)(i, x), want(k));
+      const wantGrad = grad((v: Array) => np.sum(branches[clamped(k)](v)))(x);
+      close(grad((v: Array) => np.sum(sw(i, v)))(x), wantGrad);
+      close(jit(grad((j: Array, v: Array) => np.sum(sw(j, v)), { argnums: 1 }))(i, x), wantGrad);
+    }
+    close(sw(np.array(2 ** 32 - 1, "uint32"), x), want(2));
+    const ks = [-3, 0, 1, 2, 7];
+    const batched = vmap(sw, { inAxes: [0, null] })(np.array(ks, "int32"), x);
+    close(batched, np.stack(ks.map(want)));
+    close(jit(vmap(sw, { inAxes: [0, null] }))(np.array(ks, "int32"), x), np.stack(ks.map(want)));
+    close(vmap(sw, { inAxes: [0, null] })(np.array([0, 4000000000], "uint32"), x), np.stack([want(0), want(2)]));
   });
 
   test("branches that disagree, and bad indices, are clear errors", () => {

@@ -243,7 +243,12 @@ export function padRef(r: Ref, widths: readonly (readonly [number, number])[], v
 }
 
 /** np.take along `axis` with (possibly negative) integer indices of any shape. */
-export function takeRef(r: Ref, idx: Ref, axis: number): Ref {
+/**
+ * NumPy/JAX take along `axis`. Out-of-range indices follow `mode`: "clip" clamps the raw index to
+ * [0, n-1], "wrap" takes it modulo n, "fill" counts a negative index from the end once and reads
+ * `fill` beyond that; "raise" (the default here) assumes every index is in [-n, n).
+ */
+export function takeRef(r: Ref, idx: Ref, axis: number, mode: "raise" | "clip" | "fill" | "wrap" = "raise", fill = NaN): Ref {
   const n = r.shape[axis];
   const shape = [...r.shape.slice(0, axis), ...idx.shape, ...r.shape.slice(axis + 1)];
   const data: number[] = [];
@@ -251,7 +256,13 @@ export function takeRef(r: Ref, idx: Ref, axis: number): Ref {
     const o = unravel(i, shape);
     const inner = o.slice(axis, axis + idx.shape.length);
     let k = idx.data[ravel(inner, idx.shape)];
-    if (k < 0) k += n;
+    if (mode === "clip") k = Math.min(Math.max(k, 0), n - 1);
+    else if (mode === "wrap") k = ((k % n) + n) % n;
+    else if (k < 0) k += n;
+    if (k < 0 || k >= n) {
+      data.push(fill);
+      continue;
+    }
     const src = [...o.slice(0, axis), k, ...o.slice(axis + idx.shape.length)];
     data.push(r.data[ravel(src, r.shape)]);
   }

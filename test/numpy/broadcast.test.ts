@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Array as AxArray } from "../../src/index.js";
-import { np, ShapeError } from "../../src/index.js";
+import { jit, np, ShapeError } from "../../src/index.js";
 import {
   broadcastShapesArb,
   castAll,
@@ -116,19 +116,23 @@ describe("binary ops broadcast like NumPy", () => {
     });
   }
 
-  test("where selects elementwise over three broadcast operands", () => {
+  test("where selects elementwise over three broadcast operands; a numeric condition is true where nonzero", () => {
     const arb = broadcastShapesArb(3).chain(([sc, sx, sy]) =>
-      fc.tuple(dataArb(sc, fc.integer({ min: 0, max: 1 })), dataArb(sx, valueArb), dataArb(sy, valueArb)),
+      fc.tuple(dataArb(sc, fc.integer({ min: -2, max: 2 })), dataArb(sx, valueArb), dataArb(sy, valueArb)),
     );
+    const condDtypes = fc.constantFrom<"bool" | "int32" | "uint32" | "float32">("bool", "int32", "uint32", "float32");
     fc.assert(
-      fc.property(arb, dtypeArb, ([rc, rx, ry]: Ref[], d) => {
-        const out = np.where(fromRef(rc, "bool"), fromRef(rx, d), fromRef(ry, d));
-        expect(out.dtype).toBe(d);
+      fc.property(arb, dtypeArb, condDtypes, ([rc, rx, ry]: Ref[], d, cd) => {
+        const where = (c: AxArray, x: AxArray, y: AxArray) => np.where(c, x, y);
+        const args = [fromRef(rc, cd), fromRef(rx, d), fromRef(ry, d)] as const;
         const expected = castAll(
-          mapRef([rc, rx, ry], (c, x, y) => (c ? x : y)),
+          mapRef([castAll(rc, cd), rx, ry], (c, x, y) => (c !== 0 ? x : y)),
           d,
         );
-        expect(mismatch({ shape: out.shape, data: out.data() }, expected)).toBeNull();
+        for (const out of [where(...args), jit(where)(...args)]) {
+          expect(out.dtype).toBe(d);
+          expect(mismatch({ shape: out.shape, data: out.data() }, expected)).toBeNull();
+        }
       }),
       { numRuns: 60 },
     );

@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Array as AxArray } from "../../src/index.js";
-import { AxisError, np, ShapeError, ValueError } from "../../src/index.js";
+import { AxisError, grad, jit, jvp, np, ShapeError, ValueError, vmap } from "../../src/index.js";
 import {
   atBroadcast,
   concatRef,
@@ -315,6 +315,116 @@ describe("flip, pad, take", () => {
     expect(() => np.take(np.arange(5), [7])).toThrow(ValueError);
     expect(() => np.take(np.arange(5), [7])).toThrow("take: index 7 is out of bounds for an axis of size 5 (valid: -5..4)");
     expect(() => np.take(np.arange(5), [-6])).toThrow("out of bounds");
+    expect(() => np.take(np.arange(5), [1], 0, { mode: "nearest" as "clip" })).toThrow(
+      'take: mode "nearest" is not one of "raise", "clip", "fill", "wrap"',
+    );
+    expect(() => np.take(np.zeros([2, 0]), [0], 1, { mode: "clip" })).toThrow("it is empty");
+  });
+});
+
+describe("take: out-of-range indices follow one mode on every path", () => {
+  const modes = ["clip", "fill", "wrap"] as const;
+  // Indices up to twice beyond either end of the axis.
+  const arb = shapeArb(3, 1, 4)
+    .filter((s) => s.length > 0)
+    .chain((s) =>
+      fc.tuple(intsArb(s), fc.nat({ max: s.length - 1 }), fc.constantFrom(...modes)).chain(([r, axis, mode]) => {
+        const n = s[axis];
+        return fc.tuple(
+          fc.constant(r),
+          fc.constant(axis),
+          fc.constant(mode),
+          shapeArb(2, 0, 3).chain((is) => dataArb(is, fc.integer({ min: -2 * n - 1, max: 2 * n + 1 }))),
+        );
+      }),
+    );
+
+  test("clip, fill and wrap match the JAX reference eagerly and under jit", () => {
+    fc.assert(
+      fc.property(arb, ([r, axis, mode, idx]) => {
+        const take = (x: AxArray, i: AxArray) => np.take(x, i, axis, { mode });
+        const want = takeRef(r, idx, axis, mode);
+        expect(same(take(fromRef(r), fromRef(idx, "int32")), want)).toBeNull();
+        expect(same(jit(take)(fromRef(r), fromRef(idx, "int32")), want)).toBeNull();
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test("the fill value is JAX's: NaN for floats, the int32 minimum, the uint32 maximum, true for bool", () => {
+    expect(np.take(np.array([1, 2], "float64"), [2], 0, { mode: "fill" }).toArray()).toEqual([Number.NaN]);
+    expect(np.take(np.array([1, 2], "int32"), [-3, 1], 0, { mode: "fill" }).toArray()).toEqual([-(2 ** 31), 2]);
+    expect(np.take(np.array([1, 2], "uint32"), [5], 0, { mode: "fill" }).toArray()).toEqual([2 ** 32 - 1]);
+    expect(np.take(np.array([false, false], "bool"), [9], 0, { mode: "fill" }).toArray()).toEqual([true]);
+    // clip clamps the raw index, so a negative index is 0 (NumPy's and XLA's CLIP).
+    expect(np.take(np.array([10, 20, 30]), [2, -1, 5], 0, { mode: "clip" }).toArray()).toEqual([30, 10, 30]);
+  });
+
+  test("under vmap an out-of-range index never reads another example's row", () => {
+    const rows = np.array([
+      [10, 20, 30],
+      [40, 50, 60],
+    ]);
+    const idx = np.array([3, 0], "int32");
+    const per = (mode: "clip" | "fill" | "wrap") => (x: AxArray, i: AxArray) => np.take(x, i, undefined, { mode });
+    expect(vmap(per("clip"))(rows, idx).toArray()).toEqual([30, 40]);
+    expect(vmap(per("fill"))(rows, idx).toArray()).toEqual([Number.NaN, 40]);
+    expect(vmap(per("wrap"))(rows, idx).toArray()).toEqual([10, 40]);
+    expect(jit(vmap(per("clip")))(rows, idx).toArray()).toEqual([30, 40]);
+    const e = (() => {
+      try {
+        vmap((x: AxArray, i: AxArray) => np.take(x, i))(rows, idx);
+      } catch (err) {
+        return err as Error;
+      }
+      throw new Error("expected vmap of take to raise");
+    })();
+    expect(e).toBeInstanceOf(ValueError);
+    expect(e.message).toContain(
+      "take: index 3 is out of bounds for an axis of size 3 (valid: -3..2) in example [0] of a vmap batch",
+    );
+    expect(() => jit(vmap((x: AxArray, i: AxArray) => np.take(x, i, 0)))(rows, idx)).toThrow("in example [0] of a vmap batch");
+    // Nested vmap: the example is named by all its batch coordinates.
+    const grid = np.arange(8).reshape([2, 2, 2]);
+    const ids = np.array(
+      [
+        [0, 1],
+        [1, 2],
+      ],
+      "int32",
+    );
+    expect(() => vmap(vmap((x: AxArray, i: AxArray) => np.take(x, i, 0)))(grid, ids)).toThrow("in example [1,1] of a vmap batch");
+    expect(vmap(vmap(per("clip")))(grid, ids).toArray()).toEqual([
+      [0, 3],
+      [5, 7],
+    ]);
+  });
+
+  test("gradients match each mode: clip adds at the clamped index, fill drops the out-of-range ones", () => {
+    const x = np.array([1, 2, 3], "float64");
+    const i = np.array([5, 0, -1, -7, 2], "int32");
+    const g = (mode: "clip" | "fill" | "wrap") => grad((v: AxArray) => np.sum(np.take(v, i, 0, { mode })))(x).toArray();
+    expect(g("clip")).toEqual([3, 0, 2]);
+    expect(g("fill")).toEqual([1, 0, 2]);
+    expect(g("wrap")).toEqual([1, 0, 4]);
+    // Per example under vmap, too: example b's cotangent lands only in row b.
+    const rows = np.array(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      "float64",
+    );
+    const gb = vmap(grad((v: AxArray, k: AxArray) => np.sum(np.take(v, k, 0, { mode: "fill" }))))(
+      rows,
+      np.array([3, 0], "int32"),
+    );
+    expect(gb.toArray()).toEqual([
+      [0, 0, 0],
+      [1, 0, 0],
+    ]);
+    const [, t] = jvp((v: AxArray) => np.take(v, i, 0, { mode: "fill" }), [x], [np.ones([3], "float64")]);
+    expect(t.toArray()).toEqual([0, 1, 1, 0, 1]);
   });
 });
 

@@ -35,7 +35,9 @@ function expectSame(got: Array, want: Array, what: string): void {
   const g = got.data();
   const w = want.data();
   for (let i = 0; i < w.length; i++) {
-    const ok = isFloat(want) ? Math.abs(g[i] - w[i]) <= 1e-12 + 1e-9 * Math.abs(w[i]) : g[i] === w[i];
+    const ok = isFloat(want)
+      ? Math.abs(g[i] - w[i]) <= 1e-12 + 1e-9 * Math.abs(w[i]) || (Number.isNaN(g[i]) && Number.isNaN(w[i]))
+      : g[i] === w[i];
     if (!ok) expect.fail(`${what}: element ${i} is ${g[i]}, expected ${w[i]}`);
   }
 }

@@ -16,6 +16,7 @@ import {
   jit,
   np,
   scan,
+  switchCase,
   whileLoop,
 } from "../../src/index.js";
 import { lookupPrimitive, type Primitive } from "../../src/primitives/registry.js";
@@ -281,36 +282,65 @@ const concatSpec = spec({
   grad: "both",
 });
 
-const indices = (shape: readonly number[], n: number) => arr(shape, fc.integer({ min: -n, max: n - 1 }), "int32");
+type IndexMode = "raise" | "clip" | "fill" | "wrap";
 
+/**
+ * Indices for an axis of size n. Mode "raise" only accepts [-n, n); the other modes must give
+ * the same answer on every path for indices beyond either end too, so draw those as well.
+ */
+const indices = (shape: readonly number[], n: number, mode: IndexMode) =>
+  arr(shape, mode === "raise" ? fc.integer({ min: -n, max: n - 1 }) : fc.integer({ min: -2 * n - 1, max: 2 * n + 1 }), "int32");
+
+/**
+ * Operand shape, axis, index shape and mode; with batchDims = 1 the operand's first dim pairs
+ * with the indices' first dim (what vmap builds), so example b's indices address only row b.
+ * The fill value is finite (the NaN default is pinned in test/numpy/shape-ops.test.ts): the
+ * derivative checks compare values.
+ */
 const gatherSetup = smallShape(1).chain((shape) =>
-  fc.record({
-    shape: fc.constant(shape),
-    axis: axisOf(shape),
-    idx: shapes({ minRank: 0, maxRank: 2, minDim: 1, maxDim: 3 }),
-  }),
+  fc
+    .record({
+      batchDims: fc.integer({ min: 0, max: Math.min(1, shape.length - 1) }),
+      rest: shapes({ minRank: 0, maxRank: 2, minDim: 1, maxDim: 3 }),
+      mode: fc.constantFrom<IndexMode>("raise", "clip", "fill", "wrap"),
+      fillValue: fc.constantFrom(0, -1.5),
+    })
+    .chain(({ batchDims, rest, mode, fillValue }) =>
+      fc.integer({ min: batchDims, max: shape.length - 1 }).map((axis) => ({
+        shape,
+        axis,
+        batchDims,
+        mode,
+        fillValue,
+        idx: [...shape.slice(0, batchDims), ...rest],
+      })),
+    ),
 );
 
 const gatherSpec = spec({
   name: "gather",
   setup: gatherSetup,
-  args: ({ shape, axis, idx }) => fc.tuple(arr(shape, any), indices(idx, shape[axis])),
+  args: ({ shape, axis, idx, mode }) => fc.tuple(arr(shape, any), indices(idx, shape[axis], mode)),
   fn:
-    ({ axis }) =>
+    ({ axis, batchDims, mode, fillValue }) =>
     (x, i) =>
-      bind1(prim("gather"), [x, i], { axis }),
+      bind1(prim("gather"), [x, i], { axis, batchDims, mode, fillValue }),
   grad: "both",
 });
 
 const scatterSpec = spec({
   name: "scatter_add",
   setup: gatherSetup,
-  args: ({ shape, axis, idx }) =>
-    fc.tuple(arr(shape, any), indices(idx, shape[axis]), arr([...shape.slice(0, axis), ...idx, ...shape.slice(axis + 1)], any)),
+  args: ({ shape, axis, idx, batchDims, mode }) =>
+    fc.tuple(
+      arr(shape, any),
+      indices(idx, shape[axis], mode),
+      arr([...shape.slice(0, axis), ...idx.slice(batchDims), ...shape.slice(axis + 1)], any),
+    ),
   fn:
-    ({ axis }) =>
+    ({ axis, batchDims, mode }) =>
     (op, i, upd) =>
-      bind1(prim("scatter_add"), [op, i, upd], { axis }),
+      bind1(prim("scatter_add"), [op, i, upd], { axis, batchDims, mode }),
   grad: "both",
 });
 
@@ -414,14 +444,50 @@ const jitted = jit(function jitBody(a: Array, b: Array) {
   ];
 });
 
-const condBody = (a: Array, b: Array) =>
-  cond(
-    np.sum(a.mul(0)).ge(0),
-    (x: Array, y: Array) => [np.sin(x).mul(y), np.sum(x.mul(x))],
-    (x: Array, y: Array) => [x.sub(y), np.sum(y)],
-    a,
-    b,
-  );
+/**
+ * cond with an integer (or bool) predicate `p`, and switchCase with an index that may be out of
+ * range: the vmap law then batches predicates like [-1, 0, 2] and indices like [-2, 4], whose
+ * per-example meaning (`p != 0`; clamping) every path must share. `p` is not differentiated,
+ * so finite differences never cross branches.
+ */
+const condSetup = fc.record({
+  shape: smallShape(),
+  kind: fc.constantFrom("cond", "switch"),
+  predDtype: fc.constantFrom<DType>("int32", "bool"),
+});
+
+const condSpec = spec({
+  name: "cond",
+  setup: condSetup,
+  args: ({ shape, kind, predDtype }) =>
+    fc.tuple(
+      arr(shape, any),
+      arr(shape, any),
+      kind === "switch" || predDtype === "int32" ? arr([], fc.integer({ min: -3, max: 4 }), "int32") : arr([], bools, "bool"),
+    ),
+  fn:
+    ({ kind }) =>
+    (a, b, p) =>
+      kind === "cond"
+        ? cond(
+            p,
+            (x: Array, y: Array) => [np.sin(x).mul(y), np.sum(x.mul(x))],
+            (x: Array, y: Array) => [x.sub(y), np.sum(y)],
+            a,
+            b,
+          )
+        : switchCase(
+            p,
+            [
+              (x: Array, y: Array) => [np.sin(x).mul(y), np.sum(x.mul(x))],
+              (x: Array, y: Array) => [x.sub(y), np.sum(y)],
+              (x: Array, y: Array) => [np.exp(x.mul(0.5)), np.sum(x.mul(y))],
+            ],
+            a,
+            b,
+          ),
+  grad: "both",
+});
 
 const scanBody = (a: Array, b: Array) => {
   const rows = a.ndim === 0 ? np.reshape(a, [1]) : a;
@@ -500,9 +566,7 @@ export const SPECS: readonly PrimitiveSpec[] = [
   unary("stop_gradient", any, "zero"),
   dotSpec,
   { ...twoSame, name: "jit_call", fn: () => (a, b) => jitted(a, b) },
-  // A traced predicate that is always true (so finite differences never cross branches); both
-  // branches and a batched predicate are covered in test/control/cond.test.ts.
-  { ...twoSame, name: "cond", fn: () => (a, b) => condBody(a, b) },
+  condSpec,
   // A loop over the rows of a, carrying a value that b scales (consts, carry and xs all differentiable).
   { ...twoSame, name: "scan", fn: () => (a, b) => scanBody(a, b) },
   // Forward mode only (the trip count is data-dependent): three steps of a smooth update.
