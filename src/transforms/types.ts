@@ -26,3 +26,6 @@ export type LossOut = Array | readonly [Array, unknown];
 
 /** The loss part of a function's output (without aux). */
 export type AuxOf<R> = R extends readonly [Array, infer A] ? A : never;
+
+/** The aux part of a `[out, aux]` output (jacfwd, jacrev, hessian with hasAux). */
+export type JacobianAuxOf<R> = R extends readonly [unknown, infer A] ? A : never;
