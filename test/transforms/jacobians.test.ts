@@ -78,7 +78,7 @@ describe("Jacobians of functions over mixed float32/float64 pytrees", () => {
         ins.forEach((x, j) => {
           expect(g[j].dtype).toBe(x.dtype);
           const want = new globalThis.Array<number>(x.size).fill(0);
-          outs.forEach((o, i) => {
+          outs.forEach((_o, i) => {
             const block = values(jr[i * ins.length + j]);
             for (let k = 0; k < block.length; k++) want[k % x.size] += block[k];
           });
