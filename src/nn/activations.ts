@@ -22,8 +22,9 @@ export function tanh(x: Array): Array {
 /**
  * log(1 + eˣ), as x + log1p(e⁻ˣ) above 0 and log1p(eˣ) below: never overflows. Written with
  * `where` rather than max(x, 0) + log1p(e^-|x|) because the kinks of max and abs at 0 would make
- * the second derivative there 0 instead of σ'(0) = 1/4. Each branch sees a clamped input, so the
- * unused one stays finite and its zero cotangent cannot turn into NaN.
+ * the derivative there 0 instead of σ(0) = 1/2 (max's tie rule gives 1/2, and abs' = 1 at 0, as
+ * in JAX, subtracts σ(0) = 1/2). Each branch sees a clamped input, so the unused one stays
+ * finite and its zero cotangent cannot turn into NaN.
  */
 export function softplus(x: Array): Array {
   const pos = np.greater(x, 0);

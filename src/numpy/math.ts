@@ -1,9 +1,10 @@
 /** Elementwise np functions: NumPy names, broadcasting, JAX-style promotion with weak scalars. */
-import type { Array, ArrayLike } from "../core/array.js";
+import { Array, type ArrayLike } from "../core/array.js";
 import { isFloat } from "../core/dtype.js";
 import type { Primitive } from "../core/primitive.js";
 import { bind1 } from "../core/trace.js";
 import * as P from "../primitives/elementwise.js";
+import * as tree from "../tree/index.js";
 import { asArray, asDType, promote, promotedDType, promoteFloat } from "./coerce.js";
 
 const binary =
@@ -50,8 +51,17 @@ export function floorDivide(a: ArrayLike, b: ArrayLike): Array {
   const q = P.floor(P.div(asDType(x, "float64"), asDType(y, "float64")));
   return asDType(q, x.dtype);
 }
-/** a ** b. */
+/**
+ * a ** b. A JS integer exponent is static, as a Python int is in JAX: it goes through
+ * `integer_pow` (repeated multiplication in `a`'s dtype), whose derivative n·x^(n-1) is exact at
+ * x = 0 (0 for n = 0). Integer bases wrap exactly as int32/uint32 multiplication does, and
+ * cannot take a negative JS exponent (cast to float first).
+ */
 export function power(a: ArrayLike, b: ArrayLike): Array {
+  if (typeof b === "number" && Number.isSafeInteger(b)) {
+    const x = asArray("power", a);
+    return P.integerPow(x.dtype === "bool" ? asDType(x, "int32") : x, b);
+  }
   const [x, y] = promote("power", a, b);
   return P.pow(x, y);
 }
@@ -155,7 +165,17 @@ export function clip(a: ArrayLike, lo: ArrayLike | null, hi: ArrayLike | null): 
   return x;
 }
 
-/** Stop gradients flowing through `x` (its value is unchanged). */
-export function stopGradient(x: Array): Array {
-  return bind1(P.stopGradientP, [x]);
+/**
+ * Stop gradients flowing through `x`, an array or a pytree of arrays (its value is unchanged).
+ * As in JAX, only float leaves are marked; integer and bool arrays and non-array leaves (JS
+ * numbers, strings…) have no derivative and are returned as they are.
+ * @example stopGradient({ w: np.ones([2]), step: 3 }) // same structure and values
+ */
+export function stopGradient<T>(x: T): T {
+  if (x instanceof Array) return stopLeaf(x) as T;
+  return tree.map((leaf: unknown) => (leaf instanceof Array ? stopLeaf(leaf) : leaf), x) as T;
+}
+
+function stopLeaf(x: Array): Array {
+  return isFloat(x.dtype) ? bind1(P.stopGradientP, [x]) : x;
 }

@@ -2,10 +2,9 @@
  * Elementwise primitives. Binary ones broadcast NumPy-style (so eager code never materialises a
  * broadcast operand); operands must already share a dtype (the `np` layer promotes).
  */
-import type { Array, ConcreteArray } from "../core/array.js";
-import { fullConcrete } from "../core/array.js";
+import { type Array, ConcreteArray, fullConcrete } from "../core/array.js";
 import { ShapedArray } from "../core/aval.js";
-import { type DType, isFloat, isInteger } from "../core/dtype.js";
+import { allocate, type DType, isFloat, isInteger } from "../core/dtype.js";
 import { DTypeError } from "../core/errors.js";
 import { type BDim, type Params, type Primitive, type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
 import { broadcastShapes, shapesEqual } from "../core/shape.js";
@@ -225,12 +224,15 @@ export const logisticP = defineElementwise("logistic", {
 });
 export const logistic = un(() => logisticP);
 
-// |x|' = sign(x): 0 at the kink, as in JAX.
+// d|x| = dx where x >= 0, -dx elsewhere: 1 at the kink x = 0, as in JAX (select(x >= 0, t, -t)).
 export const absP = defineElementwise("abs", {
   arity: 1,
   dtypes: "numeric",
   expr: (d, x) => wrap(d, d === "uint32" ? x : `Math.abs(${x})`),
-  jvp: ([x], [t]) => mul(instantiate(t), sign(x)),
+  jvp: ([x], [t]) => {
+    const dx = instantiate(t);
+    return select(ge(x, scalar(0, x)), dx, neg(dx));
+  },
 });
 export const abs = un(() => absP);
 
@@ -333,13 +335,26 @@ export const divP = defineElementwise("div", {
 });
 export const div = bin(() => divP);
 
-// d(x^y) = y x^(y-1) dx + log(x) x^y dy; the dy term is 0 where x = 0 (instead of 0·-inf).
+/**
+ * Exact integer power with wrap-around, as int32/uint32 multiplication (Math.imul) wraps:
+ * repeated squaring, never a double pow (which loses digits beyond 2^53). A negative exponent
+ * gives the integer part of 1/x^|e|: 1 for x = 1, ±1 for x = -1, and 0 otherwise (0 for x = 0,
+ * as integer division by zero gives 0).
+ */
+const intPowExpr = (a: string, b: string): string =>
+  `((pb, pe) => { if (pe < 0) return pb === 1 ? 1 : pb === -1 ? (pe & 1 ? -1 : 1) : 0; let pr = 1; ` +
+  `for (; pe > 0; pe >>>= 1) { if (pe & 1) pr = Math.imul(pr, pb); pb = Math.imul(pb, pb); } return pr; })(${a}, ${b})`;
+
+// d(x^y) = y x^(y-1) dx + log(x) x^y dy. As in JAX, the exponent y - 1 is replaced by 1 where
+// y = 0 (so d x^0 = 0·x dx = 0, not 0·0^-1 = NaN at x = 0), and the dy term is 0 where x = 0
+// (instead of 0·-inf).
 export const powP = defineElementwise("pow", {
   arity: 2,
   dtypes: "numeric",
-  expr: (d, a, b) => wrap(d, `Math.pow(${a}, ${b})`),
+  expr: (d, a, b) => wrap(d, isInteger(d) ? intPowExpr(a, b) : `Math.pow(${a}, ${b})`),
   jvp: ([x, y], [tx, ty], _p, out) => {
-    const dx = tx instanceof Zero ? tx : mul(tx, mul(y, pow(x, sub(y, scalar(1, y)))));
+    const ym1 = select(eq(y, scalar(0, y)), broadcastLike(scalar(1, y), y), sub(y, scalar(1, y)));
+    const dx = tx instanceof Zero ? tx : mul(tx, mul(y, pow(x, ym1)));
     if (ty instanceof Zero) return dx;
     const safeLog = log(select(eq(x, scalar(0, x)), broadcastLike(scalar(1, x), x), x));
     return addT(dx, mul(ty, mul(out, safeLog)));
@@ -349,6 +364,68 @@ export const pow = bin(() => powP);
 
 function broadcastLike(s: Array, like: Array): Array {
   return like.ndim === 0 ? s : broadcastInDim(s, like.shape, []);
+}
+
+// ---- integer_pow: x^y for a static integer y (JAX's integer_pow) ----
+
+interface IntegerPowParams extends Params {
+  y: number;
+}
+
+function integerPowAval([a]: readonly ShapedArray[], { y }: IntegerPowParams): ShapedArray[] {
+  if (!Number.isSafeInteger(y)) {
+    throw new DTypeError(`integer_pow: the exponent must be a (safe) integer, got ${y}; use np.power with an array exponent`);
+  }
+  if (a.dtype === "bool") throw new DTypeError(`integer_pow: got ${a.str()}; expected ${CLASS_HINT.numeric}`);
+  if (y < 0 && isInteger(a.dtype)) {
+    throw new DTypeError(
+      `integer_pow: integers cannot be raised to a negative power (got ${a.str()} to the power ${y}); ` +
+        "cast the base to a float first (x.astype('float32'))",
+    );
+  }
+  return [a];
+}
+
+/** x^y by repeated squaring in int32/uint32 arithmetic: wraps exactly as `mul` does. */
+function intPowWrapped(base: number, y: number): number {
+  let r = 1;
+  let b = base;
+  for (let e = y; e > 0; e = Math.floor(e / 2)) {
+    if (e % 2 === 1) r = Math.imul(r, b);
+    b = Math.imul(b, b);
+  }
+  return r;
+}
+
+export const integerPowP: Primitive<IntegerPowParams> = definePrimitive<IntegerPowParams>("integer_pow", {
+  abstractEval: integerPowAval,
+  impl: ([a], params) => {
+    const [aval] = integerPowAval([a.aval], params);
+    const { y } = params;
+    const src = a.buffer;
+    const out = allocate(aval.dtype, a.size);
+    // Storing into an Int32Array/Uint32Array reduces the int32 result modulo 2^32.
+    if (isInteger(aval.dtype)) for (let i = 0; i < src.length; i++) out[i] = intPowWrapped(src[i], y);
+    else for (let i = 0; i < src.length; i++) out[i] = src[i] ** y;
+    return [new ConcreteArray(aval.shape, aval.dtype, out)];
+  },
+  // d x^y = y x^(y-1) dx, with y - 1 an exact integer: 0 for y = 0 and dx for y = 1, even at x = 0.
+  jvp: ([x], [t], params) => {
+    const out = bind1(integerPowP, [x], params);
+    const { y } = params;
+    if (t instanceof Zero || !isFloat(x.dtype) || y === 0) return [[out], [new Zero(out.aval)]];
+    if (y === 1) return [[out], [t]];
+    const xm1 = y === 2 ? x : integerPow(x, y - 1);
+    return [[out], [mul(t, mul(scalar(y, x), xm1))]];
+  },
+  transpose: null,
+  batch: vectorizedBatch(() => integerPowP),
+  // The exponent is a param, which an elementwise lowering's expression cannot read: run the kernel.
+  lower: { kind: "kernel" },
+});
+/** x^y for a JS integer y (kept as a param, so derivatives are exact at x = 0). */
+export function integerPow(x: Array, y: number): Array {
+  return bind1(integerPowP, [x], { y: y === 0 ? 0 : y });
 }
 
 // At ties the derivative is split evenly between the operands, as in JAX.

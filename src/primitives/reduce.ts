@@ -6,8 +6,8 @@ import { AxisError, DTypeError, ValueError } from "../core/errors.js";
 import { type BDim, type Params, type Primitive, type Tangent, type UndefPrimal, Zero } from "../core/primitive.js";
 import { range, sizeOf, stridesOf } from "../core/shape.js";
 import { bind1 } from "../core/trace.js";
-import { convert, div, eq, mul, scalar, select } from "./elementwise.js";
-import { broadcastInDim, moveAxis, reshape, transpose } from "./movement.js";
+import { add, convert, div, eq, mul } from "./elementwise.js";
+import { broadcastInDim, moveAxis, pad, reshape, slice, transpose } from "./movement.js";
 import { definePrimitive, linearJvp } from "./registry.js";
 import { instantiate } from "./zeros.js";
 
@@ -160,33 +160,47 @@ export function reduceMin(x: Array, axes: readonly number[]): Array {
 }
 
 /**
- * d prod(x) = Σ_i t_i · Π_{j≠i} x_j. The products of the others are taken directly (an N×N
- * masked product per reduced group) rather than as prod/x_i, so zeros in x give the right answer.
+ * d prod(x) = Σ_i t_i · Π_{j≠i} x_j, computed as JAX does: the JVP of a pairwise product tree.
+ * Each level multiplies the first half of the reduced elements by the second half (an odd one
+ * out pairs with 1), carrying d(ab) = da·b + a·db, so level k holds N/2^k values and the whole
+ * rule takes O(N) memory (no N×N "product of the others"). Nothing is divided, so zeros in x
+ * (one or several) give the exact derivative, and every step is a primitive, so the rule
+ * differentiates again (grad of grad).
  */
+function prodTangent(x: Array, t: Array, axes: readonly number[]): Array {
+  const kept = range(x.ndim).filter((i) => !axes.includes(i));
+  const keptShape = kept.map((i) => x.shape[i]);
+  const n = sizeOf(axes.map((i) => x.shape[i]));
+  const r = keptShape.length;
+  const group = (v: Array) => reshape(transpose(v, [...kept, ...axes]), [...keptShape, n]);
+  const zeros = new globalThis.Array<number>(r).fill(0);
+  // Elements [from, to) of the grouped last axis, padded at the end with `fill` up to `len`.
+  const part = (v: Array, from: number, to: number, len: number, fill: number): Array => {
+    const s = slice(v, [...zeros, from], [...keptShape, to]);
+    return to - from === len ? s : pad(s, fill, [...zeros, 0], [...zeros, len - (to - from)]);
+  };
+  let v = group(x);
+  let dv = group(t);
+  for (let len = n; len > 1; ) {
+    const half = Math.ceil(len / 2);
+    const [a, b] = [part(v, 0, half, half, 1), part(v, half, len, half, 1)];
+    const [da, db] = [part(dv, 0, half, half, 0), part(dv, half, len, half, 0)];
+    dv = add(mul(da, b), mul(a, db));
+    if (half > 1) v = mul(a, b);
+    len = half;
+  }
+  return reshape(dv, keptShape);
+}
+
 export const reduceProdP: Primitive<AxesParams> = defineReduce(
   "reduce_prod",
   "prod",
   ([x], [t], params) => {
     const out = bind1(reduceProdP, [x], params);
-    if (t instanceof Zero || !isFloat(x.dtype)) return [[out], [new Zero(out.aval)]];
-    const { axes } = params;
-    const kept = range(x.ndim).filter((i) => !axes.includes(i));
-    const keptShape = kept.map((i) => x.shape[i]);
-    const n = sizeOf(axes.map((i) => x.shape[i]));
-    const group = (v: Array) => reshape(transpose(v, [...kept, ...axes]), [...keptShape, n]);
-    const xg = group(x);
-    const tg = group(instantiate(t));
-    const r = keptShape.length;
-    const eye = new Uint8Array(n * n);
-    for (let i = 0; i < n; i++) eye[i * n + i] = 1;
-    const mask = new ConcreteArray([n, n], "bool", eye);
-    // others[..., i, j] = x[..., j] where j ≠ i, else 1
-    const rows = broadcastInDim(xg, [...keptShape, n, n], [...range(r), r + 1]);
-    const ones = broadcastInDim(scalar(1, x), [...keptShape, n, n], []);
-    const others = bind1(reduceProdP, [select(broadcastInDim(mask, [...keptShape, n, n], [r, r + 1]), ones, rows)], {
-      axes: [r + 1],
-    });
-    return [[out], [reduceSum(mul(tg, others), [r])]];
+    // The product over an empty axis is the constant 1.
+    const empty = params.axes.some((i) => x.shape[i] === 0);
+    if (t instanceof Zero || !isFloat(x.dtype) || empty) return [[out], [new Zero(out.aval)]];
+    return [[out], [prodTangent(x, instantiate(t), params.axes)]];
   },
   null,
 );

@@ -101,3 +101,41 @@ export function arrays(opts: ArraysOptions = {}): fc.Arbitrary<Array> {
     return fc.array(elems, { minLength: size, maxLength: size }).map((vals) => arrayLike({ shape, dtype }, vals));
   });
 }
+
+/** A pytree of arrays: an array, a list of trees or an object of trees. */
+export type ArrayTree = Array | ArrayTree[] | { [key: string]: ArrayTree };
+
+export interface ArrayTreesOptions extends ShapesOptions {
+  /** Leaf dtypes, drawn independently per leaf (default float32 and float64, mixed). */
+  dtypes?: readonly DType[];
+  /** Fewest leaves (default 1). */
+  minLeaves?: number;
+  /** Most leaves (default 4). */
+  maxLeaves?: number;
+  /** Smallest element (default -2). */
+  min?: number;
+  /** Largest element (default 2). */
+  max?: number;
+}
+
+/**
+ * Pytrees (nested lists and objects) of arrays whose leaves mix dtypes, by default float32 next to
+ * float64: inputs for property tests of transforms over parameter trees, where each leaf must
+ * keep its own dtype (gradients, Jacobian blocks, tangent and cotangent bases).
+ * @example
+ * fc.assert(fc.property(arrayTrees(), (p) => { checkGrads((t) => np.sum(tree.leaves(t)[0]), [p]); }));
+ */
+export function arrayTrees(opts: ArrayTreesOptions = {}): fc.Arbitrary<ArrayTree> {
+  const { minLeaves = 1, maxLeaves = 4, min = -2, max = 2 } = opts;
+  const leaf = dtypes(opts.dtypes ?? ["float32", "float64"]).chain((dtype) => arrays({ ...opts, dtype, min, max }));
+  const build = (ls: readonly Array[]): fc.Arbitrary<ArrayTree> => {
+    if (ls.length === 0) return fc.constantFrom<ArrayTree>([], {});
+    if (ls.length === 1) return fc.constantFrom<ArrayTree>(ls[0], [ls[0]], { w: ls[0] });
+    return fc
+      .tuple(fc.integer({ min: 1, max: ls.length - 1 }), fc.boolean())
+      .chain(([cut, asList]) =>
+        fc.tuple(build(ls.slice(0, cut)), build(ls.slice(cut))).map(([a, b]): ArrayTree => (asList ? [a, b] : { a, b })),
+      );
+  };
+  return fc.array(leaf, { minLength: minLeaves, maxLength: maxLeaves }).chain(build);
+}

@@ -7,8 +7,8 @@
  * import { checkGrads } from "axle/testing";
  * checkGrads((x) => np.tanh(x), [np.array([0.1, 0.2], "float64")], { order: 2 });
  */
-export type { ArraysOptions, ShapesOptions } from "./arbitraries.js";
-export { arrays, broadcastableShapes, dtypes, shapes } from "./arbitraries.js";
+export type { ArraysOptions, ArrayTree, ArrayTreesOptions, ShapesOptions } from "./arbitraries.js";
+export { arrays, arrayTrees, broadcastableShapes, dtypes, shapes } from "./arbitraries.js";
 export type { CheckGradsOptions, GradMode } from "./check-grads.js";
 export { checkGrads, GradCheckError } from "./check-grads.js";
 export type { KeysOptions, LayerInputsOptions, ParamsOptions } from "./layers.js";

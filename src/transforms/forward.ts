@@ -1,18 +1,13 @@
-/** Pytree-level forward mode: jvp, linearize, jacfwd. */
-import type { Array } from "../core/array.js";
+/** Pytree-level forward mode: jvp and linearize (jacfwd is in jacobians.ts). */
 import { isFloat } from "../core/dtype.js";
 import { TransformError } from "../core/errors.js";
 import { type Tangent, Zero } from "../core/primitive.js";
 import { evalIr } from "../ir/eval.js";
-import { reshape, slice } from "../primitives/movement.js";
 import { instantiate } from "../primitives/zeros.js";
 import { assertSameStructure, type TreeDef } from "../tree/index.js";
-import { flatFn, flattenArgs, flattenArrays, unflattenArrays } from "./args.js";
+import { flatFn, flattenArgs, unflattenArrays } from "./args.js";
 import { jvpFlat } from "./jvp.js";
 import { linearizeFlat } from "./linearize.js";
-import type { AnyFn, Argnums } from "./types.js";
-import { assembleJacobian, basis, prepare } from "./vjp.js";
-import { vmapFlat } from "./vmap.js";
 
 /** Tangents must mirror the primals: same structure, and each leaf's shape and dtype. */
 function checkTangents(op: string, primals: readonly unknown[], tangents: readonly unknown[]): void {
@@ -56,44 +51,4 @@ export function linearize<A extends unknown[], R>(f: (...args: A) => R, ...prima
     return unflattenArrays(def, evalIr(ir, [...consts, ...t.leaves]));
   };
   return [unflattenArrays(def, primalsOut), fJvp];
-}
-
-/**
- * Jacobian by forward mode: one JVP per input element, batched with vmap. Same layout as
- * `jacrev`: for output leaf shape S and input leaf shape T an entry has shape [...S, ...T].
- */
-export function jacfwd<F extends AnyFn, const N extends Argnums = 0>(f: F, opts: { argnums?: N } = {}) {
-  return (...args: Parameters<F>): unknown => {
-    const argnums = opts.argnums ?? 0;
-    const p = prepare("jacfwd", args, argnums);
-    const out: { def?: TreeDef; outs?: Array[] } = {};
-    const fFlat = (...leaves: Array[]): Array[] => {
-      const res = (f as unknown as (...a: unknown[]) => unknown)(...p.rebuild(leaves));
-      const [ol, od] = flattenArrays("jacfwd", res, "output");
-      out.def = od;
-      return ol;
-    };
-    const total = p.leaves.reduce((n, l) => n + l.size, 0);
-    const eye = basis(total, p.leaves[0]?.dtype ?? "float32");
-    // Tangent basis for each input leaf: rows of the identity, [total, ...leafShape].
-    let off = 0;
-    const tangentBasis = p.leaves.map((l) => {
-      const cols = slice(eye, [0, off], [total, off + l.size]);
-      off += l.size;
-      return reshape(cols, [total, ...l.shape]);
-    });
-    const primalsOut = jvpFlat(
-      fFlat,
-      p.leaves,
-      p.leaves.map((l) => new Zero(l.aval)),
-    )[0];
-    const jac = vmapFlat(
-      (...t: Array[]) => jvpFlat(fFlat, p.leaves, t)[1].map(instantiate),
-      total,
-      tangentBasis.map(() => 0),
-      tangentBasis,
-      (n) => new globalThis.Array(n).fill(0),
-    );
-    return assembleJacobian(primalsOut, out.def as TreeDef, p, jac, argnums, "fwd");
-  };
 }

@@ -41,3 +41,5 @@ export type WithNumbers<P extends readonly unknown[]> = { [K in keyof P]: P[K] |
  * too — the transform takes it as a weakly typed scalar (see docs/transforms.md, "JS numbers").
  */
 export type ArgsOf<F extends AnyFn> = WithNumbers<Parameters<F>>;
+/** The aux part of a `[out, aux]` output (jacfwd, jacrev, hessian with hasAux). */
+export type JacobianAuxOf<R> = R extends readonly [unknown, infer A] ? A : never;

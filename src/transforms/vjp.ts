@@ -1,13 +1,11 @@
 /**
- * Reverse mode: vjp = linearize + transpose. grad, valueAndGrad, jacrev and hessian are thin
- * layers over it.
+ * Reverse mode: vjp = linearize + transpose. grad and valueAndGrad are thin layers over it (and
+ * jacrev, in jacobians.ts).
  */
-import { Array, ConcreteArray, fullConcrete } from "../core/array.js";
+import { Array, fullConcrete } from "../core/array.js";
 import { isFloat } from "../core/dtype.js";
 import { TransformError } from "../core/errors.js";
 import { type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
-import { sizeOf } from "../core/shape.js";
-import { reshape, slice, transpose as transposeAxes } from "../primitives/movement.js";
 import { instantiate } from "../primitives/zeros.js";
 import { assertSameStructure, flatten, type TreeDef, unflatten } from "../tree/index.js";
 import {
@@ -20,11 +18,9 @@ import {
   splitLeaves,
   unflattenArrays,
 } from "./args.js";
-import { jacfwd } from "./forward.js";
 import { linearizeFlat } from "./linearize.js";
 import { backwardPass } from "./transpose.js";
 import type { AnyFn, Argnums, AuxOf, GradOptions, GradsOf } from "./types.js";
-import { vmapFlat } from "./vmap.js";
 
 /** VJP of a flat function: primal outputs and the pullback from output to input cotangents. */
 export function vjpFlat(
@@ -111,23 +107,47 @@ function checkScalarLoss(op: string, loss: unknown): Array {
   return loss;
 }
 
+/**
+ * The output `[out, aux]` of a function called with `hasAux: true`. Aux's array leaves ride
+ * along as extra (non-differentiated) outputs of the flat function, so no tracer escapes its
+ * transform; `rebuild` puts their final values back into aux's structure, next to its other
+ * leaves (numbers, strings…), which are kept as they are.
+ */
+export class AuxOutput {
+  #def: TreeDef | undefined;
+  #leaves: unknown[] = [];
+
+  /** `[out, aux's array leaves]`; `what` names `out` in the error ("loss", "out"). */
+  split(op: string, res: unknown, what: string): [unknown, Array[]] {
+    if (!globalThis.Array.isArray(res) || res.length !== 2) {
+      const got = globalThis.Array.isArray(res) ? `a JS array of length ${res.length}` : typeof res;
+      throw new TransformError(`${op}: with hasAux: true the function must return [${what}, aux], got ${got}`);
+    }
+    const [leaves, def] = flatten(res[1]);
+    this.#def = def;
+    this.#leaves = leaves;
+    return [res[0], leaves.filter((l): l is Array => l instanceof Array)];
+  }
+
+  /** Aux with its array leaves replaced by `arrays` (in order). */
+  rebuild(arrays: readonly Array[]): unknown {
+    let k = 0;
+    return unflatten(
+      this.#def as TreeDef,
+      this.#leaves.map((l) => (l instanceof Array ? arrays[k++] : l)),
+    );
+  }
+}
+
 function valueAndGradImpl(op: string, f: AnyFn, opts: GradOptions<Argnums>, args: readonly unknown[]) {
-  const hasAux = opts.hasAux ?? false;
   const argnums = opts.argnums ?? 0;
   const p = prepare(op, args, argnums);
-  let auxDef: TreeDef | undefined;
-  let auxOther: unknown[] = [];
+  const aux = opts.hasAux ? new AuxOutput() : null;
   const fFlat = (...leaves: Array[]): Array[] => {
     const out = (f as unknown as (...a: unknown[]) => unknown)(...p.rebuild(leaves));
-    if (!hasAux) return [checkScalarLoss(op, out)];
-    if (!globalThis.Array.isArray(out) || out.length !== 2) {
-      throw new TransformError(`${op}: with hasAux: true the function must return [loss, aux], got ${typeof out}`);
-    }
-    const [al, ad] = flatten(out[1]);
-    auxDef = ad;
-    auxOther = al;
-    // Array leaves of aux ride along as extra (non-differentiated) outputs, so no tracer escapes.
-    return [checkScalarLoss(op, out[0]), ...al.filter((l): l is Array => l instanceof Array)];
+    if (aux === null) return [checkScalarLoss(op, out)];
+    const [loss, auxLeaves] = aux.split(op, out, "loss");
+    return [checkScalarLoss(op, loss), ...auxLeaves];
   };
   const [outs, pullback] = vjpFlat(fFlat, p.leaves);
   const [loss, ...auxLeaves] = outs;
@@ -135,14 +155,7 @@ function valueAndGradImpl(op: string, f: AnyFn, opts: GradOptions<Argnums>, args
   const parts = splitLeaves(cts, p);
   // Returned trees are frozen, the tuple of gradients included.
   const grads = typeof argnums === "number" ? parts[0] : Object.freeze(parts);
-  let k = 0;
-  const aux = hasAux
-    ? unflatten(
-        auxDef as TreeDef,
-        auxOther.map((l) => (l instanceof Array ? auxLeaves[k++] : l)),
-      )
-    : undefined;
-  const value = hasAux ? [loss, aux] : loss;
+  const value = aux === null ? loss : [loss, aux.rebuild(auxLeaves)];
   return [value, grads] as const;
 }
 
@@ -182,100 +195,6 @@ export function valueAndGrad(f: AnyFn, opts: GradOptions<Argnums> = {}) {
     const [value, grads] = valueAndGradImpl("valueAndGrad", f, opts, args);
     return [value, grads];
   };
-}
-
-/** The identity basis of `n` directions, as a float array [n, n]. */
-export function basis(n: number, dtype: Array["dtype"]): ConcreteArray {
-  const e = fullConcrete([n, n], dtype, 0);
-  const buf = e.data();
-  for (let i = 0; i < n; i++) buf[i * n + i] = 1;
-  return new ConcreteArray([n, n], dtype, buf);
-}
-
-/**
- * Jacobian by reverse mode: one pullback per output element, batched with vmap. For an output
- * leaf of shape S and an input leaf of shape T, the entry has shape [...S, ...T]. The result is
- * the output's structure holding, at each leaf, the differentiated argument's structure.
- */
-export function jacrev<F extends AnyFn, const N extends Argnums = 0>(f: F, opts: { argnums?: N } = {}) {
-  return (...args: Parameters<F>): unknown => {
-    const argnums = opts.argnums ?? 0;
-    const p = prepare("jacrev", args, argnums);
-    let outDef: TreeDef | undefined;
-    const fFlat = (...leaves: Array[]): Array[] => {
-      const out = (f as unknown as (...a: unknown[]) => unknown)(...p.rebuild(leaves));
-      const [ol, od] = flattenArrays("jacrev", out, "output");
-      outDef = od;
-      return ol;
-    };
-    const [outs, pullback] = vjpFlat(fFlat, p.leaves);
-    const sizes = outs.map((o) => o.size);
-    const total = sizes.reduce((a, b) => a + b, 0);
-    const dtype = outs.find((o) => isFloat(o.dtype))?.dtype ?? "float32";
-    const eye = basis(total, dtype);
-    let off = 0;
-    const cts = outs.map((o, i) => {
-      const rows = slice(eye, [0, off], [total, off + sizes[i]]);
-      off += sizes[i];
-      return reshape(rows, [total, ...o.shape]);
-    });
-    const jac = vmapFlat(
-      (...c: Array[]) => pullback(c),
-      total,
-      cts.map(() => 0),
-      cts,
-      (n) => new globalThis.Array(n).fill(0),
-    );
-    return assembleJacobian(outs, outDef as TreeDef, p, jac, argnums, "rev");
-  };
-}
-
-/**
- * Arrange Jacobian blocks: `jac[j]` holds input leaf j's rows for all `total` output elements
- * (mode "rev": [total, ...in]) or output leaf i's columns for all input elements (mode "fwd").
- */
-export function assembleJacobian(
-  outs: readonly Array[],
-  outDef: TreeDef,
-  p: Prepared,
-  jac: readonly Array[],
-  argnums: Argnums,
-  mode: "rev" | "fwd",
-): unknown {
-  const ins = p.leaves;
-  let off = 0;
-  const perOut = outs.map((o) => {
-    const start = off;
-    off += o.size;
-    const blocks = ins.map((x, j) => {
-      if (mode === "rev") {
-        const rows = slice(jac[j], [start, ...x.shape.map(() => 0)], [start + o.size, ...x.shape]);
-        return reshape(rows, [...o.shape, ...x.shape]);
-      }
-      return blockFwd(jac, outs, ins, o, x, j);
-    });
-    const parts = splitLeaves(blocks, p);
-    return typeof argnums === "number" ? parts[0] : parts;
-  });
-  return unflatten(outDef, perOut);
-}
-
-function blockFwd(jac: readonly Array[], outs: readonly Array[], ins: readonly Array[], o: Array, x: Array, j: number): Array {
-  // Forward mode gives, for output leaf i, an array [totalIn, ...out]; slice input j's rows.
-  const i = outs.indexOf(o);
-  let start = 0;
-  for (let k = 0; k < j; k++) start += ins[k].size;
-  const cols = slice(jac[i], [start, ...o.shape.map(() => 0)], [start + x.size, ...o.shape]);
-  const r = reshape(cols, [x.size, sizeOf(o.shape)]);
-  // [inSize, outSize] → [outSize, inSize] → [...out, ...in]
-  const t = reshape(r, [x.size, ...o.shape]);
-  const perm = [...o.shape.map((_, k) => k + 1), 0];
-  return reshape(transposeAxes(t, perm), [...o.shape, ...x.shape]);
-}
-
-/** Hessian: forward-over-reverse, `jacfwd(jacrev(f))`. */
-export function hessian<F extends AnyFn, const N extends Argnums = 0>(f: F, opts: { argnums?: N } = {}) {
-  return jacfwd(jacrev(f, opts) as unknown as F, opts);
 }
 
 export type { Prepared };

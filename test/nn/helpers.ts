@@ -23,9 +23,13 @@ export function expectClose(got: Array | number[], expected: readonly number[], 
 export const awayFromZero = (gap: number, max: number): fc.Arbitrary<number> =>
   fc.tuple(fc.boolean(), fc.double({ min: gap, max, noNaN: true })).map(([neg, v]) => (neg ? -v : v));
 
-/** Mostly extreme magnitudes (±100, ±1000 and values out to ±1000), some moderate. */
+/**
+ * Mostly extreme magnitudes (±100, ±1000 and values out to ±1000), some moderate, and the kink
+ * points ±0 (where relu, leakyRelu and elu have a documented derivative).
+ */
 export const extremes: fc.Arbitrary<number> = fc.oneof(
   fc.constantFrom(-1000, -100, 100, 1000),
+  fc.constantFrom(0, -0),
   fc.double({ min: -1000, max: 1000, noNaN: true }),
   fc.double({ min: -5, max: 5, noNaN: true }),
 );

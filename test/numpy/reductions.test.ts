@@ -2,7 +2,9 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Array as AxArray, Axis } from "../../src/index.js";
-import { AxisError, np } from "../../src/index.js";
+import { AxisError, grad, type Ir, jvp, makeIr, np } from "../../src/index.js";
+import { subIrs } from "../../src/ir/ir.js";
+import { checkGrads } from "../../src/testing/index.js";
 import {
   argmaxList,
   argminList,
@@ -151,5 +153,65 @@ describe("reductions match index-loop references", () => {
     expect(() => np.max(x, [1, -1])).toThrow("max: axis 1 is repeated in [1,-1]; list each axis once");
     expect(() => np.argmax(x, 5)).toThrow("argmax: axis 5 is out of bounds");
     expect(() => np.sum(x, 0.5)).toThrow("sum: axis must be an integer, got 0.5");
+  });
+});
+
+describe("prod's derivative (the pairwise product rule)", () => {
+  /** Π_{j≠i} x_j for each i: the derivative of prod(x) with respect to x_i. */
+  const othersRef = (xs: number[]) => xs.map((_, i) => xs.reduce((p, v, j) => (j === i ? p : p * v), 1));
+  const f64 = (v: number[]) => np.array(v, "float64");
+
+  test("exact with no, one and two zeros, in forward and reverse mode", () => {
+    for (const xs of [[2, 3, 4, 5, 0.5], [1, 0, 3, 4, 5], [1, 0, 3, 0, 5], [0, 0], [7]]) {
+      const x = f64(xs);
+      const want = othersRef(xs);
+      expect([...grad((v: AxArray) => np.prod(v))(x).data()], `grad at ${xs}`).toEqual(want);
+      const [, t] = jvp((v: AxArray) => np.prod(v), [x], [np.onesLike(x)]);
+      expect(t.item(), `jvp at ${xs}`).toBe(want.reduce((a, b) => a + b, 0));
+    }
+  });
+
+  test("checkGrads order 2 at zeros, over one axis and several, odd and even lengths", () => {
+    const x = f64([1.5, 0, -2, 0.5, 0, 3, 1.2, -0.7, 0, 2, 1, 0.9]).reshape([2, 3, 2]);
+    checkGrads((v: AxArray) => np.prod(v), [x], { order: 2 });
+    checkGrads((v: AxArray) => np.prod(v, 1), [x], { order: 2 });
+    checkGrads((v: AxArray) => np.prod(v, [0, 2]), [x], { order: 2 });
+    checkGrads((v: AxArray) => np.prod(v), [f64([0, 1.5, -2, 0.5, 3])], { order: 2 });
+  });
+
+  test("an empty axis has product 1 and derivative 0; a length-1 axis passes the tangent through", () => {
+    expect(grad((v: AxArray) => np.sum(np.prod(v, 1)))(np.zeros([2, 0], "float64")).shape).toEqual([2, 0]);
+    const [y, t] = jvp((v: AxArray) => np.prod(v, 1), [np.zeros([2, 0])], [np.zeros([2, 0])]);
+    expect(y.toArray()).toEqual([1, 1]);
+    expect(t.toArray()).toEqual([0, 0]);
+    expect(jvp((v: AxArray) => np.prod(v, 0), [f64([4])], [f64([3])])[1].item()).toBe(3);
+  });
+
+  /** The most elements any value of an IR (or of its sub-IRs) holds: an equation's output or a constant. */
+  function largestValue(ir: Ir): number {
+    const sizes = [
+      ...ir.consts.map((c) => c.size),
+      ...ir.eqns.flatMap((e) => [...e.outVars.map((v) => v.aval.size), ...subIrs(e.params).map(largestValue)]),
+    ];
+    return Math.max(0, ...sizes);
+  }
+
+  test("the JVP, gradient and second derivative of prod take O(N) memory: no value larger than the input (N = 3000)", () => {
+    const n = 3000;
+    const x = np.ones([n], "float64");
+    const prod = (v: AxArray) => np.prod(v);
+    const jvpOf = (v: AxArray) => jvp(prod, [v], [v])[1];
+    const gradOf = grad(prod);
+    const secondOf = grad((v: AxArray) => np.sum(grad(prod)(v)));
+    for (const [what, f] of [
+      ["jvp", jvpOf],
+      ["grad", gradOf],
+      ["grad of grad", secondOf],
+    ] as const) {
+      expect(largestValue(makeIr(f)(x)), what).toBeLessThanOrEqual(n);
+    }
+    // Over one axis of a matrix: values stay within the input's 4·750 elements.
+    const m = np.ones([4, 750], "float64");
+    expect(largestValue(makeIr(grad((v: AxArray) => np.sum(np.prod(v, 1))))(m))).toBeLessThanOrEqual(n);
   });
 });

@@ -42,6 +42,37 @@ function expectSame(got: Array, want: Array, what: string): void {
   }
 }
 
+type Kinks = NonNullable<PrimitiveSpec["kinks"]>;
+const kinkCases = (k: Kinks) => k.setup.chain((p) => k.args(p).map((args) => ({ p, args })));
+
+/** Forward and reverse derivatives w.r.t. argument `wrt`, elementwise, equal the spec's `deriv`. */
+function checkKinks(s: PrimitiveSpec, p: unknown, args: readonly Array[]): void {
+  const k = s.kinks as Kinks;
+  const f = s.fn(p);
+  const only = (x: Array) => asList(f(...args.map((a, i) => (i === k.wrt ? x : a))))[0];
+  const x = args[k.wrt];
+  const vals = args.map((a) => [...a.data()]);
+  const want = vals[k.wrt].map((_, e) =>
+    k.deriv(
+      p,
+      vals.map((v) => v[e]),
+    ),
+  );
+  const [, fwd] = jvp(only, [x], [np.onesLike(x)]);
+  const rev = grad((v: Array) => np.sum(only(v)))(x);
+  for (const [mode, got] of [
+    ["forward", fwd],
+    ["reverse", rev],
+  ] as const) {
+    const g = got.data();
+    want.forEach((w, e) => {
+      if (!(Math.abs(g[e] - w) <= 1e-12 + 1e-9 * Math.abs(w))) {
+        expect.fail(`${s.name}, ${mode} mode: element ${e} (x = ${vals[k.wrt][e]}): derivative ${g[e]}, expected ${w}`);
+      }
+    });
+  }
+}
+
 function zerosLike(x: Array): Array {
   return np.zeros(x.shape, x.dtype);
 }
@@ -84,6 +115,16 @@ describe.each(SPECS.map((s) => [s.name, s] as const))("%s", (_name, s) => {
               ).toBe(true);
           });
         }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+  }
+
+  const kinks = s.kinks;
+  if (kinks !== undefined) {
+    test("at kink points, jvp and grad give the documented derivative (JAX's convention)", () => {
+      fc.assert(
+        fc.property(kinkCases(kinks), ({ p, args }) => checkKinks(s, p, args)),
         { numRuns: NUM_RUNS },
       );
     });
@@ -208,6 +249,16 @@ describe("the laws catch broken rules", () => {
     };
     expect(() => runCheck(specOf("sin"))).not.toThrow();
     withRule("sin", "jvp", doubled, () => expect(() => runCheck(specOf("sin"))).toThrow(/forward-mode order 1/));
+  });
+
+  test("a JVP rule with the wrong value at a kink (sign(x)·dx for abs) fails the kink law", () => {
+    const s = specOf("abs");
+    const run = () => {
+      for (const { p, args } of fc.sample(kinkCases(s.kinks as Kinks), { numRuns: 10, seed: 3 })) checkKinks(s, p, args);
+    };
+    expect(run).not.toThrow();
+    const signRule: Primitive["jvp"] = ([x], [t]) => [[np.abs(x)], [(t as Array).mul(np.sign(x))]];
+    withRule("abs", "jvp", signRule, () => expect(run).toThrow(/expected 1/));
   });
 
   test("a batching rule that forgets to move the batch dim fails the vmap law", () => {

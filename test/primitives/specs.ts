@@ -40,6 +40,23 @@ export interface PrimitiveSpec<P = unknown> {
   grad: GradKind;
   /** Derivative order checked (default 2). */
   order?: number;
+  /**
+   * Kink points (abs at 0, pow at x = 0 with an integer exponent): there the derivative has a
+   * documented value (JAX's convention) that central differences cannot check. The law compares
+   * the forward- and reverse-mode derivative of each output element with respect to the same
+   * element of argument `wrt` (the other arguments held fixed) with `deriv`.
+   */
+  kinks?: KinkSpec<P>;
+}
+
+export interface KinkSpec<P> {
+  /** Shapes and params for the kink cases (every argument has the output's shape). */
+  setup: fc.Arbitrary<P>;
+  /** Arguments that contain kink points (and ordinary ones). */
+  args: (p: P) => fc.Arbitrary<Array[]>;
+  wrt: number;
+  /** The derivative at one element, from the arguments' values there. */
+  deriv: (p: P, xs: readonly number[]) => number;
 }
 
 // ---- value arbitraries ----
@@ -75,6 +92,8 @@ const real = (min: number, max: number): Elems =>
 /** |x| in [min, max], either sign: away from a kink at 0. */
 const awayFromZero = (min: number, max: number): Elems =>
   fc.tuple(fc.boolean(), real(min, max)).map(([neg, v]) => (neg ? -v : v));
+/** Mostly exact zeros (±0), the kink of abs and of x^n, mixed with ordinary values. */
+const withZeros = (others: Elems): Elems => fc.oneof(fc.constantFrom(0, -0), others);
 /** Points k·step + offset: ties and integer crossings are controlled. */
 const grid = (step: number, offset = 0, k = 15): Elems => fc.integer({ min: -k, max: k }).map((i) => i * step + offset);
 const bools: Elems = fc.boolean().map((b) => (b ? 1 : 0));
@@ -515,11 +534,85 @@ const sinTimesVjp = customVjp<(x: Array, y: Array) => Array, readonly [Array, Ar
 
 const gradOfCustomVjp = grad((x: Array, y: Array) => np.sum(sinTimesVjp(x, y)), { argnums: [0, 1] });
 
+// ---- integer_pow and pow: integer exponents, including the kink points x = 0 ----
+
+const exponents = fc.constantFrom(-3, -2, -1, 0, 1, 2, 3, 5);
+
+const integerPowSpec = spec({
+  name: "integer_pow",
+  setup: fc.record({ shape: smallShape(), y: exponents }),
+  // x^n is a polynomial for n ≥ 0, smooth at 0: central differences check the rule there too.
+  args: ({ shape, y }) => arr(shape, y >= 0 ? withZeros(real(-2, 2)) : awayFromZero(0.5, 2)).map((x) => [x]),
+  fn:
+    ({ y }) =>
+    (x) =>
+      bind1(prim("integer_pow"), [x], { y }),
+  grad: "both",
+  kinks: {
+    setup: fc.record({ shape: smallShape(), y: fc.constantFrom(0, 1, 2, 3) }),
+    args: ({ shape }) => arr(shape, withZeros(real(-2, 2))).map((x) => [x]),
+    wrt: 0,
+    deriv: ({ y }, [x]) => (y === 0 ? 0 : y * x ** (y - 1)),
+  },
+});
+
+/** Integer bases and exponents: exact wrap-around (beyond 2^53) under jit and vmap too. */
+const integerPowIntSpec = spec({
+  name: "integer_pow",
+  setup: fc.record({ shape: smallShape(), y: fc.integer({ min: 0, max: 70 }), dtype: fc.constantFrom<DType>("int32", "uint32") }),
+  args: ({ shape, dtype }) => arr(shape, dtype === "int32" ? int32s : uint32s, dtype).map((x) => [x]),
+  fn:
+    ({ y }) =>
+    (x) =>
+      bind1(prim("integer_pow"), [x], { y }),
+  grad: "none",
+});
+
+const powSpec = spec({
+  ...(binary("pow", real(0.5, 2), real(-2, 2)) as PrimitiveSpec<number[][]>),
+  // d x^y / dx at x = 0 for integer y (0 for y = 0, not 0·0^-1 = NaN).
+  kinks: {
+    setup: smallShape().map((shape) => [shape, shape]),
+    args: ([sa, sb]) => fc.tuple(arr(sa, withZeros(real(-2, 2))), arr(sb, fc.constantFrom(0, 1, 2, 3))),
+    wrt: 0,
+    deriv: (_p, [x, y]) => (y === 0 ? 0 : y * x ** (y - 1)),
+  },
+});
+
+const intPowSpec = spec({
+  name: "pow",
+  setup: fc.record({
+    shapes: broadcastableShapes(2, { maxRank: 2, maxDim: 3 }),
+    dtype: fc.constantFrom<DType>("int32", "uint32"),
+  }),
+  args: ({ shapes: [sa, sb], dtype }) =>
+    fc.tuple(
+      arr(sa, dtype === "int32" ? int32s : uint32s, dtype),
+      arr(sb, fc.integer({ min: dtype === "int32" ? -3 : 0, max: 70 }), dtype),
+    ),
+  fn: () => (a, b) => bind1(prim("pow"), [a, b]),
+  grad: "none",
+});
+
+const absSpec = spec({
+  ...(unary("abs", awayFromZero(0.2, 3)) as PrimitiveSpec<number[]>),
+  // |x|' = 1 at x = 0 (and -0): select(x >= 0, t, -t), as in JAX.
+  kinks: {
+    setup: smallShape(),
+    args: (shape) => arr(shape, withZeros(awayFromZero(0.2, 3))).map((x) => [x]),
+    wrt: 0,
+    deriv: (_p, [x]) => (x >= 0 ? 1 : -1),
+  },
+});
+
 export const SPECS: readonly PrimitiveSpec[] = [
   reduction("reduce_sum", (s) => arr(s, any)),
   reduction("reduce_max", distinct),
   reduction("reduce_min", distinct),
-  reduction("reduce_prod", (s) => arr(s, awayFromZero(0.5, 1.5))),
+  // A polynomial: smooth at zeros (one or several), which the pairwise product rule must get right.
+  reduction("reduce_prod", (s) =>
+    arr(s, fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: awayFromZero(0.5, 1.5), weight: 3 })),
+  ),
   argReduction("argmax"),
   argReduction("argmin"),
   reshapeSpec,
@@ -543,7 +636,7 @@ export const SPECS: readonly PrimitiveSpec[] = [
   unary("tan", real(-1, 1)),
   unary("tanh", real(-2, 2)),
   unary("logistic", any),
-  unary("abs", awayFromZero(0.2, 3)),
+  absSpec,
   unary("sign", grid(0.5), "zero"),
   unary("floor", grid(0.5), "zero"),
   unary("ceil", grid(0.5), "zero"),
@@ -554,7 +647,10 @@ export const SPECS: readonly PrimitiveSpec[] = [
   binary("sub", any, any),
   binary("mul", any, any),
   binary("div", any, awayFromZero(0.5, 2)),
-  binary("pow", real(0.5, 2), real(-2, 2)),
+  powSpec,
+  intPowSpec,
+  integerPowSpec,
+  integerPowIntSpec,
   // The operands sit on interleaved grids, so they are never within 0.1 of a tie.
   binary("max", grid(0.2), grid(0.2, 0.1)),
   binary("min", grid(0.2), grid(0.2, 0.1)),

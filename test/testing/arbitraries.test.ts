@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { expect, test } from "vitest";
-import { np } from "../../src/index.js";
-import { arrays, broadcastableShapes, dtypes, shapes } from "../../src/testing/index.js";
+import { Array, np, tree } from "../../src/index.js";
+import { arrays, arrayTrees, broadcastableShapes, dtypes, shapes } from "../../src/testing/index.js";
 
 test("shapes respect the rank and dimension bounds", () => {
   fc.assert(
@@ -88,4 +88,28 @@ test("broadcastableShapes produce size-1 dims and shorter ranks", () => {
   const samples = fc.sample(broadcastableShapes(2, { minRank: 2, maxRank: 3, minDim: 2 }), { numRuns: 200, seed: 3 });
   expect(samples.some(([a, b]) => a.length !== b.length)).toBe(true);
   expect(samples.some(([a]) => a.includes(1))).toBe(true);
+});
+
+test("arrayTrees nest lists and objects of arrays whose leaves mix float32 and float64", () => {
+  const seen = new Set<string>();
+  let nested = 0;
+  fc.assert(
+    fc.property(arrayTrees({ maxLeaves: 5, maxRank: 2, maxDim: 3 }), (t) => {
+      const leaves = tree.leaves(t);
+      expect(leaves.length).toBeGreaterThanOrEqual(1);
+      expect(leaves.length).toBeLessThanOrEqual(5);
+      for (const l of leaves) {
+        expect(l).toBeInstanceOf(Array);
+        const x = l as Array;
+        expect(["float32", "float64"]).toContain(x.dtype);
+        expect(x.ndim).toBeLessThanOrEqual(2);
+        expect([...x.data()].every((v) => v >= -2 && v <= 2)).toBe(true);
+      }
+      seen.add([...new Set(leaves.map((l) => (l as Array).dtype))].sort().join("+"));
+      if (!(t instanceof Array)) nested++;
+    }),
+    { numRuns: 100, seed: 11 },
+  );
+  expect(seen).toContain("float32+float64");
+  expect(nested).toBeGreaterThan(50);
 });

@@ -279,4 +279,20 @@ describe("composition", () => {
     expectClose(vmap(grad(f))(vec([1, 2])), vec([1, 4]));
     expectClose(jit(grad(f))(x), 9);
   });
+
+  test("stopGradient maps over a pytree: float leaves stop, integer arrays and JS values pass through unchanged", () => {
+    const n = np.array([1, 2], "int32");
+    const f = (p: { w: Array; b: Array[] }) => {
+      const s = stopGradient({ w: p.w, b: p.b, n, step: 3, tag: "x" });
+      expect(s.n).toBe(n);
+      expect([s.step, s.tag]).toEqual([3, "x"]);
+      return np.sum(p.w.mul(s.w)).add(np.sum(s.b[0].mul(p.b[0])));
+    };
+    const p = { w: vec([1, 2]), b: [vec([3])] };
+    const g = grad(f)(p);
+    expectClose(g.w, vec([1, 2]));
+    expectClose(g.b[0], vec([3]));
+    expect(Object.isFrozen(stopGradient({ a: vec([1]) }))).toBe(true);
+    expectClose(grad((v: Array) => np.sum(stopGradient([v, v])[1].mul(v)))(vec([2])), vec([2]));
+  });
 });

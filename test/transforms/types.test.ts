@@ -3,7 +3,21 @@
  * checked by `tsc --noEmit` (part of CI); the runtime checks confirm the values match.
  */
 import { describe, expect, expectTypeOf, test } from "vitest";
-import { type Array, grad, jit, jvp, np, tree, valueAndGrad, vjp, vmap } from "../../src/index.js";
+import {
+  type Array,
+  grad,
+  hessian,
+  jacfwd,
+  jacrev,
+  jit,
+  jvp,
+  np,
+  stopGradient,
+  tree,
+  valueAndGrad,
+  vjp,
+  vmap,
+} from "../../src/index.js";
 
 type Params = { layers: { w: Array; b: Array }[]; scale: Array };
 
@@ -35,6 +49,24 @@ describe("static types of transforms", () => {
     expectTypeOf(aux).toEqualTypeOf<{ readonly note: "aux"; readonly n: Array }>();
     expectTypeOf(g).toEqualTypeOf<Params>();
     expect(aux.note).toBe("aux");
+  });
+
+  test("jacfwd, jacrev and hessian with hasAux return [jacobian, aux] with the aux type", () => {
+    const f = (v: Array) => [v.mul(v), { sq: v.mul(v), note: "aux" }] as const;
+    const [jf, auxF] = jacfwd(f, { hasAux: true })(np.array([1, 2]));
+    const [, auxR] = jacrev(f, { hasAux: true })(np.array([1, 2]));
+    const [, auxH] = hessian((v: Array) => [np.sum(v), v] as const, { hasAux: true })(np.array([1, 2]));
+    expectTypeOf(jf).toEqualTypeOf<unknown>();
+    expectTypeOf(auxF).toEqualTypeOf<{ readonly sq: Array; readonly note: "aux" }>();
+    expectTypeOf(auxR).toEqualTypeOf<{ readonly sq: Array; readonly note: "aux" }>();
+    expectTypeOf(auxH).toEqualTypeOf<Array>();
+    expect(auxF.note).toBe("aux");
+  });
+
+  test("stopGradient returns its argument's type (an array or a pytree)", () => {
+    expectTypeOf(stopGradient(params)).toEqualTypeOf<Params>();
+    expectTypeOf(stopGradient(x)).toEqualTypeOf<Array>();
+    expect(stopGradient(params).layers[0].w.shape).toEqual([2, 2]);
   });
 
   test("jvp, vjp, vmap, jit and tree.map keep the function's types, also when nested inline", () => {
