@@ -45,3 +45,26 @@ export class TreeError extends AxleError {
 export class TransformError extends AxleError {
   override name = "TransformError";
 }
+
+const CONTEXT = Symbol("axle.transformContext");
+type WithContext = AxleError & { [CONTEXT]?: { message: string; transforms: string[] } };
+
+/**
+ * Run `fn` (the user's function, called by transform `name`); an `AxleError` it raises gains a
+ * note naming the transforms it was raised under, innermost first: `(raised while tracing under
+ * grad, inside jit)`. Errors raised outside any transform keep their message as it is.
+ */
+export function withTransformContext<T>(name: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof AxleError) {
+      const err = e as WithContext;
+      const ctx = err[CONTEXT] ?? { message: err.message, transforms: [] };
+      ctx.transforms.push(name);
+      err[CONTEXT] = ctx;
+      err.message = `${ctx.message} (raised while tracing under ${ctx.transforms.join(", inside ")})`;
+    }
+    throw e;
+  }
+}

@@ -1,7 +1,7 @@
 /** Argument handling shared by the pytree-level transforms: flattening, argnums, leaf checks. */
 import { Array, ConcreteArray, fullConcrete } from "../core/array.js";
 import { fitsDType, isFloat } from "../core/dtype.js";
-import { TransformError } from "../core/errors.js";
+import { TransformError, withTransformContext } from "../core/errors.js";
 import { flatten, keyPathString, leavesWithPath, type TreeDef, unflatten } from "../tree/index.js";
 
 /**
@@ -121,7 +121,7 @@ export function flatFn(
   out: { def?: TreeDef },
 ): (...leaves: Array[]) => Array[] {
   return (...leaves: Array[]) => {
-    const res = (f as unknown as (...a: unknown[]) => unknown)(...splitLeaves(leaves, flat));
+    const res = withTransformContext(op, () => (f as unknown as (...a: unknown[]) => unknown)(...splitLeaves(leaves, flat)));
     const [ol, od] = flattenArrays(op, res, "output");
     out.def = od;
     return ol;

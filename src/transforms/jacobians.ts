@@ -5,7 +5,7 @@
  */
 import { type Array, ConcreteArray } from "../core/array.js";
 import { allocate, type DType, isFloat } from "../core/dtype.js";
-import { TransformError } from "../core/errors.js";
+import { TransformError, withTransformContext } from "../core/errors.js";
 import { Zero } from "../core/primitive.js";
 import { sizeOf } from "../core/shape.js";
 import { reshape, slice, transpose as transposeAxes } from "../primitives/movement.js";
@@ -61,7 +61,7 @@ function jacobianFlatFn(
   out: { def?: TreeDef; count: number; tree?: unknown },
 ): (...leaves: Array[]) => Array[] {
   return (...leaves: Array[]): Array[] => {
-    const res = (f as unknown as (...a: unknown[]) => unknown)(...p.rebuild(leaves));
+    const res = withTransformContext(op, () => (f as unknown as (...a: unknown[]) => unknown)(...p.rebuild(leaves)));
     const [main, auxLeaves] = aux === null ? [res, []] : aux.split(op, res, "out");
     const [ol, od] = flattenArrays(op, main, "output");
     out.def = od;

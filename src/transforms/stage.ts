@@ -4,6 +4,7 @@
  */
 import { type Array, ConcreteArray } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
+import { withTransformContext } from "../core/errors.js";
 import type { Params, Primitive } from "../core/primitive.js";
 import { fullRaise, type MainTrace, newDynamic, newMain, Trace, Tracer } from "../core/trace.js";
 import { type Atom, type Eqn, Ir, Lit, Var } from "../ir/ir.js";
@@ -123,7 +124,7 @@ export function traceToIr(fn: (...args: Array[]) => Array[], inAvals: readonly S
     newDynamic(main, () => {
       const trace = new StagingTrace(main);
       const ins = inAvals.map((a) => trace.newArg(a));
-      const outs = fn(...ins).map((o) => fullRaise(trace, o) as StagingTracer);
+      const outs = withTransformContext(what, () => fn(...ins)).map((o) => fullRaise(trace, o) as StagingTracer);
       return trace.build(ins, outs);
     }),
   );

@@ -4,7 +4,7 @@
  */
 import { Array, fullConcrete } from "../core/array.js";
 import { isFloat } from "../core/dtype.js";
-import { TransformError } from "../core/errors.js";
+import { TransformError, withTransformContext } from "../core/errors.js";
 import { type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
 import { instantiate } from "../primitives/zeros.js";
 import { assertSameStructure, flatten, type TreeDef, unflatten } from "../tree/index.js";
@@ -20,7 +20,7 @@ import {
 } from "./args.js";
 import { linearizeFlat } from "./linearize.js";
 import { backwardPass } from "./transpose.js";
-import type { AnyFn, Argnums, AuxOf, GradOptions, GradsOf } from "./types.js";
+import type { AnyFn, Argnums, ArgsOf, AuxOf, GradOptions, GradsOf } from "./types.js";
 
 /** VJP of a flat function: primal outputs and the pullback from output to input cotangents. */
 export function vjpFlat(
@@ -144,7 +144,7 @@ function valueAndGradImpl(op: string, f: AnyFn, opts: GradOptions<Argnums>, args
   const p = prepare(op, args, argnums);
   const aux = opts.hasAux ? new AuxOutput() : null;
   const fFlat = (...leaves: Array[]): Array[] => {
-    const out = (f as unknown as (...a: unknown[]) => unknown)(...p.rebuild(leaves));
+    const out = withTransformContext(op, () => (f as unknown as (...a: unknown[]) => unknown)(...p.rebuild(leaves)));
     if (aux === null) return [checkScalarLoss(op, out)];
     const [loss, auxLeaves] = aux.split(op, out, "loss");
     return [checkScalarLoss(op, loss), ...auxLeaves];
@@ -167,11 +167,11 @@ function valueAndGradImpl(op: string, f: AnyFn, opts: GradOptions<Argnums>, args
 export function grad<F extends (...args: never[]) => Array, const N extends Argnums = 0>(
   f: F,
   opts?: GradOptions<N> & { hasAux?: false },
-): (...args: Parameters<F>) => GradsOf<Parameters<F>, N>;
+): (...args: ArgsOf<F>) => GradsOf<Parameters<F>, N>;
 export function grad<F extends (...args: never[]) => readonly [Array, unknown], const N extends Argnums = 0>(
   f: F,
   opts: GradOptions<N> & { hasAux: true },
-): (...args: Parameters<F>) => [GradsOf<Parameters<F>, N>, AuxOf<ReturnType<F>>];
+): (...args: ArgsOf<F>) => [GradsOf<Parameters<F>, N>, AuxOf<ReturnType<F>>];
 export function grad(f: AnyFn, opts: GradOptions<Argnums> = {}) {
   return (...args: unknown[]) => {
     const [value, grads] = valueAndGradImpl("grad", f, opts, args);
@@ -185,11 +185,11 @@ export function grad(f: AnyFn, opts: GradOptions<Argnums> = {}) {
 export function valueAndGrad<F extends (...args: never[]) => Array, const N extends Argnums = 0>(
   f: F,
   opts?: GradOptions<N> & { hasAux?: false },
-): (...args: Parameters<F>) => [Array, GradsOf<Parameters<F>, N>];
+): (...args: ArgsOf<F>) => [Array, GradsOf<Parameters<F>, N>];
 export function valueAndGrad<F extends (...args: never[]) => readonly [Array, unknown], const N extends Argnums = 0>(
   f: F,
   opts: GradOptions<N> & { hasAux: true },
-): (...args: Parameters<F>) => [[Array, AuxOf<ReturnType<F>>], GradsOf<Parameters<F>, N>];
+): (...args: ArgsOf<F>) => [[Array, AuxOf<ReturnType<F>>], GradsOf<Parameters<F>, N>];
 export function valueAndGrad(f: AnyFn, opts: GradOptions<Argnums> = {}) {
   return (...args: unknown[]) => {
     const [value, grads] = valueAndGradImpl("valueAndGrad", f, opts, args);

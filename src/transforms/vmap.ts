@@ -1,7 +1,7 @@
 /** Vectorising map: the batching interpreter. Each primitive's batch rule does the work. */
 import { Array } from "../core/array.js";
 import { ShapedArray } from "../core/aval.js";
-import { ConcretizationError, TransformError } from "../core/errors.js";
+import { ConcretizationError, TransformError, withTransformContext } from "../core/errors.js";
 import type { BDim, Params, Primitive } from "../core/primitive.js";
 import { bind, fullLower, fullRaise, type MainTrace, newMain, Trace, Tracer } from "../core/trace.js";
 import { broadcastInDim, moveAxis } from "../primitives/movement.js";
@@ -231,7 +231,7 @@ export function vmap<F extends AnyFn>(f: F, opts: VmapOptions = {}): (...args: A
     let outDef: TreeDef | undefined;
     let outTree: unknown;
     const fFlat = (...xs: Array[]): Array[] => {
-      const out = (f as unknown as (...a: unknown[]) => unknown)(...splitLeaves(xs, layout));
+      const out = withTransformContext(op, () => (f as unknown as (...a: unknown[]) => unknown)(...splitLeaves(xs, layout)));
       const [ol, od] = flattenArrays(op, out, "output", "weak");
       outDef = od;
       outTree = out;

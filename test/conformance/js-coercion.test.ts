@@ -90,3 +90,19 @@ describe("numeric coercion of traced arrays raises ConcretizationError", () => {
     expect(seen).toBe('Traced<f32[2]>(jit) {"x":"Traced<f32[2]>(jit)"}');
   });
 });
+
+describe("errors raised inside a transform say so", () => {
+  const bad = (x: Array) => np.matmul(x, np.ones([3]));
+
+  it("eagerly, the message is the operation's alone", () => {
+    expect(() => bad(np.ones([4, 2]))).toThrow(/matmul/);
+    expect(() => bad(np.ones([4, 2]))).not.toThrow(/while tracing/);
+  });
+
+  it("under nested transforms, the note names them innermost first", () => {
+    expect(() => jit(bad)(np.ones([4, 2]))).toThrow(/\(raised while tracing under jit\)$/);
+    const loss = (x: Array) => bad(x).sum();
+    expect(() => jit(grad(loss))(np.ones([4, 2]))).toThrow(/\(raised while tracing under grad, inside jit\)$/);
+    expect(() => vmap(bad)(np.ones([5, 4, 2]))).toThrow(/\(raised while tracing under vmap\)$/);
+  });
+});
