@@ -12,7 +12,8 @@ import { bind, bind1 } from "../core/trace.js";
 import { type ExprFn, runElementwise } from "./elementwise-kernel.js";
 import { broadcastInDim, moveAxis, reshape } from "./movement.js";
 import { reduceSum } from "./reduce.js";
-import { definePrimitive, vectorizedBatch, zeroJvp } from "./registry.js";
+import { definePrimitive } from "./registry.js";
+import { vectorizedBatch, zeroJvp } from "./rules.js";
 import { instantiate } from "./zeros.js";
 
 type DTypeClass = "float" | "numeric" | "bool" | "any";

@@ -10,7 +10,8 @@ import { type BDim, type Params, type Primitive, type Tangent, UndefPrimal, Zero
 import { invertPermutation, isPermutation, range, type Shape, shapeStr, shapesEqual, sizeOf, stridesOf } from "../core/shape.js";
 import { bind1 } from "../core/trace.js";
 import { reduceSum } from "./reduce.js";
-import { definePrimitive, linearJvp } from "./registry.js";
+import { definePrimitive } from "./registry.js";
+import { linearJvp } from "./rules.js";
 import { readStrided, writeStrided } from "./strided.js";
 import { instantiate, zerosOf } from "./zeros.js";
 

@@ -13,7 +13,8 @@ import { broadcastShapes, type Shape, shapesEqual, sizeOf } from "../core/shape.
 import { bind, bind1 } from "../core/trace.js";
 import { broadcastBatch } from "./elementwise.js";
 import { broadcastStrides, runElementwise } from "./elementwise-kernel.js";
-import { definePrimitive, zeroJvp } from "./registry.js";
+import { definePrimitive } from "./registry.js";
+import { zeroJvp } from "./rules.js";
 
 function checkAllDType(op: string, avals: readonly ShapedArray[], allowed: readonly DType[], hint: string): DType {
   const d = avals[0].dtype;

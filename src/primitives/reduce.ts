@@ -8,7 +8,8 @@ import { range, sizeOf, stridesOf } from "../core/shape.js";
 import { bind1 } from "../core/trace.js";
 import { add, convert, div, eq, mul } from "./elementwise.js";
 import { broadcastInDim, moveAxis, pad, reshape, slice, transpose } from "./movement.js";
-import { definePrimitive, linearJvp } from "./registry.js";
+import { definePrimitive } from "./registry.js";
+import { linearJvp } from "./rules.js";
 import { instantiate } from "./zeros.js";
 
 interface AxesParams extends Params {
