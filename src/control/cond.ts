@@ -4,7 +4,7 @@
  * primitive holds them all and runs the chosen one. Unlike a JS `if`, this works under `jit`
  * (the predicate may be a traced value) and every transform composes with it.
  */
-import { executeReference } from "../compile/backends/reference.js";
+
 import { type Array, fullConcrete } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
 import { isFloat } from "../core/dtype.js";
@@ -12,6 +12,7 @@ import { DTypeError, ShapeError, TransformError } from "../core/errors.js";
 import { type Params, type Primitive, UndefPrimal, Zero } from "../core/primitive.js";
 import { bind } from "../core/trace.js";
 import { evalIr } from "../ir/eval.js";
+import { executeReference } from "../ir/execute.js";
 import type { Ir } from "../ir/ir.js";
 import { convert, eq, max, min, ne, scalar, select } from "../primitives/elementwise.js";
 import { broadcastInDim, moveAxis } from "../primitives/movement.js";

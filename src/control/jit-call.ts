@@ -3,13 +3,13 @@
  * vmap of the IR), so `grad(jit(f))`, `vmap(jit(f))` and `jit(grad(f))` all stay staged.
  */
 
-import { executeReference } from "../compile/backends/reference.js";
 import type { Array } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
 import { isFloat } from "../core/dtype.js";
 import { TransformError } from "../core/errors.js";
 import { type Params, type Primitive, UndefPrimal, Zero } from "../core/primitive.js";
 import { bind } from "../core/trace.js";
+import { executeReference } from "../ir/execute.js";
 import type { Ir } from "../ir/ir.js";
 import { definePrimitive } from "../primitives/registry.js";
 import { instantiate } from "../primitives/zeros.js";

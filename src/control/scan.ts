@@ -5,7 +5,7 @@
  * holds the body IR; its rules transform the body, so every transform composes with loops and
  * under `jit` the loop is traced once, not unrolled.
  */
-import { executeReference } from "../compile/backends/reference.js";
+
 import { type Array, ConcreteArray } from "../core/array.js";
 import { ShapedArray } from "../core/aval.js";
 import { allocate, isFloat } from "../core/dtype.js";
@@ -14,6 +14,7 @@ import { type BDim, type Params, type Primitive, type Tangent, UndefPrimal, Zero
 import { sizeOf } from "../core/shape.js";
 import { bind } from "../core/trace.js";
 import { evalIr } from "../ir/eval.js";
+import { executeReference } from "../ir/execute.js";
 import type { Ir } from "../ir/ir.js";
 import { add } from "../primitives/elementwise.js";
 import { moveAxis } from "../primitives/movement.js";

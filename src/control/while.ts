@@ -4,7 +4,7 @@
  * compose with it; reverse mode does not (the number of steps is only known at run time, so
  * nothing can be stored for a backward pass): use `scan` or `foriLoop` there, as in JAX.
  */
-import { executeReference } from "../compile/backends/reference.js";
+
 import { type Array, Array as ArrayClass } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
 import { isFloat } from "../core/dtype.js";
@@ -12,6 +12,7 @@ import { DTypeError, TransformError } from "../core/errors.js";
 import { type Params, type Primitive, type Tangent, Zero } from "../core/primitive.js";
 import { bind } from "../core/trace.js";
 import { evalIr } from "../ir/eval.js";
+import { executeReference } from "../ir/execute.js";
 import type { Ir } from "../ir/ir.js";
 import { convert, select } from "../primitives/elementwise.js";
 import { broadcastInDim } from "../primitives/movement.js";

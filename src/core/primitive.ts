@@ -3,8 +3,9 @@ import type { ShapedArray } from "./aval.js";
 import type { DType } from "./dtype.js";
 
 /**
- * Static metadata of one application of a primitive (axes, shapes, sub-IRs…). Readonly;
- * printed in IR listings and part of jit's cache key.
+ * Static metadata of one application of a primitive (axes, shapes, sub-IRs…). Readonly and
+ * printed in IR listings. (jit's cache key is the input signature, not the params: params are
+ * fixed by tracing.)
  */
 export type Params = Readonly<Record<string, unknown>>;
 

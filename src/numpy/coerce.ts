@@ -76,7 +76,7 @@ export function promote(op: string, ...xs: readonly unknown[]): Array[] {
   return xs.map((x) => asDType(x as ArrayLike, t.dtype, t.weak));
 }
 
-/** Promote, then make sure the dtype is floating (ints become float32, as in NumPy/JAX). */
+/** Promote, then make sure the dtype is floating (ints become float32, as in JAX; NumPy gives float64). */
 export function promoteFloat(op: string, ...xs: readonly unknown[]): Array[] {
   const t = promotedType(op, xs);
   const f = isFloat(t.dtype) ? t.dtype : "float32";

@@ -39,7 +39,7 @@ export function multiply(a: ArrayLike, b: ArrayLike): Array {
   const [x, y] = promote("multiply", a, b);
   return x.dtype === "bool" ? P.and(x, y) : mulNumeric(x, y);
 }
-/** True division: integer inputs give float32, as in NumPy. */
+/** True division: integer inputs give float32, as in JAX (NumPy gives float64). */
 export function divide(a: ArrayLike, b: ArrayLike): Array {
   const [x, y] = promoteFloat("divide", a, b);
   return P.div(x, y);

@@ -1,11 +1,14 @@
 /**
- * The reference backend: run an IR by calling each primitive's kernel directly. All values are
- * concrete here, so the trace machinery (bind, trace lookup) is skipped; the kernels are the
- * same ones eager code uses, so jit(f) and f agree exactly.
+ * The reference evaluator, which lives with the IR: run an IR on concrete values by calling each
+ * primitive's reference kernel directly. All values are concrete here, so the trace machinery
+ * (bind, trace lookup) is skipped; the kernels are the same ones eager code uses, so jit(f) and f
+ * agree exactly. It defines what every compiled backend must compute, and it is what the
+ * higher-order primitives' reference kernels run their sub-IRs with (compiled backends compile
+ * sub-IRs themselves), so no primitive depends on a backend.
  */
-import { type ConcreteArray, fullConcrete } from "../../core/array.js";
-import { ValueError } from "../../core/errors.js";
-import { type Atom, type Ir, Lit, type Var } from "../../ir/ir.js";
+import { type ConcreteArray, fullConcrete } from "../core/array.js";
+import { ValueError } from "../core/errors.js";
+import { type Atom, type Ir, Lit, type Var } from "./ir.js";
 
 // A literal's array is made once and reused: arrays are immutable, so sharing is safe.
 const litValues = new WeakMap<Lit, ConcreteArray>();
