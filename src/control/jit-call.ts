@@ -71,7 +71,7 @@ export const jitCallP: Primitive<JitParams> = definePrimitive<JitParams>("jit_ca
     const outs = bind(jitCallP, args, { ir: v, name: `vmap(${name})` });
     return [outs, outs.map(() => 0)];
   },
-  lower: { kind: "call" },
+  lower: { kind: "inline", body: (params) => (params as JitParams).ir },
   // Under partial evaluation (reverse mode) the call splits in two: the known half runs now as
   // one call and yields residuals; the unknown half is staged as one call on residuals and
   // unknowns. So grad(jit(f)) keeps both its forward and its backward pass compiled.

@@ -1,5 +1,6 @@
 import type { Array, ConcreteArray } from "./array.js";
 import type { ShapedArray } from "./aval.js";
+import type { Ir } from "../ir/ir.js";
 import type { DType } from "./dtype.js";
 
 /**
@@ -36,7 +37,9 @@ export type BDim = number | null;
 export type Lowering =
   | { readonly kind: "elementwise"; readonly expr: (dtype: DType, ...xs: string[]) => string }
   | { readonly kind: "kernel" }
-  | { readonly kind: "call" };
+  | { readonly kind: "call" }
+  /** A call whose body the compiler splices into the caller (jit_call). */
+  | { readonly kind: "inline"; readonly body: (params: Params) => Ir };
 
 /**
  * What a primitive's partial-evaluation rule may do with the values it is given: ask which are

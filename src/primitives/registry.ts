@@ -13,7 +13,7 @@ const registry = new Map<string, Primitive>();
 
 export function definePrimitive<P extends Params>(name: string, rules: PrimitiveRules<P>): Primitive<P> {
   if (registry.has(name)) throw new AxleError(`definePrimitive: a primitive named '${name}' already exists`);
-  const weakType = rules.weakType ?? (rules.lower.kind === "call" ? "own" : "standard");
+  const weakType = rules.weakType ?? (rules.lower.kind === "call" || rules.lower.kind === "inline" ? "own" : "standard");
   const own = rules.abstractEval;
   // The standard weak-type rule is applied here once, so no primitive's shape rule repeats it.
   const abstractEval: PrimitiveRules<P>["abstractEval"] =

@@ -4,7 +4,7 @@
  * for int32, `>>> 0` for uint32), so a generated loop computes exactly what the reference
  * semantics in `scalar.ts` define.
  */
-import type { DType } from "../core/dtype.js";
+import type { DType } from "./dtype.js";
 import type { ScalarExpr } from "./scalar.js";
 
 /** Wrap JS expression text so its value is what a buffer of `dtype` would store. */

@@ -8,7 +8,7 @@
  * operation's result is rounded or wrapped to its dtype (float32 rounds, int32/uint32 wrap
  * modulo 2^32, bool is 0 or 1), exactly as the reference kernels define.
  */
-import type { DType } from "../core/dtype.js";
+import type { DType } from "./dtype.js";
 
 /** Unary operations; the result has the operand's dtype unless noted. */
 export type UnaryOp =
