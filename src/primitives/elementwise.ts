@@ -5,7 +5,7 @@
 import type { Array, ConcreteArray } from "../core/array.js";
 import { fullConcrete } from "../core/array.js";
 import { ShapedArray } from "../core/aval.js";
-import { type DType, isFloat, isInteger } from "../core/dtype.js";
+import { checkDType, type DType, isFloat, isInteger } from "../core/dtype.js";
 import { DTypeError } from "../core/errors.js";
 import { type BDim, type Params, type Primitive, type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
 import { broadcastShapes, shapesEqual } from "../core/shape.js";
@@ -463,17 +463,32 @@ interface ConvertParams extends Params {
   newDtype: DType;
 }
 
-function convertExpr(to: DType, x: string): string {
-  if (to === "bool") return `(${x} !== 0 && ${x} === ${x} ? 1 : 0)`;
-  if (to === "int32" || to === "uint32") return wrap(to, `(Number.isFinite(${x}) ? Math.trunc(${x}) : 0)`);
+/**
+ * The JS expression of `convert_element_type` from `from` to `to`, with XLA's semantics (as
+ * `castScalar`, which states them): float → int truncates toward zero and saturates (NaN → 0);
+ * int → int wraps (two's complement: int32 -1 → uint32 4294967295); → bool is `x != 0` (NaN is true).
+ */
+function convertExpr(from: DType, to: DType, x: string): string {
+  if (to === "bool") return `(${x} !== 0 ? 1 : 0)`;
+  if (isInteger(to) && isFloat(from)) {
+    // ToInt32/ToUint32 truncate toward zero, so `| 0` and `>>> 0` are exact once in range.
+    return to === "int32"
+      ? `(${x} !== ${x} ? 0 : ${x} <= -2147483648 ? -2147483648 : ${x} >= 2147483647 ? 2147483647 : ${x} | 0)`
+      : `(${x} > 0 ? (${x} >= 4294967295 ? 4294967295 : ${x} >>> 0) : 0)`;
+  }
   return wrap(to, x);
 }
 
+function convertAval(a: ShapedArray, newDtype: unknown): ShapedArray {
+  return new ShapedArray(a.shape, checkDType("convert_element_type", newDtype));
+}
+
 export const convertP: Primitive<ConvertParams> = definePrimitive<ConvertParams>("convert_element_type", {
-  abstractEval: ([a], { newDtype }) => [new ShapedArray(a.shape, newDtype)],
-  impl: ([a], { newDtype }) => [
-    runElementwise(`convert_${newDtype}`, (_d, x) => convertExpr(newDtype, x), a.dtype, newDtype, a.shape, [a]),
-  ],
+  abstractEval: ([a], { newDtype }) => [convertAval(a, newDtype)],
+  impl: ([a], { newDtype }) => {
+    convertAval(a.aval, newDtype);
+    return [runElementwise(`convert_${newDtype}`, (d, x) => convertExpr(d, newDtype, x), a.dtype, newDtype, a.shape, [a])];
+  },
   // Differentiable between float dtypes only; to or from integers the tangent is zero.
   jvp: ([a], [t], params) => {
     const out = bind1(convertP, [a], params);
@@ -486,7 +501,10 @@ export const convertP: Primitive<ConvertParams> = definePrimitive<ConvertParams>
     return [bind1(convertP, [ct], { newDtype: aval.dtype })];
   },
   batch: vectorizedBatch(() => convertP),
-  lower: { kind: "elementwise", expr: (d, x) => convertExpr(d, x) },
+  // `Lowering.expr` receives only the output dtype, but this conversion also depends on the
+  // source (float → int saturates, int32 ↔ uint32 wraps). The expression below assumes a float
+  // source; a backend must lower convert_element_type with its operand's dtype, as impl does.
+  lower: { kind: "elementwise", expr: (d, x) => convertExpr("float64", d, x) },
 });
 export function convert(x: Array, newDtype: DType): Array {
   return x.dtype === newDtype ? x : bind1(convertP, [x], { newDtype });
