@@ -172,12 +172,7 @@ function diagonals({ x, labels }: Term): Term {
     const lead = rest.map((k) => x.shape[k]);
     const flat = M.reshape(moved, [...lead, n * n]);
     // Elements (k, k) of an n×n block sit at k·(n + 1) in its flattening.
-    x = M.slice(
-      flat,
-      [...lead.map(() => 0), 0],
-      [...lead, n * n],
-      [...lead.map(() => 1), n + 1],
-    );
+    x = M.slice(flat, [...lead.map(() => 0), 0], [...lead, n * n], [...lead.map(() => 1), n + 1]);
     labels = rest.map((k) => labels[k]).join("") + c;
   }
 }

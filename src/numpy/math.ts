@@ -43,12 +43,79 @@ export function divide(a: ArrayLike, b: ArrayLike): Array {
   const [x, y] = promoteFloat("divide", a, b);
   return P.div(x, y);
 }
-/** Division rounding toward -inf (for integers, like Python's //). */
+/**
+ * Division rounding toward -inf (for integers, like Python's //). Integers are divided exactly
+ * (truncating, then one less where the remainder's sign differs from the divisor's, as in JAX;
+ * INT32_MIN // -1 wraps to INT32_MIN as in NumPy and JAX). Integer division by zero gives 0, as in
+ * NumPy (JAX leaves it implementation-defined).
+ */
 export function floorDivide(a: ArrayLike, b: ArrayLike): Array {
-  const [x, y] = promote("floorDivide", a, b);
+  const [x, y] = promoteNumeric("floorDivide", a, b);
   if (isFloat(x.dtype)) return P.floor(P.div(x, y));
-  const q = P.floor(P.div(asDType(x, "float64"), asDType(y, "float64")));
-  return asDType(q, x.dtype);
+  const q = P.div(x, y); // the int div primitive truncates and gives 0 for a zero divisor
+  if (x.dtype === "uint32") return q;
+  const zero = asDType(0, x.dtype);
+  const r = P.rem(x, y);
+  const down = P.and(P.ne(r, zero), P.ne(P.lt(r, zero), P.lt(y, zero)));
+  return P.select(P.eq(y, zero), zero, P.select(down, P.sub(q, asDType(1, x.dtype)), q));
+}
+
+/** Promote as NumPy does for remainders: bool operands count as int32. */
+function promoteNumeric(name: string, a: ArrayLike, b: ArrayLike): Array[] {
+  const [x, y] = promote(name, a, b);
+  return x.dtype === "bool" ? [asDType(x, "int32"), asDType(y, "int32")] : [x, y];
+}
+
+/** For integer operands a zero divisor is replaced by 1 (so the remainder is 0), as in JAX. */
+function safeDivisor(y: Array): Array {
+  if (isFloat(y.dtype)) return y;
+  return P.select(P.eq(y, asDType(0, y.dtype)), asDType(1, y.dtype), y);
+}
+
+/**
+ * The remainder with the sign of the divisor (Python's `%`, NumPy's `remainder`/`mod`):
+ * x - y·floor(x/y). Built as JAX builds it from `rem` (C's fmod): add y where the truncated
+ * remainder is non-zero and its sign differs from y's. A float divisor of 0 gives NaN; an
+ * integer one gives 0 (as in JAX). The gradient is 1 for x and -floor(x/y) for y.
+ * @example np.remainder(np.array([-3, 3]), 2) // [1, 1]
+ */
+export function remainder(a: ArrayLike, b: ArrayLike): Array {
+  const [x, y0] = promoteNumeric("remainder", a, b);
+  const y = safeDivisor(y0);
+  const zero = asDType(0, x.dtype);
+  const r = P.rem(x, y);
+  const signsDiffer = P.ne(P.lt(r, zero), P.lt(y, zero));
+  return P.select(P.and(signsDiffer, P.ne(r, zero)), P.add(r, y), r);
+}
+/** Alias of `remainder` (NumPy's `mod`). */
+export const mod = remainder;
+
+/**
+ * C's fmod (NumPy's `fmod`): x - y·trunc(x/y), with the sign of the dividend. A float divisor
+ * of 0 gives NaN; an integer one gives 0 (as in JAX).
+ * @example np.fmod(np.array([-3, 3]), 2) // [-1, 1]
+ */
+export function fmod(a: ArrayLike, b: ArrayLike): Array {
+  const [x, y] = promoteNumeric("fmod", a, b);
+  return P.rem(x, safeDivisor(y));
+}
+
+/**
+ * log(exp(a) + exp(b)) without overflow: max + log1p(exp(min - max)). Written with max and min
+ * (whose derivatives split evenly at ties) so the gradient is the softmax weights
+ * exp(a - out), exp(b - out) everywhere, also at ties and at infinite inputs: (+inf, 1) gives
+ * (1, 0), (-inf, 1) gives (0, 1). When both are the same infinity the result is that infinity
+ * and the gradient is (1/2, 1/2).
+ * @example np.logaddexp(np.log(2), np.log(3)) // log(5)
+ */
+export function logaddexp(a: ArrayLike, b: ArrayLike): Array {
+  const [x, y] = promoteFloat("logaddexp", a, b);
+  const hi = P.max(x, y);
+  const d = P.sub(P.min(x, y), hi); // ≤ 0; NaN for two equal infinities (or a NaN input)
+  const same = P.ne(d, d);
+  // The inner select keeps NaN out of the unused branch's gradient.
+  const safe = P.select(same, asDType(0, d.dtype), d);
+  return P.select(same, hi, P.add(hi, P.log1p(P.exp(safe))));
 }
 /** a ** b. */
 export function power(a: ArrayLike, b: ArrayLike): Array {

@@ -70,7 +70,8 @@ function argExt(name: string, f: (x: Array, axis: number) => Array) {
     if (x.dtype === "bool") x = asDType(x, "int32");
     // As in JAX (and NumPy): there is no index to return for an empty sequence.
     if (axis === undefined || axis === null) {
-      if (x.size === 0) throw new ValueError(`${name}: attempt to get ${name} of an empty sequence (the array ${x.aval.str()} is empty)`);
+      if (x.size === 0)
+        throw new ValueError(`${name}: attempt to get ${name} of an empty sequence (the array ${x.aval.str()} is empty)`);
       return f(reshape(x, [x.size]), 0);
     }
     const ax = normalizeAxis(name, axis, x.ndim);

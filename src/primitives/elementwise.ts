@@ -333,6 +333,25 @@ export const divP = defineElementwise("div", {
 });
 export const div = bin(() => divP);
 
+/**
+ * rem(x, y) = x - y·trunc(x/y): C's fmod and XLA's `remainder`; the result has the sign of the
+ * dividend. JS `%` is exactly that (and exact: fmod never rounds). Integer dtypes follow XLA:
+ * x rem 0 = x, and INT32_MIN rem -1 = 0 (JS gives -0, stored as 0). np.remainder (the sign of the
+ * divisor) and np.fmod are composites of it.
+ * d rem = dx - trunc(x/y) dy, with trunc(q) = sign(q)·floor(|q|) as in JAX.
+ */
+export const remP = defineElementwise("rem", {
+  arity: 2,
+  dtypes: "numeric",
+  expr: (d, a, b) => (isInteger(d) ? wrap(d, `(${b} === 0 ? ${a} : ${a} % ${b})`) : wrap(d, `${a} % ${b}`)),
+  jvp: ([x, y], [tx, ty]) => {
+    if (ty instanceof Zero) return tx;
+    const q = div(x, y);
+    return addT(tx, neg(mul(ty, mul(sign(q), floor(abs(q))))));
+  },
+});
+export const rem = bin(() => remP);
+
 // d(x^y) = y x^(y-1) dx + log(x) x^y dy; the dy term is 0 where x = 0 (instead of 0·-inf).
 export const powP = defineElementwise("pow", {
   arity: 2,
