@@ -272,7 +272,7 @@ describe("mismatched trees", () => {
     const params = { layers: [{ b: np.zeros([32]) }, { b: np.zeros([32]) }] };
     const updates = { layers: [{ b: np.zeros([32]) }, { b: np.zeros([10]) }] };
     expect(() => optim.applyUpdates(params, updates)).toThrow(
-      "applyUpdates: updates vs params: params.layers[1].b: expected f32[32], got f32[10]",
+      "applyUpdates: updates vs. params: params.layers[1].b: expected f32[32], got f32[10]",
     );
   });
 });
