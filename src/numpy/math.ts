@@ -101,22 +101,27 @@ export function fmod(a: ArrayLike, b: ArrayLike): Array {
 }
 
 /**
- * log(exp(a) + exp(b)) without overflow: max + log1p(exp(min - max)). Written with max and min
- * (whose derivatives split evenly at ties) so the gradient is the softmax weights
- * exp(a - out), exp(b - out) everywhere, also at ties and at infinite inputs: (+inf, 1) gives
- * (1, 0), (-inf, 1) gives (0, 1). When both are the same infinity the result is that infinity
- * and the gradient is (1/2, 1/2).
+ * log(exp(a) + exp(b)) without overflow. With m the larger input (held constant, as in
+ * logsumexp) it is m + log1p(expm1(a - m) + exp(b - m)) when a is the larger, and the mirror
+ * image otherwise: exact identities, accurate (expm1(0) = 0, so a tiny exp(b - m) keeps its
+ * digits), and smooth, so derivatives of every order are the softmax weights exp(a - out),
+ * exp(b - out), ties included. When the larger input is +inf (or both are -inf) the result is
+ * that input, with the gradient of max: (+inf, 1) gives (1, 0), two equal infinities (1/2, 1/2).
  * @example np.logaddexp(np.log(2), np.log(3)) // log(5)
  */
 export function logaddexp(a: ArrayLike, b: ArrayLike): Array {
   const [x, y] = promoteFloat("logaddexp", a, b);
+  const zero = asDType(0, x.dtype);
   const hi = P.max(x, y);
-  const d = P.sub(P.min(x, y), hi); // ≤ 0; NaN for two equal infinities (or a NaN input)
-  const same = P.ne(d, d);
-  // The inner select keeps NaN out of the unused branch's gradient.
-  const safe = P.select(same, asDType(0, d.dtype), d);
-  return P.select(same, hi, P.add(hi, P.log1p(P.exp(safe))));
+  const finite = P.isFinite(hi);
+  // Non-finite cases take `hi`; the masked inputs keep NaN out of the other branch's gradient.
+  const m = stopGradient(P.select(finite, hi, zero));
+  const xs = P.select(finite, x, zero);
+  const ys = P.select(finite, y, zero);
+  const side = (u: Array, v: Array) => P.add(m, P.log1p(P.add(P.expm1(P.sub(u, m)), P.exp(P.sub(v, m)))));
+  return P.select(finite, P.select(P.ge(xs, ys), side(xs, ys), side(ys, xs)), hi);
 }
+
 /** a ** b. */
 export function power(a: ArrayLike, b: ArrayLike): Array {
   const [x, y] = promote("power", a, b);
