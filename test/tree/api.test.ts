@@ -144,6 +144,35 @@ describe("key paths", () => {
   });
 });
 
+describe("tree.map with a prefix tree (JAX's tree_map)", () => {
+  test("a leaf of the first tree receives the whole corresponding subtree of the others", () => {
+    const scales = { enc: 2, dec: 10 };
+    const params = { enc: { w: 1, b: [2, 3] }, dec: 4 };
+    const out = tree.map(
+      (s: unknown, sub: unknown) => (tree.leaves(sub) as number[]).map((v) => v * (s as number)),
+      scales,
+      params,
+    );
+    expect(out).toEqual({ enc: [4, 6, 2], dec: [40] }); // leaves in key order: b, then w
+    // A subtree that is null or a container is passed as it is.
+    expect(tree.map((_a: unknown, b: unknown) => b === null, { a: 1 }, { a: null })).toEqual({ a: true });
+    expect(
+      tree.mapWithPath(
+        (p: tree.KeyPath, _a: unknown, b: unknown) => `${tree.keyPathString(p)}:${JSON.stringify(b)}`,
+        [1],
+        [{ x: 2 }],
+      ),
+    ).toEqual(['[0]:{"x":2}']);
+  });
+
+  test("the others must still match wherever the first tree has structure", () => {
+    expect(thrown(() => tree.map((x: unknown) => x, { a: { b: 1 } }, { a: 1 })).message).toMatch(
+      /^tree\.map: structure mismatch at a: expected an object with keys \[b\], got a leaf \(number 1\) \(tree argument 2/,
+    );
+    expect(thrown(() => tree.map((x: unknown) => x, { a: 1 }, { a: 1, c: 2 })).message).toMatch(/at <root>: .*\(unexpected c\)/);
+  });
+});
+
 describe("structure mismatch errors", () => {
   const w = arr(1, 2);
 
