@@ -1,22 +1,22 @@
 /**
  * Loops as one staged operation: `scan(f, init, xs, { length, reverse })` runs
  * `[carry, y] = f(carry, x)` over the leading axis of `xs` and stacks the `y`s, and
- * `foriLoop(lower, upper, body, init)` is a scan without inputs or outputs. One `scan` primitive
+ * `foriLoop(lower, upper, body, init)` is a scan without inputs or outputs (a `whileLoop` when a
+ * bound is traced). One `scan` primitive
  * holds the body IR; its rules transform the body, so every transform composes with loops and
  * under `jit` the loop is traced once, not unrolled.
  */
-
-import { type Array, ConcreteArray } from "../core/array.js";
+import { type Array, Array as ArrayClass, ConcreteArray, fullConcrete } from "../core/array.js";
 import { ShapedArray } from "../core/aval.js";
 import { allocate, isFloat } from "../core/dtype.js";
-import { ShapeError, TransformError, ValueError } from "../core/errors.js";
+import { ConcretizationError, DTypeError, ShapeError, TransformError, ValueError } from "../core/errors.js";
 import { type BDim, type Params, type Primitive, type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
 import { sizeOf } from "../core/shape.js";
 import { bind } from "../core/trace.js";
 import { evalIr } from "../ir/eval.js";
 import { executeReference } from "../ir/execute.js";
 import type { Ir } from "../ir/ir.js";
-import { add } from "../primitives/elementwise.js";
+import { add, lt } from "../primitives/elementwise.js";
 import { moveAxis } from "../primitives/movement.js";
 import { definePrimitive } from "../primitives/registry.js";
 import { instantiate, zerosOf } from "../primitives/zeros.js";
@@ -28,6 +28,7 @@ import { backwardPass } from "../transforms/transpose.js";
 import { moveBatchAxis } from "../transforms/vmap.js";
 import { type TreeDef, unflatten } from "../tree/index.js";
 import { checkCarry, promoteWeakCarry } from "./weak-carry.js";
+import { whileLoop } from "./while.js";
 
 /**
  * Inputs of a scan equation: [...consts, ...carry, ...xs]; the body maps
@@ -434,21 +435,81 @@ export function scan<C, X, Y>(f: (carry: C, x: X) => readonly [C, Y], init: C, x
   ];
 }
 
+type IntDType = "int32" | "uint32";
+const INT_RANGE: Record<IntDType, readonly [number, number]> = { int32: [-(2 ** 31), 2 ** 31 - 1], uint32: [0, 2 ** 32 - 1] };
+
+/** The loop index dtype: the bounds' (int32 for two JS numbers; a JS number is weak). */
+function boundsDType(lower: number | Array, upper: number | Array): IntDType {
+  const dtypes: IntDType[] = [];
+  for (const [name, b] of [
+    ["lower", lower],
+    ["upper", upper],
+  ] as const) {
+    if (typeof b === "number") {
+      if (!Number.isInteger(b)) throw new ValueError(`foriLoop: ${name} must be an integer, got ${b}`);
+      continue;
+    }
+    if (!(b instanceof ArrayClass)) {
+      throw new ValueError(`foriLoop: ${name} must be an integer JS number or an integer scalar array, got ${typeof b}`);
+    }
+    if (b.ndim !== 0) throw new ShapeError(`foriLoop: ${name} must be a scalar, got ${b.aval.str()}`);
+    if (b.dtype !== "int32" && b.dtype !== "uint32") {
+      throw new DTypeError(`foriLoop: ${name} must be an int32 or uint32 scalar, got ${b.aval.str()}; cast with astype("int32")`);
+    }
+    dtypes.push(b.dtype);
+  }
+  if (dtypes.length === 2 && dtypes[0] !== dtypes[1]) {
+    throw new DTypeError(
+      `foriLoop: lower and upper must have the same dtype, got ${dtypes[0]} and ${dtypes[1]}; cast one with astype`,
+    );
+  }
+  const dtype = dtypes[0] ?? "int32";
+  const [lo, hi] = INT_RANGE[dtype];
+  for (const b of [lower, upper]) {
+    if (typeof b === "number" && (b < lo || b > hi)) {
+      throw new ValueError(`foriLoop: the bound ${b} does not fit the loop index dtype ${dtype} (the other bound's)`);
+    }
+  }
+  return dtype;
+}
+
+/** The value of a bound if it is known now (a JS number or a concrete array), else null. */
+function concreteBound(b: number | Array): number | null {
+  if (typeof b === "number") return b;
+  try {
+    return b.toConcrete("foriLoop").item();
+  } catch (e) {
+    if (e instanceof ConcretizationError) return null;
+    throw e;
+  }
+}
+
 /**
- * `foriLoop(lower, upper, body, init)`: `carry = body(i, carry)` for i = lower … upper − 1 (JS
- * numbers, fixed while tracing), as a scan, so it is differentiable and traced once under jit.
+ * `foriLoop(lower, upper, body, init)`: `carry = body(i, carry)` for i = lower … upper − 1.
+ * As in JAX, when both bounds are known while tracing (JS integers, or concrete int32/uint32
+ * scalar arrays such as `np.array(3, "int32")`) the loop is a `scan` of fixed length, so it is
+ * differentiable in both modes and traced once under `jit`; when a bound is traced (e.g. a `jit`
+ * argument) it is a `whileLoop`, which has forward mode and `vmap` but no reverse mode. `i` has
+ * the bounds' dtype (int32 for JS numbers).
  * @example foriLoop(0, 5, (i, c: Array) => c.add(i), np.array(0)) // 10
  */
-export function foriLoop<C>(lower: number, upper: number, body: (i: Array, carry: C) => C, init: C): C {
-  if (!Number.isInteger(lower) || !Number.isInteger(upper)) {
-    throw new ValueError(`foriLoop: lower and upper must be integers, got ${lower} and ${upper}`);
+export function foriLoop<C>(lower: number | Array, upper: number | Array, body: (i: Array, carry: C) => C, init: C): C {
+  const dtype = boundsDType(lower, upper);
+  const lo = concreteBound(lower);
+  const hi = concreteBound(upper);
+  if (lo !== null && hi !== null) {
+    const n = Math.max(0, hi - lo);
+    const data = allocate(dtype, n);
+    for (let k = 0; k < n; k++) data[k] = lo + k;
+    const [out] = scan((c: C, i: Array) => [body(i, c), null] as const, init, new ConcreteArray([n], dtype, data));
+    return out;
   }
-  const n = Math.max(0, upper - lower);
-  const idx = new ConcreteArray(
-    [n],
-    "int32",
-    Int32Array.from({ length: n }, (_, k) => lower + k),
+  const asBound = (b: number | Array) => (typeof b === "number" ? fullConcrete([], dtype, b) : b);
+  const one = fullConcrete([], dtype, 1);
+  const [, , out] = whileLoop(
+    ([i, u]: readonly [Array, Array, C]) => lt(i, u),
+    ([i, u, c]: readonly [Array, Array, C]) => [add(i, one), u, body(i, c)] as const,
+    [asBound(lower), asBound(upper), init] as const,
   );
-  const [out] = scan((c: C, i: Array) => [body(i, c), null] as const, init, idx);
   return out;
 }

@@ -55,7 +55,17 @@ export function allocate(dtype: DType, size: number): TypedArray {
   }
 }
 
-/** Convert a JS number to the value a buffer of `dtype` stores, as the buffer would. */
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+const UINT32_MAX = 4294967295;
+
+/**
+ * Convert a JS number (a double) to the value a buffer of `dtype` stores, with the semantics of
+ * XLA's float `convert_element_type` (as JAX on CPU and GPU): to an integer dtype the value is
+ * truncated toward zero and *saturates*: out-of-range values and ±Infinity clamp to the dtype's
+ * minimum or maximum, NaN gives 0 (`[1e10, Infinity, NaN] → int32 [2147483647, 2147483647, 0]`,
+ * `-1 → uint32 0`). To bool it is `x != 0`, so NaN is true (as in NumPy and JAX).
+ */
 export function castScalar(dtype: DType, x: number): number {
   switch (dtype) {
     case "float32":
@@ -63,11 +73,14 @@ export function castScalar(dtype: DType, x: number): number {
     case "float64":
       return x;
     case "int32":
-      return Number.isFinite(x) ? Math.trunc(x) | 0 : 0;
+      if (Number.isNaN(x)) return 0;
+      return x <= INT32_MIN ? INT32_MIN : x >= INT32_MAX ? INT32_MAX : Math.trunc(x) | 0;
     case "uint32":
-      return Number.isFinite(x) ? Math.trunc(x) >>> 0 : 0;
+      // `!(x > 0)` also catches NaN.
+      if (!(x > 0)) return 0;
+      return x >= UINT32_MAX ? UINT32_MAX : Math.trunc(x) >>> 0;
     case "bool":
-      return x !== 0 && !Number.isNaN(x) ? 1 : 0;
+      return x !== 0 ? 1 : 0;
   }
 }
 

@@ -1,6 +1,6 @@
+import type { Ir } from "../ir/ir.js";
 import type { Array, ConcreteArray } from "./array.js";
 import type { ShapedArray } from "./aval.js";
-import type { Ir } from "../ir/ir.js";
 import type { DType } from "./dtype.js";
 
 /**

@@ -38,6 +38,7 @@ export { allclose, arrayEqual, isclose } from "./compare.js";
 export * from "./creation.js";
 export * from "./linalg.js";
 export * from "./math.js";
+export * as linalg from "./norms.js";
 export * from "./reductions.js";
 export * from "./shape-ops.js";
 

@@ -44,13 +44,85 @@ export function divide(a: ArrayLike, b: ArrayLike): Array {
   const [x, y] = promoteFloat("divide", a, b);
   return P.div(x, y);
 }
-/** Division rounding toward -inf (for integers, like Python's //). */
+/**
+ * Division rounding toward -inf (for integers, like Python's //). Integers are divided exactly
+ * (truncating, then one less where the remainder's sign differs from the divisor's, as in JAX;
+ * INT32_MIN // -1 wraps to INT32_MIN as in NumPy and JAX). Integer division by zero gives 0, as in
+ * NumPy (JAX leaves it implementation-defined).
+ */
 export function floorDivide(a: ArrayLike, b: ArrayLike): Array {
-  const [x, y] = promote("floorDivide", a, b);
+  const [x, y] = promoteNumeric("floorDivide", a, b);
   if (isFloat(x.dtype)) return P.floor(P.div(x, y));
-  const q = P.floor(P.div(asDType(x, "float64"), asDType(y, "float64")));
-  return asDType(q, x.dtype);
+  const q = P.div(x, y); // the int div primitive truncates and gives 0 for a zero divisor
+  if (x.dtype === "uint32") return q;
+  const zero = asDType(0, x.dtype);
+  const r = P.rem(x, y);
+  const down = P.and(P.ne(r, zero), P.ne(P.lt(r, zero), P.lt(y, zero)));
+  return P.select(P.eq(y, zero), zero, P.select(down, P.sub(q, asDType(1, x.dtype)), q));
 }
+
+/** Promote as NumPy does for remainders: bool operands count as int32. */
+function promoteNumeric(name: string, a: ArrayLike, b: ArrayLike): Array[] {
+  const [x, y] = promote(name, a, b);
+  return x.dtype === "bool" ? [asDType(x, "int32"), asDType(y, "int32")] : [x, y];
+}
+
+/** For integer operands a zero divisor is replaced by 1 (so the remainder is 0), as in JAX. */
+function safeDivisor(y: Array): Array {
+  if (isFloat(y.dtype)) return y;
+  return P.select(P.eq(y, asDType(0, y.dtype)), asDType(1, y.dtype), y);
+}
+
+/**
+ * The remainder with the sign of the divisor (Python's `%`, NumPy's `remainder`/`mod`):
+ * x - y·floor(x/y). Built as JAX builds it from `rem` (C's fmod): add y where the truncated
+ * remainder is non-zero and its sign differs from y's. A float divisor of 0 gives NaN; an
+ * integer one gives 0 (as in JAX). The gradient is 1 for x and -floor(x/y) for y.
+ * @example np.remainder(np.array([-3, 3]), 2) // [1, 1]
+ */
+export function remainder(a: ArrayLike, b: ArrayLike): Array {
+  const [x, y0] = promoteNumeric("remainder", a, b);
+  const y = safeDivisor(y0);
+  const zero = asDType(0, x.dtype);
+  const r = P.rem(x, y);
+  const signsDiffer = P.ne(P.lt(r, zero), P.lt(y, zero));
+  return P.select(P.and(signsDiffer, P.ne(r, zero)), P.add(r, y), r);
+}
+/** Alias of `remainder` (NumPy's `mod`). */
+export const mod = remainder;
+
+/**
+ * C's fmod (NumPy's `fmod`): x - y·trunc(x/y), with the sign of the dividend. A float divisor
+ * of 0 gives NaN; an integer one gives 0 (as in JAX).
+ * @example np.fmod(np.array([-3, 3]), 2) // [-1, 1]
+ */
+export function fmod(a: ArrayLike, b: ArrayLike): Array {
+  const [x, y] = promoteNumeric("fmod", a, b);
+  return P.rem(x, safeDivisor(y));
+}
+
+/**
+ * log(exp(a) + exp(b)) without overflow. With m the larger input (held constant, as in
+ * logsumexp) it is m + log1p(expm1(a - m) + exp(b - m)) when a is the larger, and the mirror
+ * image otherwise: exact identities, accurate (expm1(0) = 0, so a tiny exp(b - m) keeps its
+ * digits), and smooth, so derivatives of every order are the softmax weights exp(a - out),
+ * exp(b - out), ties included. When the larger input is +inf (or both are -inf) the result is
+ * that input, with the gradient of max: (+inf, 1) gives (1, 0), two equal infinities (1/2, 1/2).
+ * @example np.logaddexp(np.log(2), np.log(3)) // log(5)
+ */
+export function logaddexp(a: ArrayLike, b: ArrayLike): Array {
+  const [x, y] = promoteFloat("logaddexp", a, b);
+  const zero = asDType(0, x.dtype);
+  const hi = P.max(x, y);
+  const finite = P.isFinite(hi);
+  // Non-finite cases take `hi`; the masked inputs keep NaN out of the other branch's gradient.
+  const m = stopGradient(P.select(finite, hi, zero));
+  const xs = P.select(finite, x, zero);
+  const ys = P.select(finite, y, zero);
+  const side = (u: Array, v: Array) => P.add(m, P.log1p(P.add(P.expm1(P.sub(u, m)), P.exp(P.sub(v, m)))));
+  return P.select(finite, P.select(P.ge(xs, ys), side(xs, ys), side(ys, xs)), hi);
+}
+
 /**
  * a ** b. A JS integer exponent is static, as a Python int is in JAX: it goes through
  * `integer_pow` (repeated multiplication in `a`'s dtype), whose derivative n·x^(n-1) is exact at

@@ -1,5 +1,5 @@
 /** Reductions with NumPy's axis (number, list, negative allowed) and keepdims options. */
-import { type Array, type ArrayLike, type Axis, ConcreteArray, type ReduceOptions } from "../core/array.js";
+import { type Array, type ArrayLike, type Axis, ConcreteArray, fullConcrete, type ReduceOptions } from "../core/array.js";
 import { allocate, type DType, isFloat } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
 import { normalizeAxes, normalizeAxis, sizeOf } from "../core/shape.js";
@@ -68,11 +68,16 @@ function argExt(name: string, f: (x: Array, axis: number) => Array) {
   return (a: ArrayLike, axis?: number, opts?: ReduceOptions): Array => {
     let x = asArray(name, a);
     if (x.dtype === "bool") x = asDType(x, "int32");
+    // As in JAX (and NumPy): there is no index to return for an empty sequence.
     if (axis === undefined || axis === null) {
-      if (x.size === 0) throw new ValueError(`${name}: the array ${x.aval.str()} is empty`);
+      if (x.size === 0)
+        throw new ValueError(`${name}: attempt to get ${name} of an empty sequence (the array ${x.aval.str()} is empty)`);
       return f(reshape(x, [x.size]), 0);
     }
     const ax = normalizeAxis(name, axis, x.ndim);
+    if (x.shape[ax] === 0) {
+      throw new ValueError(`${name}: attempt to get ${name} of an empty sequence: axis ${ax} of ${x.aval.str()} has size 0`);
+    }
     return keep(f(x, ax), x.shape, [ax], opts);
   };
 }
@@ -103,12 +108,19 @@ export function std(a: ArrayLike, axis?: Axis, opts?: VarOptions): Array {
 
 /**
  * log Σ exp(x), stable: the max is subtracted first (and held constant for the gradient, which
- * is exactly softmax).
+ * is exactly softmax). Over an empty axis the sum is 0, so the result is -inf (as in JAX).
  */
 export function logsumexp(a: ArrayLike, axis?: Axis, opts?: ReduceOptions): Array {
   const [x0, axes] = prep("logsumexp", a, axis);
   const x = asDType(x0, isFloat(x0.dtype) ? x0.dtype : "float32");
-  const m = R.reduceMax(x, axes);
+  const empty = axes.some((i) => x.shape[i] === 0);
+  const m = empty
+    ? fullConcrete(
+        x.shape.filter((_, i) => !axes.includes(i)),
+        x.dtype,
+        -Infinity,
+      )
+    : R.reduceMax(x, axes);
   // An infinite max (all -inf, or +inf present) is replaced by 0 so x - max stays defined.
   const finite = stopGradient(P.select(P.isFinite(m), m, asDType(0, m.dtype)));
   const s = R.reduceSum(P.exp(P.sub(x, R.expandReduced(finite, x.shape, axes))), axes);

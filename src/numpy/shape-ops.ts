@@ -1,5 +1,6 @@
 /** Movement: reshape (-1), transpose, expandDims, squeeze, broadcastTo, concatenate, stack, split, slice, flip, pad, take. */
 import { Array, type ArrayLike, type Axis } from "../core/array.js";
+import { checkDType } from "../core/dtype.js";
 import { AxisError, DTypeError, ShapeError, ValueError } from "../core/errors.js";
 import { broadcastShapes, checkShape, normalizeAxes, normalizeAxis, range, shapeStr, sizeOf } from "../core/shape.js";
 import { convert } from "../primitives/elementwise.js";
@@ -241,28 +242,123 @@ export function flip(a: ArrayLike, axis?: Axis): Array {
   return M.rev(x, normalizeAxes("flip", axis, x.ndim));
 }
 
-/** Constant padding: `width` is a number, [before, after], or one [before, after] per axis. */
-export function pad(
-  a: ArrayLike,
-  width: number | readonly [number, number] | readonly (readonly [number, number])[],
-  value = 0,
-): Array {
+/** How `pad` fills: as in NumPy (`reflect` mirrors without repeating the edge, `symmetric` with it). */
+export type PadMode = "constant" | "edge" | "reflect" | "symmetric" | "wrap";
+
+const PAD_MODES: readonly PadMode[] = ["constant", "edge", "reflect", "symmetric", "wrap"];
+
+export interface PadOptions {
+  /** The fill value of `"constant"` mode (default 0). */
+  constantValues?: number;
+}
+
+type PadWidth = number | readonly [number, number] | readonly (readonly [number, number])[];
+
+/** `x[start:stop]` along `axis`. */
+function sliceAxis(x: Array, axis: number, start: number, stop: number): Array {
+  return M.slice(
+    x,
+    x.shape.map((_, k) => (k === axis ? start : 0)),
+    x.shape.map((d, k) => (k === axis ? stop : d)),
+  );
+}
+
+function joinAxis(parts: readonly Array[], axis: number): Array {
+  const kept = parts.filter((p) => p.shape[axis] > 0);
+  return kept.length === 1 ? kept[0] : M.concatenate(kept, axis);
+}
+
+/** `count` copies of the size-1 slice `edge` along `axis`. */
+function repeatEdge(edge: Array, axis: number, count: number): Array {
+  return M.broadcastInDim(
+    edge,
+    edge.shape.map((d, k) => (k === axis ? count : d)),
+    range(edge.ndim),
+  );
+}
+
+/**
+ * Mirror padding along one axis, built from slices, reversals and concatenations (so it is
+ * linear and differentiable). A pad wider than the axis reflects again off the new edge, as in
+ * NumPy; `reflect` on a size-1 axis repeats the element.
+ */
+function padMirror(x: Array, axis: number, before: number, after: number, symmetric: boolean): Array {
+  const n = x.shape[axis];
+  const offset = !symmetric && n > 1 ? 1 : 0;
+  let y = x;
+  for (let left = before; left > 0; ) {
+    const k = Math.min(left, n - offset);
+    y = joinAxis([M.rev(sliceAxis(y, axis, offset, offset + k), [axis]), y], axis);
+    left -= k;
+  }
+  for (let right = after; right > 0; ) {
+    const k = Math.min(right, n - offset);
+    const len = y.shape[axis];
+    y = joinAxis([y, M.rev(sliceAxis(y, axis, len - offset - k, len - offset), [axis])], axis);
+    right -= k;
+  }
+  return y;
+}
+
+function padAxis(x: Array, axis: number, mode: Exclude<PadMode, "constant">, before: number, after: number): Array {
+  const n = x.shape[axis];
+  if (before === 0 && after === 0) return x;
+  if (n === 0) {
+    throw new ValueError(`pad: cannot apply "${mode}" padding to the empty axis ${axis} of ${x.aval.str()}; use mode "constant"`);
+  }
+  switch (mode) {
+    case "edge":
+      return joinAxis(
+        [repeatEdge(sliceAxis(x, axis, 0, 1), axis, before), x, repeatEdge(sliceAxis(x, axis, n - 1, n), axis, after)],
+        axis,
+      );
+    case "wrap": {
+      const parts: Array[] = [];
+      if (before % n > 0) parts.push(sliceAxis(x, axis, n - (before % n), n));
+      const copies = Math.floor(before / n) + Math.floor(after / n) + 1;
+      for (let k = 0; k < copies; k++) parts.push(x);
+      if (after % n > 0) parts.push(sliceAxis(x, axis, 0, after % n));
+      return joinAxis(parts, axis);
+    }
+    case "reflect":
+    case "symmetric":
+      return padMirror(x, axis, before, after, mode === "symmetric");
+  }
+}
+
+/**
+ * Pad with NumPy's modes: `width` is a number, [before, after], or one [before, after] per axis;
+ * `mode` is `"constant"` (default; fill `opts.constantValues`, 0 by default), `"edge"`,
+ * `"reflect"`, `"symmetric"` or `"wrap"`. A number in place of the mode is the constant fill value.
+ * @example np.pad(np.array([1, 2, 3]), 2, "reflect") // [3, 2, 1, 2, 3, 2, 1]
+ */
+export function pad(a: ArrayLike, width: PadWidth, mode: PadMode | number = "constant", opts: PadOptions = {}): Array {
   const x = asArray("pad", a);
   let pairs: (readonly [number, number])[];
   if (typeof width === "number") pairs = x.shape.map(() => [width, width] as const);
   else if (typeof width[0] === "number") pairs = x.shape.map(() => width as readonly [number, number]);
   else pairs = [...(width as readonly (readonly [number, number])[])];
-  if (pairs.length !== x.ndim || pairs.some((p) => p.some((w) => !Number.isInteger(w) || w < 0))) {
+  if (pairs.length !== x.ndim || pairs.some((p) => p.length !== 2 || p.some((w) => !Number.isInteger(w) || w < 0))) {
     throw new ShapeError(
       `pad: widths ${JSON.stringify(width)} must be non-negative integers, one [before, after] per axis of ${x.aval.str()}`,
     );
   }
-  return M.pad(
-    x,
-    value,
-    pairs.map((p) => p[0]),
-    pairs.map((p) => p[1]),
-  );
+  if (typeof mode === "number" || mode === "constant") {
+    const value = typeof mode === "number" ? mode : (opts.constantValues ?? 0);
+    return M.pad(
+      x,
+      value,
+      pairs.map((p) => p[0]),
+      pairs.map((p) => p[1]),
+    );
+  }
+  if (!(PAD_MODES as readonly string[]).includes(mode)) {
+    throw new ValueError(`pad: unknown mode ${JSON.stringify(mode)}; use one of ${PAD_MODES.map((m) => `"${m}"`).join(", ")}`);
+  }
+  if (opts.constantValues !== undefined) {
+    throw new ValueError(`pad: constantValues only applies to mode "constant", not "${mode}"`);
+  }
+  return pairs.reduce((y, [before, after], axis) => padAxis(y, axis, mode, before, after), x);
 }
 
 /** How `take` treats indices outside the axis (see `TakeOptions`). */
@@ -311,9 +407,15 @@ export function ravel(a: ArrayLike): Array {
   return M.reshape(x, [x.size]);
 }
 
-/** `a` as `dtype`; the result is strongly typed (as `astype` of a JS number is in JAX). */
+/**
+ * Cast to `dtype`, with XLA's conversion semantics: float → int truncates toward zero and
+ * saturates (out of range and ±Infinity clamp to the integer range, NaN → 0); int → int wraps;
+ * → bool is `x != 0`. An unknown dtype is a DTypeError. The result is strongly typed (as `astype`
+ * of a JS number is in JAX).
+ * @example np.array([2.7, -1, 1e10]).astype("int32") // [2, -1, 2147483647]
+ */
 export function astype(a: ArrayLike, dtype: Array["dtype"]): Array {
-  return convert(asArray("astype", a), dtype);
+  return convert(asArray("astype", a), checkDType("astype", dtype));
 }
 
 export function tile(a: ArrayLike, reps: number | readonly number[]): Array {

@@ -2,7 +2,7 @@
  * The named optimizers, each a `chain` of the building blocks in transforms.ts. Every learning
  * rate η may be a number or a schedule of the step.
  */
-import type { ScalarOrSchedule } from "./base.js";
+import { named, type ScalarOrSchedule } from "./base.js";
 import { chain, type MaskSpec } from "./combine.js";
 import {
   addDecayedWeights,
@@ -29,7 +29,10 @@ export interface SgdOptions {
  */
 export function sgd(learningRate: ScalarOrSchedule, opts: SgdOptions = {}) {
   const { momentum, nesterov = false } = opts;
-  return chain(momentum === undefined ? identity() : trace({ decay: momentum, nesterov }), scaleByLearningRate(learningRate));
+  return named(
+    "sgd",
+    chain(momentum === undefined ? identity() : trace({ decay: momentum, nesterov }), scaleByLearningRate(learningRate)),
+  );
 }
 
 export type AdamOptions = ScaleByAdamOptions;
@@ -40,7 +43,7 @@ export type AdamOptions = ScaleByAdamOptions;
  * @example const opt = optim.adam(1e-3, { b1: 0.9, b2: 0.999 });
  */
 export function adam(learningRate: ScalarOrSchedule, opts: AdamOptions = {}) {
-  return chain(scaleByAdam(opts), scaleByLearningRate(learningRate));
+  return named("adam", chain(scaleByAdam(opts), scaleByLearningRate(learningRate)));
 }
 
 export interface AdamwOptions extends ScaleByAdamOptions {
@@ -57,7 +60,7 @@ export interface AdamwOptions extends ScaleByAdamOptions {
  */
 export function adamw(learningRate: ScalarOrSchedule, opts: AdamwOptions = {}) {
   const { weightDecay = 1e-4, mask, ...adamOpts } = opts;
-  return chain(scaleByAdam(adamOpts), addDecayedWeights(weightDecay, mask), scaleByLearningRate(learningRate));
+  return named("adamw", chain(scaleByAdam(adamOpts), addDecayedWeights(weightDecay, mask), scaleByLearningRate(learningRate)));
 }
 
 export interface RmspropOptions {
@@ -78,10 +81,13 @@ export interface RmspropOptions {
  */
 export function rmsprop(learningRate: ScalarOrSchedule, opts: RmspropOptions = {}) {
   const { decay, eps, initialScale, momentum, nesterov = false } = opts;
-  return chain(
-    scaleByRms({ decay, eps, initialScale }),
-    scaleByLearningRate(learningRate),
-    momentum === undefined ? identity() : trace({ decay: momentum, nesterov }),
+  return named(
+    "rmsprop",
+    chain(
+      scaleByRms({ decay, eps, initialScale }),
+      scaleByLearningRate(learningRate),
+      momentum === undefined ? identity() : trace({ decay: momentum, nesterov }),
+    ),
   );
 }
 
@@ -97,5 +103,5 @@ export interface AdagradOptions {
  * @example const opt = optim.adagrad(0.1);
  */
 export function adagrad(learningRate: ScalarOrSchedule, opts: AdagradOptions = {}) {
-  return chain(scaleByRss(opts), scaleByLearningRate(learningRate));
+  return named("adagrad", chain(scaleByRss(opts), scaleByLearningRate(learningRate)));
 }

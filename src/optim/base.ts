@@ -3,7 +3,7 @@
  * pytrees, its state a pytree of arrays (so a whole training step can be `jit`-ted).
  */
 import { Array } from "../core/array.js";
-import { ValueError } from "../core/errors.js";
+import { TreeError, ValueError } from "../core/errors.js";
 import * as np from "../numpy/index.js";
 import * as tree from "../tree/index.js";
 
@@ -69,6 +69,97 @@ export function checkArrayLeaves(op: string, t: unknown, what: string): void {
   }
 }
 
+/** The trees an update is checked against: the state `init(params)` built, or the params. */
+export type StructureSide = "state" | "params";
+
+function keysText(keys: readonly string[]): string {
+  return `key${keys.length === 1 ? "" : "s"} ${keys.join(", ")}`;
+}
+
+/** How two tree nodes differ, from the point of view of the updates, or undefined if they match. */
+function nodeDifference(u: tree.TreeDef, s: tree.TreeDef, what: string, side: StructureSide): string | undefined {
+  if (u.kind === s.kind && u.kind === "object") {
+    const extra = u.keys.filter((k) => !s.keys.includes(k));
+    const missing = s.keys.filter((k) => !u.keys.includes(k));
+    const parts: string[] = [];
+    if (extra.length > 0)
+      parts.push(`the ${what} have ${keysText(extra)}, which the ${side} ${side === "state" ? "lacks" : "lack"}`);
+    if (missing.length > 0)
+      parts.push(`the ${what} lack ${keysText(missing)}, which the ${side} ${side === "state" ? "has" : "have"}`);
+    return parts.length > 0 ? parts.join("; ") : undefined;
+  }
+  const same =
+    u.kind === s.kind && u.children.length === s.children.length && (u.kind !== "custom" || u.toString() === s.toString());
+  return same
+    ? undefined
+    : `the ${what} have ${u.describe()} but the ${side} ${side === "state" ? "has" : "have"} ${s.describe()}`;
+}
+
+/**
+ * Internal: throws a TreeError unless `updates` has the structure of `like` (a tree of the state
+ * that `init(params)` built, or the params), naming the transformation, the first differing path
+ * and which side lacks which key, from the user's point of view (the grads are what they pass).
+ */
+export function checkStructure(
+  op: string,
+  updates: unknown,
+  like: unknown,
+  side: StructureSide,
+  what: "grads" | "updates" = "grads",
+): void {
+  const u = tree.structure(updates);
+  const s = tree.structure(like);
+  if (u.equals(s)) return;
+  const path: tree.PathEntry[] = [];
+  const walk = (a: tree.TreeDef, b: tree.TreeDef): string | undefined => {
+    const diff = nodeDifference(a, b, what, side);
+    if (diff !== undefined) return diff;
+    for (let i = 0; i < a.children.length; i++) {
+      path.push(a.childEntry(i));
+      const d = walk(a.children[i], b.children[i]);
+      if (d !== undefined) return d;
+      path.pop();
+    }
+    return undefined;
+  };
+  const diff = walk(u, s) ?? `the ${what} are ${u} but the ${side} ${side === "state" ? "is" : "are"} ${s}`;
+  const where = path.length === 0 ? "<root>" : tree.keyPathString(path);
+  const fix =
+    side === "state"
+      ? `pass ${what} with the structure of the params given to init (${s})`
+      : `pass ${what} with the structure of the params (${s})`;
+  throw new TreeError(`${op}: ${what} vs. ${side}: structure mismatch at ${where}: ${diff}; ${fix}`);
+}
+
+/**
+ * Internal: `t` with errors from its `update` about the inputs (TreeError, ValueError) prefixed
+ * with the optimizer's name, so a mismatch inside a chain says which optimizer the user called.
+ */
+export function named<S>(name: string, t: GradientTransformation<S>): GradientTransformation<S> {
+  const label = `optim.${name}`;
+  const rename = (e: unknown): unknown => {
+    if (!(e instanceof TreeError || e instanceof ValueError) || e.message.startsWith(label)) return e;
+    const Ctor = e.constructor as new (message: string, options?: { cause?: unknown }) => Error;
+    return new Ctor(`${label}: ${e.message}`, { cause: e });
+  };
+  return {
+    init: (params) => {
+      try {
+        return t.init(params);
+      } catch (e) {
+        throw rename(e);
+      }
+    },
+    update: (updates, state, params) => {
+      try {
+        return t.update(updates, state, params);
+      } catch (e) {
+        throw rename(e);
+      }
+    },
+  };
+}
+
 /** Internal: a tree of zeros shaped like `params` (the accumulators' initial state). */
 export function zerosLikeTree<T>(op: string, params: T): T {
   checkArrayLeaves(op, params, "parameter");
@@ -102,8 +193,9 @@ export function valueAt(lr: ScalarOrSchedule, step: Array): Array | number {
  */
 export function applyUpdates<P>(params: P, updates: unknown): P {
   checkArrayLeaves("applyUpdates", params, "parameter");
+  checkStructure("applyUpdates", updates, params, "params", "updates");
   checkArrayLeaves("applyUpdates", updates, "update");
-  tree.assertSameStructure(params, updates, { what: "applyUpdates: updates vs params", root: "params", leaves: "shape" });
+  tree.assertSameStructure(params, updates, { what: "applyUpdates: updates vs. params", root: "params", leaves: "shape" });
   return tree.map((p, u) => p.add(u.astype(p.dtype)), params, updates as P);
 }
 

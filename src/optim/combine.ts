@@ -9,6 +9,7 @@ import * as tree from "../tree/index.js";
 import {
   type AnyTransformation,
   checkArrayLeaves,
+  checkStructure,
   type GradientTransformation,
   incrementCount,
   pair,
@@ -208,6 +209,7 @@ export function multiSteps<S>(inner: GradientTransformation<S>, everyK: number):
         accGrads: zerosLikeTree("multiSteps", params),
       }),
     update: (updates, state, params) => {
+      checkStructure("multiSteps", updates, state.accGrads, "state");
       checkArrayLeaves("multiSteps", updates, "update");
       // Running mean: acc_n = acc + (g − acc) / n for the n-th micro-step of the cycle.
       const n = state.miniStep.add(1);

@@ -9,6 +9,7 @@ import * as np from "../numpy/index.js";
 import * as tree from "../tree/index.js";
 import {
   checkArrayLeaves,
+  checkStructure,
   type EmptyState,
   type GradientTransformation,
   incrementCount,
@@ -163,6 +164,7 @@ export function scaleByAdam(opts: ScaleByAdamOptions = {}): GradientTransformati
       return Object.freeze({ count: zeroCount(), mu: z, nu: z });
     },
     update: (updates, state) => {
+      checkStructure("scaleByAdam", updates, state.mu, "state");
       checkArrayLeaves("scaleByAdam", updates, "update");
       const mu = tree.map((g, m) => m.mul(b1).add(g.mul(1 - b1)), updates, state.mu as typeof updates);
       const nu = tree.map((g, v) => v.mul(b2).add(np.square(g).mul(1 - b2)), updates, state.nu as typeof updates);
@@ -199,6 +201,7 @@ export function scaleByRms(opts: ScaleByRmsOptions = {}): GradientTransformation
   return {
     init: (params) => Object.freeze({ nu: tree.map((z) => z.add(initialScale), zerosLikeTree("scaleByRms", params)) }),
     update: (updates, state) => {
+      checkStructure("scaleByRms", updates, state.nu, "state");
       checkArrayLeaves("scaleByRms", updates, "update");
       const nu = tree.map((g, v) => v.mul(decay).add(np.square(g).mul(1 - decay)), updates, state.nu as typeof updates);
       return pair(
@@ -232,6 +235,7 @@ export function scaleByRss(opts: ScaleByRssOptions = {}): GradientTransformation
     init: (params) =>
       Object.freeze({ sumOfSquares: tree.map((z) => z.add(initialAccumulatorValue), zerosLikeTree("scaleByRss", params)) }),
     update: (updates, state) => {
+      checkStructure("scaleByRss", updates, state.sumOfSquares, "state");
       checkArrayLeaves("scaleByRss", updates, "update");
       const sumOfSquares = tree.map((g, s) => s.add(np.square(g)), updates, state.sumOfSquares as typeof updates);
       return pair(
@@ -263,6 +267,7 @@ export function trace(opts: TraceOptions): GradientTransformation<TraceState> {
   return {
     init: (params) => Object.freeze({ trace: zerosLikeTree("trace", params) }),
     update: (updates, state) => {
+      checkStructure("trace", updates, state.trace, "state");
       checkArrayLeaves("trace", updates, "update");
       const next = tree.map((g, b) => g.add(b.mul(decay)), updates, state.trace as typeof updates);
       const out = nesterov ? tree.map((g, b) => g.add(b.mul(decay)), updates, next) : next;
@@ -291,6 +296,7 @@ export function addDecayedWeights(
     init: () => EMPTY,
     update: (updates, state, params) => {
       const p = requireParams("addDecayedWeights", params);
+      checkStructure("addDecayedWeights", updates, p, "params");
       checkArrayLeaves("addDecayedWeights", updates, "update");
       checkArrayLeaves("addDecayedWeights", p, "parameter");
       return pair(

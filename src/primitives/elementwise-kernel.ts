@@ -6,9 +6,9 @@
  */
 import { ConcreteArray } from "../core/array.js";
 import { allocate, type DType, type TypedArray } from "../core/dtype.js";
-import { type Shape, shapesEqual, sizeOf, stridesOf } from "../core/shape.js";
 import { inputsOf, type ScalarExpr } from "../core/scalar.js";
 import { renderJs } from "../core/scalar-js.js";
+import { type Shape, shapesEqual, sizeOf, stridesOf } from "../core/shape.js";
 
 /** Builds an elementwise kernel's JS loop body: statements, then the output element's value. */
 export type ExprFn = (dtype: DType, ...xs: string[]) => string;

@@ -4,7 +4,7 @@
  */
 import { type Array, ConcreteArray, fullConcrete } from "../core/array.js";
 import { ShapedArray } from "../core/aval.js";
-import { allocate, type DType, isFloat, isInteger } from "../core/dtype.js";
+import { allocate, checkDType, type DType, isFloat, isInteger } from "../core/dtype.js";
 import { DTypeError } from "../core/errors.js";
 import { type BDim, type Params, type Primitive, type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
 import { broadcastShapes, shapesEqual } from "../core/shape.js";
@@ -337,6 +337,25 @@ export const divP = defineElementwise("div", {
 export const div = bin(() => divP);
 
 /**
+ * rem(x, y) = x - y·trunc(x/y): C's fmod and XLA's `remainder`; the result has the sign of the
+ * dividend. JS `%` is exactly that (and exact: fmod never rounds). Integer dtypes follow XLA:
+ * x rem 0 = x, and INT32_MIN rem -1 = 0 (JS gives -0, stored as 0). np.remainder (the sign of the
+ * divisor) and np.fmod are composites of it.
+ * d rem = dx - trunc(x/y) dy, with trunc(q) = sign(q)·floor(|q|) as in JAX.
+ */
+export const remP = defineElementwise("rem", {
+  arity: 2,
+  dtypes: "numeric",
+  expr: (d, a, b) => (isInteger(d) ? wrap(d, `(${b} === 0 ? ${a} : ${a} % ${b})`) : wrap(d, `${a} % ${b}`)),
+  jvp: ([x, y], [tx, ty]) => {
+    if (ty instanceof Zero) return tx;
+    const q = div(x, y);
+    return addT(tx, neg(mul(ty, mul(sign(q), floor(abs(q))))));
+  },
+});
+export const rem = bin(() => remP);
+
+/**
  * Exact integer power with wrap-around, as int32/uint32 multiplication (Math.imul) wraps:
  * repeated squaring, never a double pow (which loses digits beyond 2^53). A negative exponent
  * gives the integer part of 1/x^|e|: 1 for x = 1, ±1 for x = -1, and 0 otherwise (0 for x = 0,
@@ -543,20 +562,34 @@ interface ConvertParams extends Params {
   weak?: true;
 }
 
-function convertExpr(to: DType, x: string): string {
-  if (to === "bool") return `(${x} !== 0 && ${x} === ${x} ? 1 : 0)`;
-  if (to === "int32" || to === "uint32") return wrap(to, `(Number.isFinite(${x}) ? Math.trunc(${x}) : 0)`);
+/**
+ * The JS expression of `convert_element_type` from `from` to `to`, with XLA's semantics (as
+ * `castScalar`, which states them): float → int truncates toward zero and saturates (NaN → 0);
+ * int → int wraps (two's complement: int32 -1 → uint32 4294967295); → bool is `x != 0` (NaN is true).
+ */
+function convertExpr(from: DType, to: DType, x: string): string {
+  if (to === "bool") return `(${x} !== 0 ? 1 : 0)`;
+  if (isInteger(to) && isFloat(from)) {
+    // ToInt32/ToUint32 truncate toward zero, so `| 0` and `>>> 0` are exact once in range.
+    return to === "int32"
+      ? `(${x} !== ${x} ? 0 : ${x} <= -2147483648 ? -2147483648 : ${x} >= 2147483647 ? 2147483647 : ${x} | 0)`
+      : `(${x} > 0 ? (${x} >= 4294967295 ? 4294967295 : ${x} >>> 0) : 0)`;
+  }
   return wrap(to, x);
 }
 
+function convertAval(a: ShapedArray, newDtype: unknown): ShapedArray {
+  return new ShapedArray(a.shape, checkDType("convert_element_type", newDtype));
+}
+
 export const convertP: Primitive<ConvertParams> = definePrimitive<ConvertParams>("convert_element_type", {
-  abstractEval: ([a], { newDtype, weak }) => [new ShapedArray(a.shape, newDtype, weak === true)],
+  abstractEval: ([a], { newDtype, weak }) => [convertAval(a, newDtype).withWeak(weak === true)],
   weakType: "own",
-  impl: ([a], { newDtype }) => [
-    a.dtype === newDtype
-      ? a
-      : runElementwise(`convert_${newDtype}`, (_d, x) => convertExpr(newDtype, x), a.dtype, newDtype, a.shape, [a]),
-  ],
+  impl: ([a], { newDtype }) => {
+    convertAval(a.aval, newDtype);
+    if (a.dtype === newDtype) return [a];
+    return [runElementwise(`convert_${newDtype}`, (d, x) => convertExpr(d, newDtype, x), a.dtype, newDtype, a.shape, [a])];
+  },
   // Differentiable between float dtypes only; to or from integers the tangent is zero.
   jvp: ([a], [t], params) => {
     const out = bind1(convertP, [a], params);
@@ -569,7 +602,10 @@ export const convertP: Primitive<ConvertParams> = definePrimitive<ConvertParams>
     return [bind1(convertP, [ct], aval.weakType ? { newDtype: aval.dtype, weak: true } : { newDtype: aval.dtype })];
   },
   batch: vectorizedBatch(() => convertP),
-  lower: { kind: "elementwise", expr: (d, x) => convertExpr(d, x) },
+  // `Lowering.expr` receives only the output dtype, but this conversion also depends on the
+  // source (float → int saturates, int32 ↔ uint32 wraps). The expression below assumes a float
+  // source; a backend must lower convert_element_type with its operand's dtype, as impl does.
+  lower: { kind: "elementwise", expr: (d, x) => convertExpr("float64", d, x) },
 });
 /**
  * `x` as `newDtype`, weakly typed when `weak` (JAX's `convert_element_type(..., weak_type)`); a

@@ -79,11 +79,17 @@ function difference(d: TreeDef, v: NodeView): string | undefined {
 /**
  * Internal: walks `x` along `def`, pushing its leaves onto `leaves`, and throws `TreeError`
  * (`<what>: structure mismatch at <path>: expected …, got …<suffix>`) at the first node, in
- * flattening order, where `x` differs from `def`.
+ * flattening order, where `x` differs from `def`. With `prefix`, `def` only needs to be a prefix
+ * of `x`'s structure: where `def` has a leaf, the whole subtree of `x` there is pushed (JAX's
+ * `flatten_up_to`).
  */
-export function flattenAgainst(def: TreeDef, x: unknown, leaves: unknown[], what: string, suffix = ""): void {
+export function flattenAgainst(def: TreeDef, x: unknown, leaves: unknown[], what: string, suffix = "", prefix = false): void {
   const path: PathEntry[] = [];
   const walk = (d: TreeDef, v: unknown): void => {
+    if (prefix && d.kind === "leaf") {
+      leaves.push(v);
+      return;
+    }
     const node = viewNode(v, what, path);
     const diff = difference(d, node);
     if (diff !== undefined) {

@@ -28,7 +28,7 @@ function mapImpl(
   const def = flattenInto(tree, first, what);
   const others = rest.map((t, k) => {
     const ls: unknown[] = [];
-    flattenAgainst(def, t, ls, what, ` (tree argument ${k + 2} differs from the first tree)`);
+    flattenAgainst(def, t, ls, what, ` (tree argument ${k + 2} differs from the first tree)`, true);
     return ls;
   });
   const out = first.map((leaf, i) => {
@@ -42,9 +42,12 @@ function mapImpl(
 }
 
 /**
- * Applies `fn` to every leaf of `tree` (and the corresponding leaves of the `rest` trees, which
- * must have exactly the same structure, else `TreeError` naming the first differing key path)
- * and returns a new frozen tree of the same structure. The input trees are not modified. When
+ * Applies `fn` to every leaf of `tree` (and the corresponding parts of the `rest` trees) and
+ * returns a new frozen tree of the same structure. As in JAX's `tree_map`, `tree` must be a
+ * *prefix* of each of the `rest` trees: where `tree` has a leaf, `fn` receives the whole subtree
+ * of the others at that position (a leaf, a container, or null); everywhere else the structures
+ * must match, else `TreeError` naming the first differing key path. The input trees are not
+ * modified. When
  * `fn` maps `Array`s to `Array`s the static type of the tree is kept (this overload assumes every
  * leaf is an `Array`; annotate `fn`'s parameter, e.g. `(x: number) => …`, for other leaves, and
  * the result is then `unknown`). Leaf results that are containers become part of the tree (they
@@ -53,6 +56,7 @@ function mapImpl(
  * @example
  * const updated = tree.map((p, g) => p.sub(g.mul(0.1)), params, grads); // same type as params
  * tree.map((x: number) => x + 1, { a: 1, b: [2] }); // { a: 2, b: [3] }
+ * tree.map((scale: number, sub: unknown) => tree.leaves(sub).length * scale, { a: 10 }, { a: [1, 2] }); // { a: 20 }
  */
 export function map<T>(fn: (leaf: Array, ...rest: Array[]) => Array, tree: T, ...rest: T[]): T;
 export function map<R>(fn: (leaf: Array, ...rest: Array[]) => R, tree: unknown, ...rest: unknown[]): unknown;

@@ -141,3 +141,63 @@ describe("foriLoop", () => {
     expect(jit(grad(pow16))(x).item()).toBeCloseTo(16 * 1.1 ** 15, 9);
   });
 });
+
+describe("foriLoop with array bounds (as JAX's fori_loop)", () => {
+  const powLoop = (lo: number | Array, hi: number | Array) => (x: Array) =>
+    foriLoop(lo, hi, (i, c: Array) => c.mul(x).add(i.astype(x.dtype)), np.array(1, x.dtype));
+  const x = np.array(1.5, "float64");
+  // c ← c·x + i for i = 0, 1, 2 from c = 1: x³ + x + 2, derivative 3x² + 1.
+  const value = 1.5 ** 3 + 1.5 + 2;
+
+  test("concrete int32/uint32 scalar bounds run a fixed-length scan: same value, both derivative modes, hessian", () => {
+    for (const [lo, hi] of [
+      [np.array(0, "int32"), np.array(3, "int32")],
+      [0, np.array(3, "uint32")],
+      [np.array(0, "int32"), 3],
+    ] as const) {
+      const f = powLoop(lo, hi);
+      expect(f(x).item()).toBeCloseTo(value, 12);
+      expect(grad(f)(x).item()).toBeCloseTo(3 * 1.5 ** 2 + 1, 12);
+      expect((hessian(f)(x) as Array).item()).toBeCloseTo(6 * 1.5, 12);
+      expect(makeIr(f)(x).toString()).toContain("scan[");
+    }
+  });
+
+  test("the loop index has the bounds' dtype", () => {
+    const dtypes: string[] = [];
+    const record = (i: Array, c: Array) => {
+      dtypes.push(i.dtype);
+      return c;
+    };
+    foriLoop(np.array(0, "uint32"), 2, record, np.array(0));
+    foriLoop(0, 2, record, np.array(0));
+    expect(dtypes).toEqual(["uint32", "int32"]); // the body is traced once per loop
+  });
+
+  test("traced bounds become a whileLoop: jit with the trip count as an argument, forward mode, vmap; no reverse mode", () => {
+    const f = jit((n: Array, y: Array) => powLoop(0, n)(y));
+    expect(makeIr((n: Array, y: Array) => powLoop(0, n)(y))(np.array(3, "int32"), x).toString()).toContain("while[");
+    expect(f(np.array(3, "int32"), x).item()).toBeCloseTo(value, 12);
+    expect(f(np.array(0, "int32"), x).item()).toBe(1);
+    const [, t] = jvp((y: Array) => f(np.array(3, "int32"), y), [x], [np.array(1, "float64")]);
+    expect(t.item()).toBeCloseTo(3 * 1.5 ** 2 + 1, 12);
+    expect(vmap((n: Array) => f(n, x))(np.array([0, 1, 3], "int32")).toArray()).toEqual([1, 1.5, expect.closeTo(value, 12)]);
+    expect(() => grad((y: Array) => f(np.array(3, "int32"), y))(x)).toThrow("whileLoop: reverse-mode differentiation");
+  });
+
+  test("bad bounds are errors naming the bound", () => {
+    const body = (_i: Array, c: Array) => c;
+    const c = np.array(0);
+    expect(() => foriLoop(0.5, 3, body, c)).toThrow("foriLoop: lower must be an integer, got 0.5");
+    expect(() => foriLoop(0, np.array(3.0), body, c)).toThrow(
+      'foriLoop: upper must be an int32 or uint32 scalar, got f32[]; cast with astype("int32")',
+    );
+    expect(() => foriLoop(np.array([0, 1], "int32"), 3, body, c)).toThrow("foriLoop: lower must be a scalar, got i32[2]");
+    expect(() => foriLoop(np.array(0, "int32"), np.array(3, "uint32"), body, c)).toThrow(
+      "foriLoop: lower and upper must have the same dtype, got int32 and uint32",
+    );
+    expect(() => foriLoop(-1, np.array(3, "uint32"), body, c)).toThrow(
+      "foriLoop: the bound -1 does not fit the loop index dtype uint32",
+    );
+  });
+});

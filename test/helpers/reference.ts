@@ -40,11 +40,12 @@ export function ravel(idx: readonly number[], shape: readonly number[]): number 
 
 /**
  * Round a JS number as a buffer of `dtype` stores it: by storing it in a one-element typed array
- * (the platform's own conversion), independent of axle's `castScalar`. bool is "non-zero and not
- * NaN", as NumPy's astype(bool).
+ * (the platform's own conversion), independent of axle's `castScalar`. bool is "non-zero" (so
+ * NaN is true), as NumPy's astype(bool). Integers wrap, so use it only for in-range values when
+ * checking float → int casts, which saturate (see test/numpy/casts.test.ts).
  */
 export function castRef(dtype: RefDType, x: number): number {
-  if (dtype === "bool") return x === 0 || Number.isNaN(x) ? 0 : 1;
+  if (dtype === "bool") return x !== 0 ? 1 : 0;
   const cell =
     dtype === "float32"
       ? new Float32Array(1)

@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Array as AxArray, Axis } from "../../src/index.js";
-import { AxisError, grad, type Ir, jvp, makeIr, np } from "../../src/index.js";
+import { AxisError, grad, type Ir, jvp, makeIr, np, ValueError } from "../../src/index.js";
 import { subIrs } from "../../src/ir/ir.js";
 import { checkGrads } from "../../src/testing/index.js";
 import {
@@ -134,6 +134,25 @@ describe("reductions match index-loop references", () => {
     expect(np.sum(np.zeros([0, 3]), 0).toArray()).toEqual([0, 0, 0]);
     expect(np.prod(np.zeros([2, 0]), 1).toArray()).toEqual([1, 1]);
     expect(() => np.max(np.zeros([0, 3]), 0)).toThrow(/max: cannot reduce over an empty axis of f32\[0,3\]/);
+  });
+
+  test("argmax and argmin of an empty axis raise (as JAX) instead of returning zeros", () => {
+    for (const f of [np.argmax, np.argmin]) {
+      const name = f === np.argmax ? "argmax" : "argmin";
+      expect(() => f(np.zeros([3, 0]), 1)).toThrow(`${name}: attempt to get ${name} of an empty sequence: axis 1 of f32[3,0]`);
+      expect(() => f(np.zeros([0, 3]), 0)).toThrow(ValueError);
+      expect(() => f(np.zeros([0, 3]))).toThrow(`${name}: attempt to get ${name} of an empty sequence`);
+      // Reducing a non-empty axis of an array that is empty elsewhere is fine.
+      expect(f(np.zeros([0, 3]), 1).shape).toEqual([0]);
+    }
+  });
+
+  test("logsumexp over an empty axis is -inf (as JAX), with no internal error", () => {
+    expect(np.logsumexp(np.zeros([0])).item()).toBe(Number.NEGATIVE_INFINITY);
+    expect(np.logsumexp(np.zeros([3, 0]), 1).toArray()).toEqual([-Infinity, -Infinity, -Infinity]);
+    expect(np.logsumexp(np.zeros([3, 0]), 1, { keepdims: true }).shape).toEqual([3, 1]);
+    expect(np.logsumexp(np.zeros([0, 2]), 1).shape).toEqual([0]);
+    expect(grad((x: AxArray) => np.sum(np.logsumexp(x, 1)))(np.zeros([2, 0])).shape).toEqual([2, 0]);
   });
 
   test("logsumexp is stable for large inputs and handles -inf", () => {

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Array as AxArray } from "../../src/index.js";
 import { AxisError, grad, jit, jvp, np, ShapeError, ValueError, vmap } from "../../src/index.js";
+import { checkGrads } from "../../src/testing/index.js";
 import {
   atBroadcast,
   concatRef,
@@ -278,6 +279,110 @@ describe("flip, pad, take", () => {
     expect(np.pad(np.array([1, 2]), 1).toArray()).toEqual([0, 1, 2, 0]);
     expect(np.pad(np.array([1, 2]), [1, 2], 9).toArray()).toEqual([9, 1, 2, 9, 9]);
     expect(() => np.pad(np.array([1, 2]), -1)).toThrow(ShapeError);
+  });
+
+  /** NumPy's source index for output position k (−before ≤ k < n + after) of a padded axis of size n. */
+  const padSource: Record<Exclude<np.PadMode, "constant">, (k: number, n: number) => number> = {
+    edge: (k, n) => Math.min(Math.max(k, 0), n - 1),
+    wrap: (k, n) => ((k % n) + n) % n,
+    symmetric: (k, n) => {
+      const m = ((k % (2 * n)) + 2 * n) % (2 * n);
+      return m < n ? m : 2 * n - 1 - m;
+    },
+    reflect: (k, n) => {
+      if (n === 1) return 0;
+      const p = 2 * (n - 1);
+      const m = ((k % p) + p) % p;
+      return m < n ? m : p - m;
+    },
+  };
+  const padModeRef = (r: Ref, widths: readonly (readonly [number, number])[], mode: keyof typeof padSource): Ref => {
+    const shape = r.shape.map((d, i) => d + widths[i][0] + widths[i][1]);
+    const data = globalThis.Array.from({ length: sizeOf(shape) }, (_, i) => {
+      const src = unravel(i, shape).map((k, a) => padSource[mode](k - widths[a][0], r.shape[a]));
+      return r.data[src.reduce((acc, k, a) => acc * r.shape[a] + k, 0)];
+    });
+    return { shape, data };
+  };
+
+  test("pad modes edge, reflect, symmetric and wrap match NumPy's index rules, also for pads wider than the axis", () => {
+    const arb = shapeArb(3, 1, 4)
+      .chain(intsArb)
+      .chain((r) =>
+        fc.tuple(
+          fc.constant(r),
+          fc.tuple(...r.shape.map(() => fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 7 })))),
+          fc.constantFrom("edge", "reflect", "symmetric", "wrap") as fc.Arbitrary<keyof typeof padSource>,
+        ),
+      );
+    fc.assert(
+      fc.property(arb, ([r, widths, mode]) => {
+        const y = np.pad(fromRef(r), widths as [number, number][], mode);
+        expect(same(y, padModeRef(r, widths, mode))).toBeNull();
+      }),
+      { numRuns: 80 },
+    );
+    expect(np.pad(np.array([1, 2, 3]), 2, "reflect").toArray()).toEqual([3, 2, 1, 2, 3, 2, 1]);
+    expect(np.pad(np.array([1, 2, 3]), [1, 2], "edge").toArray()).toEqual([1, 1, 2, 3, 3, 3]);
+    expect(np.pad(np.array([5]), 2, "reflect").toArray()).toEqual([5, 5, 5, 5, 5]);
+    expect(np.pad(np.array([1, 2]), 1, "constant", { constantValues: 7 }).toArray()).toEqual([7, 1, 2, 7]);
+  });
+
+  test("mirror and edge pads are differentiable (linear: slices, reversals, concatenations) and vmap per example", () => {
+    const x = np.array(
+      [
+        [0.5, -1, 2],
+        [3, 0.25, -0.75],
+      ],
+      "float64",
+    );
+    for (const mode of ["edge", "reflect", "symmetric", "wrap"] as const) {
+      const f = (y: AxArray) =>
+        np.sum(
+          np.square(
+            np.pad(
+              y,
+              [
+                [1, 3],
+                [4, 2],
+              ],
+              mode,
+            ),
+          ),
+        );
+      checkGrads(f, [x], { order: 2 });
+      const rows = vmap((y: AxArray) => np.pad(y, 4, mode))(x);
+      expect(rows.toArray()).toEqual([0, 1].map((i) => np.pad(np.slice(x, i), 4, mode).toArray()));
+    }
+  });
+
+  test("pad rejects unknown modes (instead of filling NaN), mirror pads of empty axes, and misplaced options", () => {
+    const x = np.array([1, 2]);
+    expect(() => np.pad(x, 1, "wrapped" as np.PadMode)).toThrow(ValueError);
+    expect(() => np.pad(x, 1, "wrapped" as np.PadMode)).toThrow(
+      'pad: unknown mode "wrapped"; use one of "constant", "edge", "reflect", "symmetric", "wrap"',
+    );
+    expect(() =>
+      np.pad(
+        np.zeros([0, 2]),
+        [
+          [1, 0],
+          [0, 0],
+        ],
+        "reflect",
+      ),
+    ).toThrow('pad: cannot apply "reflect" padding to the empty axis 0 of f32[0,2]');
+    expect(
+      np.pad(
+        np.zeros([0, 2]),
+        [
+          [0, 0],
+          [1, 1],
+        ],
+        "edge",
+      ).shape,
+    ).toEqual([0, 4]);
+    expect(() => np.pad(x, 1, "edge", { constantValues: 1 })).toThrow('constantValues only applies to mode "constant"');
   });
 
   test("take along an axis with (negative) indices of any shape matches the reference", () => {

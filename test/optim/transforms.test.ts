@@ -1,7 +1,7 @@
 /** Building blocks and aliases: closed forms, chain by hand, clipping, jit vs eager, purity. */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { type Array, jit, np, tree, ValueError } from "../../src/index.js";
+import { type Array, jit, np, TreeError, tree, ValueError } from "../../src/index.js";
 import * as optim from "../../src/optim/index.js";
 import { deepFrozen, expectTreeClose, fingerprint, vals } from "./helpers.js";
 
@@ -268,11 +268,53 @@ describe("errors", () => {
 });
 
 describe("mismatched trees", () => {
+  const p = { layer: { w: np.ones([2]), b: np.ones([2]) } };
+  test.each<[string, optim.AnyTransformation, string]>([
+    ["adam", optim.adam(1e-3), "scaleByAdam"],
+    ["adamw", optim.adamw(1e-3), "scaleByAdam"],
+    ["sgd", optim.sgd(0.1, { momentum: 0.9 }), "trace"],
+    ["rmsprop", optim.rmsprop(1e-2), "scaleByRms"],
+    ["adagrad", optim.adagrad(0.1), "scaleByRss"],
+  ])(
+    "%s: grads that do not match the state name the optimizer, grads vs. state, and which side lacks which key",
+    (name, opt, part) => {
+      const state = opt.init(p);
+      const extra = { layer: { w: np.ones([2]), b: np.ones([2]), c: np.ones([2]) } };
+      expect(() => opt.update(extra, state, p)).toThrow(TreeError);
+      expect(() => opt.update(extra, state, p)).toThrow(
+        `optim.${name}: ${part}: grads vs. state: structure mismatch at layer: the grads have key c, which the state lacks; ` +
+          "pass grads with the structure of the params given to init ({layer: {b: *, w: *}})",
+      );
+      expect(() => opt.update({ layer: { w: np.ones([2]) } }, state, p)).toThrow(
+        `optim.${name}: ${part}: grads vs. state: structure mismatch at layer: the grads lack key b, which the state has`,
+      );
+      expect(() => opt.update({ layer: [np.ones([2])] }, state, p)).toThrow(
+        "structure mismatch at layer: the grads have an array of 1 child but the state has an object with keys [b, w]",
+      );
+    },
+  );
+
+  test("transformations used directly name themselves; params-based ones say grads vs. params", () => {
+    const t = optim.scaleByAdam();
+    expect(() => t.update({ a: np.ones([1]) }, t.init({ b: np.ones([1]) }))).toThrow(
+      "scaleByAdam: grads vs. state: structure mismatch at <root>: the grads have key a, which the state lacks; the grads lack key b, which the state has",
+    );
+    const d = optim.addDecayedWeights(0.1);
+    expect(() => d.update({ a: np.ones([1]) }, d.init({}), { b: np.ones([1]) })).toThrow(
+      "addDecayedWeights: grads vs. params: structure mismatch at <root>: the grads have key a, which the params lack",
+    );
+    const m = optim.multiSteps(optim.sgd(0.1), 2);
+    expect(() => m.update({ a: np.ones([1]) }, m.init({ b: np.ones([1]) }))).toThrow("multiSteps: grads vs. state");
+    expect(() => optim.applyUpdates({ w: np.ones([1]) }, { v: np.ones([1]) })).toThrow(
+      "applyUpdates: updates vs. params: structure mismatch at <root>: the updates have key v, which the params lack",
+    );
+  });
+
   test("applyUpdates names the parameter whose update has the wrong shape", () => {
     const params = { layers: [{ b: np.zeros([32]) }, { b: np.zeros([32]) }] };
     const updates = { layers: [{ b: np.zeros([32]) }, { b: np.zeros([10]) }] };
     expect(() => optim.applyUpdates(params, updates)).toThrow(
-      "applyUpdates: updates vs params: params.layers[1].b: expected f32[32], got f32[10]",
+      "applyUpdates: updates vs. params: params.layers[1].b: expected f32[32], got f32[10]",
     );
   });
 });

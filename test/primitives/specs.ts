@@ -412,6 +412,18 @@ const convertSpec = spec({
   grad: "both",
 });
 
+// x = q·y with |q| at least 0.2 from an integer, so finite differences never cross one of
+// rem's jumps (at x/y ∈ ℤ); integer dtypes are checked exactly in test/numpy/remainder.test.ts.
+const quotients: Elems = fc.tuple(fc.integer({ min: -3, max: 3 }), real(0.2, 0.8)).map(([k, f]) => k + f);
+const remSpec = spec({
+  name: "rem",
+  setup: smallShape(),
+  args: (shape: number[]) =>
+    fc.tuple(arr(shape, quotients), arr(shape, awayFromZero(0.5, 2))).map(([q, y]) => [np.multiply(q, y), y]),
+  fn: () => (a, b) => bind1(prim("rem"), [a, b]),
+  grad: "both",
+});
+
 // ---- integer bit primitives (random) ----
 
 const uint32s: Elems = fc.integer({ min: 0, max: 2 ** 32 - 1 });
@@ -651,6 +663,7 @@ export const SPECS: readonly PrimitiveSpec[] = [
   intPowSpec,
   integerPowSpec,
   integerPowIntSpec,
+  remSpec,
   // The operands sit on interleaved grids, so they are never within 0.1 of a tie.
   binary("max", grid(0.2), grid(0.2, 0.1)),
   binary("min", grid(0.2), grid(0.2, 0.1)),

@@ -144,6 +144,35 @@ describe("key paths", () => {
   });
 });
 
+describe("tree.map with a prefix tree (JAX's tree_map)", () => {
+  test("a leaf of the first tree receives the whole corresponding subtree of the others", () => {
+    const scales = { enc: 2, dec: 10 };
+    const params = { enc: { w: 1, b: [2, 3] }, dec: 4 };
+    const out = tree.map(
+      (s: unknown, sub: unknown) => (tree.leaves(sub) as number[]).map((v) => v * (s as number)),
+      scales,
+      params,
+    );
+    expect(out).toEqual({ enc: [4, 6, 2], dec: [40] }); // leaves in key order: b, then w
+    // A subtree that is null or a container is passed as it is.
+    expect(tree.map((_a: unknown, b: unknown) => b === null, { a: 1 }, { a: null })).toEqual({ a: true });
+    expect(
+      tree.mapWithPath(
+        (p: tree.KeyPath, _a: unknown, b: unknown) => `${tree.keyPathString(p)}:${JSON.stringify(b)}`,
+        [1],
+        [{ x: 2 }],
+      ),
+    ).toEqual(['[0]:{"x":2}']);
+  });
+
+  test("the others must still match wherever the first tree has structure", () => {
+    expect(thrown(() => tree.map((x: unknown) => x, { a: { b: 1 } }, { a: 1 })).message).toMatch(
+      /^tree\.map: structure mismatch at a: expected an object with keys \[b\], got a leaf \(number 1\) \(tree argument 2/,
+    );
+    expect(thrown(() => tree.map((x: unknown) => x, { a: 1 }, { a: 1, c: 2 })).message).toMatch(/at <root>: .*\(unexpected c\)/);
+  });
+});
+
 describe("structure mismatch errors", () => {
   const w = arr(1, 2);
 
@@ -159,8 +188,9 @@ describe("structure mismatch errors", () => {
       "tree.map: structure mismatch at layers[1]: expected an array of 2 children, got an object with keys [b, w] " +
         "(tree argument 2 differs from the first tree)",
     );
-    expect(thrown(() => tree.map((x: unknown) => x, { w: 1 }, { w: null })).message).toMatch(
-      /^tree\.map: structure mismatch at w: expected a leaf, got null/,
+    // The first tree is a prefix of the others: null (an empty node) there must match null.
+    expect(thrown(() => tree.map((x: unknown) => x, { w: null }, { w: 1 })).message).toMatch(
+      /^tree\.map: structure mismatch at w: expected null, got a leaf \(number 1\)/,
     );
   });
 
