@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { expect, test } from "vitest";
 import { np } from "../../src/index.js";
-import { arrays, broadcastableShapes, dtypes, shapes } from "../../src/testing/index.js";
+import { arrays, broadcastableShapes, dtypes, shapes } from "../../src/testing/arbitraries/index.js";
 
 test("shapes respect the rank and dimension bounds", () => {
   fc.assert(
