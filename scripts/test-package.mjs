@@ -1,4 +1,4 @@
-// npm run test:package: axle as a user gets it. Packs the tarball (prepack builds dist/), installs
+// npm run test:package: axle as a user gets it. Packs the tarball (prepare builds dist/), installs
 // it into a fresh temporary project, then checks that
 //   1. plain `node` runs it (a gradient, a jitted training step, axle/testing without fast-check),
 //   2. its types pass `tsc --noEmit` under strict + noUncheckedIndexedAccess +
@@ -6,7 +6,8 @@
 //      TypeScript and with the newest on npm,
 //   3. esbuild bundles it for the browser (no Node built-ins) and the bundle runs in a bare realm,
 //   4. the tarball is < 1 MB and installs no runtime dependency beyond fp-ts and immer,
-// and prints the figures (recorded in docs/install.md). `--keep` leaves the temporary project.
+// and that `npm install <git url>` builds and works, then prints the figures (recorded in
+// docs/install.md). `--keep` leaves the temporary project; `--no-git` skips the git install.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -21,6 +22,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const fixtures = join(root, "scripts", "package-test");
 const require = createRequire(import.meta.url);
 const keep = process.argv.includes("--keep");
+const noGit = process.argv.includes("--no-git");
 const MAX_PACKED_BYTES = 1_000_000;
 const RUNTIME_DEPS = ["fp-ts", "immer"];
 
@@ -100,7 +102,7 @@ function typecheck(tsc, resolution, files) {
 let tarball;
 let pack;
 await check(
-  "npm pack (prepack builds dist/)",
+  "npm pack (prepare builds dist/)",
   () => {
     [pack] = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", tmp], root));
     tarball = join(tmp, pack.filename);
@@ -233,6 +235,33 @@ for (const [tsc, version] of [
       typecheck(tsc, resolution, ["consumer.ts", "consumer-arbitraries.ts"]);
     });
   }
+}
+
+// npm install <git url> builds dist/ through the prepare script (prepack alone is not run for
+// git dependencies). This installs the committed HEAD, so uncommitted changes are not in it.
+if (!noGit) {
+  await check("npm install git+file://<repository> (prepare builds dist/)", () => {
+    const head = run("git", ["rev-parse", "HEAD"], root).trim();
+    const gitProject = join(tmp, "git-project");
+    mkdirSync(gitProject);
+    writeFileSync(join(gitProject, "package.json"), JSON.stringify({ name: "axle-git-user", private: true, type: "module" }));
+    run(
+      "npm",
+      ["install", `git+file://${root}#${head}`, "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"],
+      gitProject,
+    );
+    const out = run(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        'import { grad, np } from "axle"; console.log(grad((x) => np.sum(np.square(x)))(np.array([1, 2])).toArray().join(","));',
+      ],
+      gitProject,
+    ).trim();
+    assert(out === "2,4", `the git install computed ${out}`);
+    return `commit ${head.slice(0, 10)}`;
+  });
 }
 
 console.log(
