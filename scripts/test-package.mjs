@@ -159,9 +159,11 @@ const tsc5 = require.resolve("typescript/bin/tsc");
 const ts5 = JSON.parse(readFileSync(require.resolve("typescript/package.json"), "utf8")).version;
 const installedVersion = (name) => JSON.parse(readFileSync(join(project, "node_modules", name, "package.json"), "utf8")).version;
 
-await check("esbuild: browser bundle without Node built-ins, run in a bare realm", async () => {
+/** browser-entry.js (or another fixture) bundled for a page; its code and the global `result`
+ * it sets when run in a bare realm (no process, no require). */
+async function browserBundle(entry) {
   const result = await build({
-    entryPoints: [join(project, "browser-entry.js")],
+    entryPoints: [join(project, entry)],
     absWorkingDir: project,
     bundle: true,
     platform: "browser",
@@ -173,13 +175,17 @@ await check("esbuild: browser bundle without Node built-ins, run in a bare realm
   });
   assert(result.errors.length === 0, JSON.stringify(result.errors));
   const inputs = Object.keys(result.metafile.inputs);
-  const foreign = inputs.filter((p) => p !== "browser-entry.js" && !/^node_modules\/(axle|fp-ts|immer)\//.test(p));
+  const foreign = inputs.filter((p) => p !== entry && !/^node_modules\/(axle|fp-ts|immer)\//.test(p));
   assert(foreign.length === 0, `the bundle pulled in ${foreign.join(", ")}`);
   const code = result.outputFiles[0].text;
   assert(!/\bimport\s*\(|\brequire\(/.test(code), "the bundle still loads modules at run time");
   const sandbox = { console, URL };
   runInNewContext(code, sandbox);
-  const r = sandbox.result;
+  return { code, result: sandbox.result };
+}
+
+await check("esbuild: browser bundle without Node built-ins, run in a bare realm", async () => {
+  const { code, result: r } = await browserBundle("browser-entry.js");
   assert(r.hasProcess === false, "the realm had process");
   const want = [1, 2, 3].map((v) => Math.sin(v) + v * Math.cos(v));
   assert(
@@ -191,6 +197,42 @@ await check("esbuild: browser bundle without Node built-ins, run in a bare realm
   figures.bundle = code.length;
   figures.bundleGzip = gzipSync(code).length;
   return `${kB(figures.bundle)} minified, ${kB(figures.bundleGzip)} gzipped`;
+});
+
+await check("esbuild: a bundle naming only random keeps Array's methods and every primitive", async () => {
+  const { result: r } = await browserBundle("browser-random.js");
+  assert(
+    r.y.length === 3 && r.y.every((v, i) => Math.abs(v - (2 * r.x[i] + 1)) < 1e-6),
+    `x·2 + 1 in the bundle: ${r.y} for x = ${r.x}`,
+  );
+  const script = 'const { allPrimitives } = await import("axle"); console.log(allPrimitives().length);';
+  const inNode = Number(run(process.execPath, ["--input-type=module", "-e", script], project).trim());
+  assert(r.primitives === inNode, `the bundle registered ${r.primitives} primitives, Node ${inNode}`);
+});
+
+// The whole library as one ES module, for a page's <script type="module"> (docs/install.md):
+// `esbuild axle --bundle --format=esm --platform=browser --minify --outfile=vendor/axle.js`.
+await check("esbuild: axle as one ES module file for <script type=module>", async () => {
+  const outfile = join(project, "vendor", "axle.js");
+  const result = await build({
+    entryPoints: ["axle"],
+    absWorkingDir: project,
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    minify: true,
+    outfile,
+    logLevel: "silent",
+  });
+  assert(result.errors.length === 0, JSON.stringify(result.errors));
+  const script =
+    'const m = await import("./vendor/axle.js"); console.log(m.grad((x) => m.np.sum(m.np.square(x)))(m.np.array([1, 2])).toArray().join(","));';
+  const out = run(process.execPath, ["--input-type=module", "-e", script], project).trim();
+  assert(out === "2,4", `the single-file module computed ${out}`);
+  const code = readFileSync(outfile);
+  figures.vendor = code.length;
+  figures.vendorGzip = gzipSync(code).length;
+  return `${kB(figures.vendor)} minified, ${kB(figures.vendorGzip)} gzipped`;
 });
 
 // The newest TypeScript goes in first (it is fast): axle/testing must type-check with no
@@ -267,6 +309,7 @@ if (!noGit) {
 console.log(
   `figures: tarball ${kB(figures.packed)} packed / ${kB(figures.unpacked)} unpacked, ${figures.files} files; ` +
     `installs ${figures.deps?.length} dependencies (${figures.deps?.join(", ")}), node_modules ${kB(figures.nodeModules ?? 0)}; ` +
-    `browser bundle of grad+vmap+jit ${kB(figures.bundle ?? 0)} minified, ${kB(figures.bundleGzip ?? 0)} gzipped`,
+    `browser bundle of grad+vmap+jit ${kB(figures.bundle ?? 0)} minified, ${kB(figures.bundleGzip ?? 0)} gzipped; ` +
+    `all of axle as one module ${kB(figures.vendor ?? 0)} minified, ${kB(figures.vendorGzip ?? 0)} gzipped`,
 );
 finish();

@@ -18,7 +18,7 @@ export { whileLoop } from "./control/while.js";
 export type { ArrayLike, Axis, NestedArray, ReduceOptions } from "./core/array.js";
 // NDArray is the name to import: it does not shadow the global Array (Array<number>,
 // Array.isArray) in the importing module. Array is the same class, kept as an alias.
-export { Array, Array as NDArray, ConcreteArray } from "./core/array.js";
+export { Array as NDArray, Array, ConcreteArray } from "./core/array.js";
 export { ShapedArray } from "./core/aval.js";
 export type { DType } from "./core/dtype.js";
 export { promoteTypes, resultType } from "./core/dtype.js";
