@@ -1,6 +1,18 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
 export default defineConfig({
+  // Code that imports "axle" (the docs' snippets) runs against the source, as examples and tests
+  // do; package.json's exports point at the built dist/, which `npm run test:package` checks.
+  resolve: {
+    alias: [
+      { find: /^axle$/, replacement: src("index.ts") },
+      { find: /^axle\/testing$/, replacement: src("testing/index.ts") },
+      { find: /^axle\/testing\/arbitraries$/, replacement: src("testing/arbitraries/index.ts") },
+    ],
+  },
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,

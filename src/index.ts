@@ -2,8 +2,8 @@
  * axle: JAX-style composable function transforms over immutable n-d arrays.
  *
  * @example
- * import { np, grad } from "axle";
- * const loss = (w: Array) => np.sum(np.square(w));
+ * import { type NDArray, np, grad } from "axle";
+ * const loss = (w: NDArray) => np.sum(np.square(w));
  * grad(loss)(np.array([1, 2])); // Array([2., 4.], dtype=float32)
  */
 import * as np from "./numpy/index.js";
@@ -16,7 +16,9 @@ export type { ScanOptions } from "./control/scan.js";
 export { foriLoop, scan } from "./control/scan.js";
 export { whileLoop } from "./control/while.js";
 export type { ArrayLike, Axis, NestedArray, ReduceOptions } from "./core/array.js";
-export { Array, ConcreteArray } from "./core/array.js";
+// NDArray is the name to import: it does not shadow the global Array (Array<number>,
+// Array.isArray) in the importing module. Array is the same class, kept as an alias.
+export { Array as NDArray, Array, ConcreteArray } from "./core/array.js";
 export { ShapedArray } from "./core/aval.js";
 export type { DType } from "./core/dtype.js";
 export { promoteTypes, resultType } from "./core/dtype.js";

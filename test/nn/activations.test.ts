@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Array } from "../../src/index.js";
 import { grad, jit, nn, np, vmap } from "../../src/index.js";
-import { arrays, checkGrads } from "../../src/testing/index.js";
+import { arrays } from "../../src/testing/arbitraries/index.js";
+import { checkGrads } from "../../src/testing/index.js";
 import { awayFromZero, expectClose, extremes, flat } from "./helpers.js";
 
 const runs = { numRuns: 25 };

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Array } from "../../src/index.js";
 import { jit, nn, random, ValueError, vmap } from "../../src/index.js";
-import { keys, shapes } from "../../src/testing/index.js";
+import { keys, shapes } from "../../src/testing/arbitraries/index.js";
 import { flat } from "./helpers.js";
 
 const init = nn.initializers;

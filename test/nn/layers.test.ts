@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Array } from "../../src/index.js";
 import { grad, jit, nn, np, random, ShapeError, tree, ValueError, vmap } from "../../src/index.js";
-import { arrays, castTree, checkGrads, keys, layerInputs, params } from "../../src/testing/index.js";
+import { arrays, keys, layerInputs, params } from "../../src/testing/arbitraries/index.js";
+import { castTree, checkGrads } from "../../src/testing/index.js";
 import { awayFromZero, expectClose, flat } from "./helpers.js";
 
 /** x·w + b by index loops: x [n, k], w [k, m], b [m]. */

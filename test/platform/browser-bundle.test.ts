@@ -6,6 +6,7 @@
 import { runInNewContext } from "node:vm";
 import { build } from "esbuild";
 import { describe, expect, test } from "vitest";
+import { allPrimitives } from "../../src/index.js";
 
 /** axle bundled for a page, as an IIFE defining the global `axle`. */
 function bundleForBrowser() {
@@ -47,6 +48,31 @@ describe("browser bundle", () => {
     r.g.forEach((gv: number, i: number) => expect(gv).toBeCloseTo(expected[i], 5));
     expect(r.v).toEqual([2, 2]);
     expect(r.j).toBeCloseTo(Math.sin(1) + 2 * Math.sin(2) + 3 * Math.sin(3), 5);
+  });
+
+  // numpy/index installs Array's methods when it loads, and every primitive registers itself when
+  // its module loads: a bundler told that axle has no side effects (package.json "sideEffects":
+  // false) drops those modules when the program names none of their exports.
+  test("array methods and the primitive registry survive a bundle that imports only random", async () => {
+    const result = await build({
+      stdin: {
+        contents: `import { allPrimitives, random } from "./src/index.ts";
+          const x = random.uniform(random.key(0), [3]);
+          globalThis.result = { y: x.mul(2).add(1).toArray(), x: x.toArray(), n: allPrimitives().length };`,
+        resolveDir: process.cwd(),
+      },
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      write: false,
+      logLevel: "silent",
+    });
+    const sandbox: { result?: { y: number[]; x: number[]; n: number } } = {};
+    runInNewContext(result.outputFiles[0].text, sandbox);
+    const { x, y, n } = sandbox.result ?? { x: [], y: [], n: 0 };
+    expect(y).toHaveLength(3);
+    y.forEach((v, i) => expect(v).toBeCloseTo(2 * x[i] + 1, 6));
+    expect(n).toBe(allPrimitives().length);
   });
 
   test("datasets.digits explains that it needs Node when there is none", async () => {

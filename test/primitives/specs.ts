@@ -20,7 +20,7 @@ import {
   whileLoop,
 } from "../../src/index.js";
 import { lookupPrimitive, type Primitive } from "../../src/primitives/registry.js";
-import { broadcastableShapes, shapes } from "../../src/testing/index.js";
+import { broadcastableShapes, shapes } from "../../src/testing/arbitraries/index.js";
 
 /**
  * How a primitive's derivative is checked: "both" = checkGrads fwd+rev, "rev" = reverse only,

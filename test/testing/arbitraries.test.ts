@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { expect, test } from "vitest";
 import { Array, np, tree } from "../../src/index.js";
-import { arrays, arrayTrees, broadcastableShapes, dtypes, shapes } from "../../src/testing/index.js";
+import { arrays, arrayTrees, broadcastableShapes, dtypes, shapes } from "../../src/testing/arbitraries/index.js";
 
 test("shapes respect the rank and dimension bounds", () => {
   fc.assert(

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { type Array, AxleError, customJvp, customVjp, grad, jvp, np, stopGradient } from "../../src/index.js";
+import { arrays } from "../../src/testing/arbitraries/index.js";
 import {
-  arrays,
   checkGrads,
   defaultTolerance,
   GradCheckError,

@@ -14,7 +14,8 @@ import {
   tree,
   vmap,
 } from "../../src/index.js";
-import { type ArrayTree, arrayTrees, checkGrads } from "../../src/testing/index.js";
+import { type ArrayTree, arrayTrees } from "../../src/testing/arbitraries/index.js";
+import { checkGrads } from "../../src/testing/index.js";
 
 const leavesOf = (t: unknown) => tree.leaves(t) as Array[];
 const values = (x: Array) => [...x.data()];

@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { type Array, grad, jit, jvp, np, TransformError, tree, vmap } from "../../src/index.js";
-import { shapes } from "../../src/testing/index.js";
+import { shapes } from "../../src/testing/arbitraries/index.js";
 
 const thrown = (f: () => unknown): Error => {
   try {

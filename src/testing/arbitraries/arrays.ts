@@ -1,7 +1,7 @@
 /** fast-check arbitraries for axle arrays, shapes and dtypes. */
 import fc from "fast-check";
-import type { Array, DType } from "../index.js";
-import { arrayLike } from "./flat.js";
+import type { Array, DType } from "../../index.js";
+import { arrayLike } from "../flat.js";
 
 export interface ShapesOptions {
   /** Default 0. */

@@ -3,20 +3,9 @@
  * (optionally cast to float64 for gradient checks) and whole `apply` argument pairs.
  */
 import fc from "fast-check";
-import { Array, type nn, random, tree } from "../index.js";
-import { type ArraysOptions, arrays } from "./arbitraries.js";
-import { isFloatDtype } from "./flat.js";
-
-type FloatDType = "float32" | "float64";
-
-/**
- * `tree` with every float32/float64 leaf cast to `dtype`; integer and bool leaves (labels,
- * step counts, keys) and non-array leaves are left alone.
- * @example const p64 = castTree({ w: np.ones([2, 2]), step: np.array(3, "int32") }, "float64"); // w f64, step i32
- */
-export function castTree<T>(t: T, dtype: FloatDType): T {
-  return tree.map((leaf: unknown) => (leaf instanceof Array && isFloatDtype(leaf.dtype) ? leaf.astype(dtype) : leaf), t) as T;
-}
+import { type Array, type nn, random } from "../../index.js";
+import { castTree, type FloatDType } from "../cast.js";
+import { type ArraysOptions, arrays } from "./arrays.js";
 
 export interface KeysOptions {
   /** Largest seed drawn (default 2^31 − 1); seeds shrink toward 0. */
