@@ -62,7 +62,12 @@ export interface ArrayMethods {
   squeeze(a: Array, axis?: Axis): Array;
   astype(a: Array, dtype: DType): Array;
   clip(a: Array, lo: ArrayLike | null, hi: ArrayLike | null): Array;
-  take(a: Array, indices: ArrayLike | readonly number[], axis?: number): Array;
+  take(
+    a: Array,
+    indices: ArrayLike | readonly number[],
+    axis?: number | null,
+    opts?: { mode?: "raise" | "clip" | "fill" | "wrap" },
+  ): Array;
   broadcastTo(a: Array, shape: readonly number[]): Array;
 }
 
@@ -288,8 +293,13 @@ export abstract class Array {
   clip(lo: ArrayLike | null, hi: ArrayLike | null): Array {
     return ops().clip(this, lo, hi);
   }
-  take(indices: ArrayLike | readonly number[], axis?: number): Array {
-    return ops().take(this, indices, axis);
+  /** `np.take(this, indices, axis, opts)`; `opts.mode` says what out-of-range indices do. */
+  take(
+    indices: ArrayLike | readonly number[],
+    axis?: number | null,
+    opts?: { mode?: "raise" | "clip" | "fill" | "wrap" },
+  ): Array {
+    return ops().take(this, indices, axis, opts);
   }
   broadcastTo(shape: readonly number[]): Array {
     return ops().broadcastTo(this, shape);

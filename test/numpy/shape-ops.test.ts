@@ -588,3 +588,13 @@ describe("expandDims, squeeze, broadcastTo", () => {
     expect(toRef(np.moveaxis(np.zeros([2, 3, 4]), 0, -1)).shape).toEqual([3, 4, 2]);
   });
 });
+
+describe("the take method", () => {
+  it("passes the mode option through, as np.take", () => {
+    const x = np.array([10, 20, 30]);
+    expect(x.take(np.array([5, -1], "int32"), 0, { mode: "clip" }).toArray()).toEqual(
+      np.take(x, np.array([5, -1], "int32"), 0, { mode: "clip" }).toArray(),
+    );
+    expect(x.take(np.array([5], "int32"), 0, { mode: "clip" }).toArray()).toEqual([30]);
+  });
+});

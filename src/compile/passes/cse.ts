@@ -36,8 +36,8 @@ export function cse(ir: Ir): Ir {
       .map((a) => (a instanceof Lit ? `${Object.is(a.value, -0) ? "-0" : a.value}:${a.aval.str()}` : `v${a.id}`))
       .join(",")}`;
     const prev = seen.get(key);
-    if (prev !== undefined && prev.every((v, i) => v.aval.str() === e.outVars[i].aval.str())) {
-      e.outVars.forEach((v, i) => subst.set(v, prev[i]));
+    if (prev?.every((v, i) => v.aval.str() === e.outVars[i].aval.str())) {
+      e.outVars.forEach((v, i) => subst.set(v, (prev as readonly Var[])[i]));
       changed = true;
       continue;
     }
