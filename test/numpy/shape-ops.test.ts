@@ -1,6 +1,6 @@
 /** Movement ops: reshape, transpose, slice, concatenate/stack/split, flip, pad, take, expandDims/squeeze, broadcastTo. */
 import fc from "fast-check";
-import { describe, expect, test } from "vitest";
+import { describe, expect, it, test } from "vitest";
 import type { Array as AxArray } from "../../src/index.js";
 import { AxisError, grad, jit, jvp, np, ShapeError, ValueError, vmap } from "../../src/index.js";
 import { checkGrads } from "../../src/testing/index.js";
