@@ -2,6 +2,7 @@ import type { Ir } from "../ir/ir.js";
 import type { Array, ConcreteArray } from "./array.js";
 import type { ShapedArray } from "./aval.js";
 import type { DType } from "./dtype.js";
+import type { ScalarExpr } from "./scalar.js";
 
 /**
  * Static metadata of one application of a primitive (axes, shapes, sub-IRs…). Readonly and
@@ -30,12 +31,14 @@ export class UndefPrimal {
 export type BDim = number | null;
 
 /**
- * How the compiler lowers the primitive. Elementwise primitives give a JS expression (over the
- * input variable names, for the output dtype) that the eager kernels are generated from and
- * that the JS backend fuses; others run their kernel; higher-order primitives are calls.
+ * How the compiler lowers the primitive: a backend-neutral description, never backend source.
+ * Elementwise primitives give a scalar expression (`core/scalar.ts`) of the output element over
+ * the operands' elements, which every backend compiles and fuses and from which the eager
+ * kernels are generated too; "kernel" primitives run their reference kernel; higher-order
+ * primitives are calls.
  */
 export type Lowering =
-  | { readonly kind: "elementwise"; readonly expr: (dtype: DType, ...xs: string[]) => string }
+  | { readonly kind: "elementwise"; readonly scalar: (params: Params, ...xs: ScalarExpr[]) => ScalarExpr }
   | { readonly kind: "kernel" }
   | { readonly kind: "call" }
   /** A call whose body the compiler splices into the caller (jit_call). */

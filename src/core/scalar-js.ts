@@ -77,9 +77,10 @@ function binaryJs(op: string, d: DType, a: string, b: string): string {
     case "div":
       return isInt(d) ? wrapJs(d, `(${b} === 0 ? 0 : Math.trunc(${a} / ${b}))`) : wrapJs(d, `${a} / ${b}`);
     case "rem":
-      return isInt(d) ? wrapJs(d, `(${b} === 0 ? 0 : ${a} % ${b})`) : wrapJs(d, `${a} % ${b}`);
+      // Integers follow XLA: x rem 0 = x (and INT32_MIN rem -1 = 0: JS gives -0, stored as 0).
+      return isInt(d) ? wrapJs(d, `(${b} === 0 ? ${a} : ${a} % ${b})`) : wrapJs(d, `${a} % ${b}`);
     case "pow":
-      return wrapJs(d, `Math.pow(${a}, ${b})`);
+      return wrapJs(d, isInt(d) ? intPowJs(a, b) : `Math.pow(${a}, ${b})`);
     case "max":
       return wrapJs(d, `Math.max(${a}, ${b})`);
     case "min":
@@ -100,19 +101,31 @@ function binaryJs(op: string, d: DType, a: string, b: string): string {
 const COMPARE_JS: Record<string, string> = { eq: "===", ne: "!==", lt: "<", le: "<=", gt: ">", ge: ">=" };
 
 /**
- * `x ** n` by repeated squaring into `const` statements, each product wrapped to `d` (exact for
- * int32/uint32, which wrap modulo 2^32, instead of a double `Math.pow` that rounds past 2^53).
+ * Exact integer power with wrap-around, as int32/uint32 multiplication (Math.imul) wraps:
+ * repeated squaring, never a double pow (which loses digits beyond 2^53). A negative exponent
+ * gives the integer part of 1/x^|e|: 1 for x = 1, ±1 for x = -1, and 0 otherwise (0 for x = 0,
+ * as integer division by zero gives 0).
+ */
+function intPowJs(a: string, b: string): string {
+  return (
+    `((pb, pe) => { if (pe < 0) return pb === 1 ? 1 : pb === -1 ? (pe & 1 ? -1 : 1) : 0; let pr = 1; ` +
+    `for (; pe > 0; pe >>>= 1) { if (pe & 1) pr = Math.imul(pr, pb); pb = Math.imul(pb, pb); } return pr; })(${a}, ${b})`
+  );
+}
+
+/**
+ * `x ** n` (n ≥ 0) for int32/uint32 by repeated squaring into `const` statements, each product
+ * wrapped as `Math.imul` wraps (exact, where a double `Math.pow` would round past 2^53).
  */
 function ipowJs(x: string, n: number, d: DType, fresh: () => string, stmts: string[]): string {
-  const mul = (a: string, b: string) => (isInt(d) ? wrapJs(d, `Math.imul(${a}, ${b})`) : wrapJs(d, `${a} * ${b}`));
-  const m = Math.abs(n);
-  let acc = "1";
+  const mul = (a: string, b: string) => wrapJs(d, `Math.imul(${a}, ${b})`);
+  let acc = "";
   let base = fresh();
   stmts.push(`const ${base} = ${x};`);
-  for (let k = m; k > 0; k = Math.floor(k / 2)) {
+  for (let k = n; k > 0; k = Math.floor(k / 2)) {
     if (k % 2 === 1) {
       const t = fresh();
-      stmts.push(`const ${t} = ${acc === "1" ? base : mul(acc, base)};`);
+      stmts.push(`const ${t} = ${acc === "" ? base : mul(acc, base)};`);
       acc = t;
     }
     if (k > 1) {
@@ -121,8 +134,7 @@ function ipowJs(x: string, n: number, d: DType, fresh: () => string, stmts: stri
       base = t;
     }
   }
-  if (acc === "1" && isInt(d)) return "1";
-  return n < 0 ? wrapJs(d, `1 / ${acc}`) : acc;
+  return acc === "" ? "1" : wrapJs(d, acc);
 }
 
 /**
@@ -171,7 +183,10 @@ export function renderJs(e: ScalarExpr, inputName: (i: number) => string): { stm
         s = UNARY_JS[n.op](render(n.x), n.x.dtype);
         break;
       case "ipow":
-        s = ipowJs(render(n.x), n.n, n.dtype, fresh, stmts);
+        // Integers: exact wrapping repeated squaring; floats: the double power, rounded.
+        s = isInt(n.dtype)
+          ? ipowJs(render(n.x), n.n, n.dtype, fresh, stmts)
+          : wrapJs(n.dtype, `Math.pow(${render(n.x)}, ${n.n})`);
         break;
       case "cast":
         s = castJs(n.x.dtype, n.dtype, render(n.x));

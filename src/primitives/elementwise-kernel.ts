@@ -10,9 +10,6 @@ import { inputsOf, type ScalarExpr } from "../core/scalar.js";
 import { renderJs } from "../core/scalar-js.js";
 import { type Shape, shapesEqual, sizeOf, stridesOf } from "../core/shape.js";
 
-/** Builds an elementwise kernel's JS loop body: statements, then the output element's value. */
-export type ExprFn = (dtype: DType, ...xs: string[]) => string;
-
 type FlatKernel = (out: TypedArray, n: number, ...ins: TypedArray[]) => void;
 type StridedKernel = (
   out: TypedArray,
@@ -103,22 +100,6 @@ export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
     const i = j - pad;
     return i < 0 || shape[i] === 1 ? 0 : st[i];
   });
-}
-
-/**
- * Run an elementwise expression over inputs that broadcast to `outShape`.
- * `name` identifies the expression for the kernel cache.
- */
-export function runElementwise(
-  name: string,
-  exprFn: ExprFn,
-  exprDtype: DType,
-  outDtype: DType,
-  outShape: Shape,
-  ins: readonly ConcreteArray[],
-): ConcreteArray {
-  const expr = (): Body => ({ stmts: [], value: exprFn(exprDtype, ...vars(ins.length)) });
-  return runKernel(`${name}|${exprDtype}`, expr, outDtype, outShape, ins);
 }
 
 /**

@@ -2,14 +2,16 @@
  * Elementwise primitives. Binary ones broadcast NumPy-style (so eager code never materialises a
  * broadcast operand); operands must already share a dtype (the `np` layer promotes).
  */
-import { type Array, ConcreteArray, fullConcrete } from "../core/array.js";
+import { type Array, type ConcreteArray, fullConcrete } from "../core/array.js";
 import { ShapedArray } from "../core/aval.js";
-import { allocate, checkDType, type DType, isFloat, isInteger } from "../core/dtype.js";
+import { checkDType, type DType, isFloat, isInteger } from "../core/dtype.js";
 import { DTypeError } from "../core/errors.js";
 import { type BDim, type Params, type Primitive, type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
+import type { CompareOp, ScalarExpr, UnaryOp } from "../core/scalar.js";
+import * as S from "../core/scalar.js";
 import { broadcastShapes, shapesEqual } from "../core/shape.js";
 import { bind, bind1 } from "../core/trace.js";
-import { type ExprFn, runElementwise } from "./elementwise-kernel.js";
+import { runScalar } from "./elementwise-kernel.js";
 import { broadcastInDim, moveAxis, reshape } from "./movement.js";
 import { reduceSum } from "./reduce.js";
 import { definePrimitive } from "./registry.js";
@@ -37,22 +39,6 @@ const CLASS_HINT: Record<DTypeClass, string> = {
   bool: "bool; compare first (e.g. x.gt(0)) or cast with astype('bool')",
   any: "any dtype",
 };
-
-/** Wrap an expression so its value is what a buffer of `dtype` would store. */
-export function wrap(dtype: DType, e: string): string {
-  switch (dtype) {
-    case "float32":
-      return `Math.fround(${e})`;
-    case "float64":
-      return e;
-    case "int32":
-      return `((${e}) | 0)`;
-    case "uint32":
-      return `((${e}) >>> 0)`;
-    case "bool":
-      return `((${e}) ? 1 : 0)`;
-  }
-}
 
 function elementwiseAval(name: string, cls: DTypeClass, outBool: boolean, avals: readonly ShapedArray[]) {
   const d = avals[0].dtype;
@@ -121,7 +107,8 @@ interface ElementwiseSpec<P extends Params> {
   arity: number;
   dtypes: DTypeClass;
   outBool?: boolean;
-  expr: ExprFn;
+  /** The output element from the operands' elements (see `core/scalar.ts`). */
+  scalar: (params: P, ...xs: ScalarExpr[]) => ScalarExpr;
   jvp: (primals: readonly Array[], tangents: readonly Tangent[], params: P, out: Array) => Tangent;
   transpose?: (ct: Tangent, args: readonly (Array | UndefPrimal)[], params: P) => (Tangent | null)[];
   batch?: Primitive<P>["batch"];
@@ -131,14 +118,14 @@ function defineElementwise<P extends Params = Params>(name: string, spec: Elemen
   const outBool = spec.outBool ?? false;
   const self: Primitive<P> = definePrimitive<P>(name, {
     abstractEval: (avals) => elementwiseAval(name, spec.dtypes, outBool, avals),
-    impl: (args) => {
+    impl: (args, params) => {
       const [aval] = elementwiseAval(
         name,
         spec.dtypes,
         outBool,
         args.map((a) => a.aval),
       );
-      return [runElementwise(name, spec.expr, args[0].dtype, aval.dtype, aval.shape, args)];
+      return [runScalar(kernelKey(name, params), (...xs) => spec.scalar(params, ...xs), aval.shape, args)];
     },
     jvp: (primals, tangents, params) => {
       const out = bind1(self, primals, params);
@@ -152,9 +139,15 @@ function defineElementwise<P extends Params = Params>(name: string, spec: Elemen
       (spec.arity === 1
         ? vectorizedBatch(() => self)
         : (broadcastBatch(() => self as unknown as Primitive) as Primitive<P>["batch"])),
-    lower: { kind: "elementwise", expr: spec.expr },
+    lower: { kind: "elementwise", scalar: spec.scalar as (params: Params, ...xs: ScalarExpr[]) => ScalarExpr },
   });
   return self;
+}
+
+/** The eager kernel cache key of a primitive applied with `params` (which the lowering reads). */
+export function kernelKey(name: string, params: Params): string {
+  for (const _ in params) return `${name}${JSON.stringify(params)}`;
+  return name;
 }
 
 // ---- Small helpers used by the rules (all bind primitives). ----
@@ -167,11 +160,11 @@ export function scalar(value: number, like: Array | DType): ConcreteArray {
 const un = (p: () => Primitive) => (x: Array) => bind1(p(), [x]);
 const bin = (p: () => Primitive) => (x: Array, y: Array) => bind1(p(), [x, y]);
 
-function floatUnary(name: string, fn: string, jvp: (x: Array, t: Array, y: Array) => Array): Primitive {
+function floatUnary(name: string, op: UnaryOp, jvp: (x: Array, t: Array, y: Array) => Array): Primitive {
   return defineElementwise(name, {
     arity: 1,
     dtypes: "float",
-    expr: (d, x) => wrap(d, `${fn}(${x})`),
+    scalar: (_p, x) => S.unary(op, x),
     jvp: ([x], [t], _p, y) => jvp(x, instantiate(t), y),
   });
 }
@@ -181,46 +174,46 @@ function floatUnary(name: string, fn: string, jvp: (x: Array, t: Array, y: Array
 export const negP = defineElementwise("neg", {
   arity: 1,
   dtypes: "numeric",
-  expr: (d, x) => wrap(d, `-${x}`),
+  scalar: (_p, x) => S.unary("neg", x),
   jvp: (_x, [t]) => neg(instantiate(t)),
   transpose: (ct) => [ct instanceof Zero ? ct : neg(ct)],
 });
 export const neg = un(() => negP);
 
-export const expP = floatUnary("exp", "Math.exp", (_x, t, y) => mul(t, y)); // d e^x = e^x dx
+export const expP = floatUnary("exp", "exp", (_x, t, y) => mul(t, y)); // d e^x = e^x dx
 export const exp = un(() => expP);
-export const logP = floatUnary("log", "Math.log", (x, t) => div(t, x)); // d log x = dx / x
+export const logP = floatUnary("log", "log", (x, t) => div(t, x)); // d log x = dx / x
 export const log = un(() => logP);
-export const log1pP = floatUnary("log1p", "Math.log1p", (x, t) => div(t, add(x, scalar(1, x))));
+export const log1pP = floatUnary("log1p", "log1p", (x, t) => div(t, add(x, scalar(1, x))));
 export const log1p = un(() => log1pP);
-export const expm1P = floatUnary("expm1", "Math.expm1", (_x, t, y) => mul(t, add(y, scalar(1, y))));
+export const expm1P = floatUnary("expm1", "expm1", (_x, t, y) => mul(t, add(y, scalar(1, y))));
 export const expm1 = un(() => expm1P);
 // d sqrt(x) = dx / (2 sqrt(x))
-export const sqrtP = floatUnary("sqrt", "Math.sqrt", (_x, t, y) => div(t, mul(y, scalar(2, y))));
+export const sqrtP = floatUnary("sqrt", "sqrt", (_x, t, y) => div(t, mul(y, scalar(2, y))));
 export const sqrt = un(() => sqrtP);
 // d x^(-1/2) = -1/2 x^(-3/2) dx = -1/2 * y / x * dx
 export const rsqrtP = defineElementwise("rsqrt", {
   arity: 1,
   dtypes: "float",
-  expr: (d, x) => wrap(d, `1 / Math.sqrt(${x})`),
+  scalar: (_p, x) => S.unary("rsqrt", x),
   jvp: ([x], [t], _p, y) => mul(instantiate(t), mul(div(y, x), scalar(-0.5, x))),
 });
 export const rsqrt = un(() => rsqrtP);
-export const sinP = floatUnary("sin", "Math.sin", (x, t) => mul(t, cos(x)));
+export const sinP = floatUnary("sin", "sin", (x, t) => mul(t, cos(x)));
 export const sin = un(() => sinP);
-export const cosP = floatUnary("cos", "Math.cos", (x, t) => neg(mul(t, sin(x))));
+export const cosP = floatUnary("cos", "cos", (x, t) => neg(mul(t, sin(x))));
 export const cos = un(() => cosP);
 // d tan x = (1 + tan² x) dx
-export const tanP = floatUnary("tan", "Math.tan", (_x, t, y) => mul(t, add(scalar(1, y), mul(y, y))));
+export const tanP = floatUnary("tan", "tan", (_x, t, y) => mul(t, add(scalar(1, y), mul(y, y))));
 export const tan = un(() => tanP);
 // d tanh x = (1 - tanh² x) dx
-export const tanhP = floatUnary("tanh", "Math.tanh", (_x, t, y) => mul(t, sub(scalar(1, y), mul(y, y))));
+export const tanhP = floatUnary("tanh", "tanh", (_x, t, y) => mul(t, sub(scalar(1, y), mul(y, y))));
 export const tanh = un(() => tanhP);
 // σ(x) = 1 / (1 + e^-x);  dσ = σ (1 - σ) dx
 export const logisticP = defineElementwise("logistic", {
   arity: 1,
   dtypes: "float",
-  expr: (d, x) => wrap(d, `1 / (1 + Math.exp(-${x}))`),
+  scalar: (_p, x) => S.unary("logistic", x),
   jvp: (_x, [t], _p, y) => mul(instantiate(t), mul(y, sub(scalar(1, y), y))),
 });
 export const logistic = un(() => logisticP);
@@ -229,7 +222,7 @@ export const logistic = un(() => logisticP);
 export const absP = defineElementwise("abs", {
   arity: 1,
   dtypes: "numeric",
-  expr: (d, x) => wrap(d, d === "uint32" ? x : `Math.abs(${x})`),
+  scalar: (_p, x) => S.unary("abs", x),
   jvp: ([x], [t]) => {
     const dx = instantiate(t);
     return select(ge(x, scalar(0, x)), dx, neg(dx));
@@ -237,33 +230,29 @@ export const absP = defineElementwise("abs", {
 });
 export const abs = un(() => absP);
 
-function zeroDerivUnary(name: string, dtypes: DTypeClass, exprOf: (d: DType, x: string) => string, outBool = false) {
+function zeroDerivUnary(name: string, dtypes: DTypeClass, op: UnaryOp, outBool = false) {
   const self: Primitive = defineElementwise(name, {
     arity: 1,
     dtypes,
     outBool,
-    expr: exprOf,
+    scalar: (_p, x) => S.unary(op, x),
     jvp: ([x]) => new Zero(x.aval),
   });
   return self;
 }
 
-export const signP = zeroDerivUnary("sign", "numeric", (d, x) =>
-  wrap(d, d === "uint32" ? `(${x} > 0 ? 1 : 0)` : `Math.sign(${x})`),
-);
+export const signP = zeroDerivUnary("sign", "numeric", "sign");
 export const sign = un(() => signP);
-export const floorP = zeroDerivUnary("floor", "float", (d, x) => wrap(d, `Math.floor(${x})`));
+export const floorP = zeroDerivUnary("floor", "float", "floor");
 export const floor = un(() => floorP);
-export const ceilP = zeroDerivUnary("ceil", "float", (d, x) => wrap(d, `Math.ceil(${x})`));
+export const ceilP = zeroDerivUnary("ceil", "float", "ceil");
 export const ceil = un(() => ceilP);
 // Round half to even, as NumPy and JAX do.
-export const roundP = zeroDerivUnary("round", "float", (d, x) =>
-  wrap(d, `(Math.abs(${x} % 1) === 0.5 ? 2 * Math.round(${x} / 2) : Math.round(${x}))`),
-);
+export const roundP = zeroDerivUnary("round", "float", "round");
 export const round = un(() => roundP);
-export const isFiniteP = zeroDerivUnary("is_finite", "float", (_d, x) => `(Number.isFinite(${x}) ? 1 : 0)`, true);
+export const isFiniteP = zeroDerivUnary("is_finite", "float", "is_finite", true);
 export const isFinite = un(() => isFiniteP);
-export const notP = zeroDerivUnary("not", "bool", (_d, x) => `(${x} ? 0 : 1)`);
+export const notP = zeroDerivUnary("not", "bool", "not");
 export const not = un(() => notP);
 
 // ---- Binary ----
@@ -287,7 +276,7 @@ function addT(a: Tangent, b: Tangent): Tangent {
 export const addP = defineElementwise("add", {
   arity: 2,
   dtypes: "numeric",
-  expr: (d, a, b) => wrap(d, `${a} + ${b}`),
+  scalar: (_p, a, b) => S.binary("add", a, b),
   jvp: (_p, [ta, tb]) => addT(ta, tb),
   transpose: linearBinaryTranspose(1),
 });
@@ -296,7 +285,7 @@ export const add = bin(() => addP);
 export const subP = defineElementwise("sub", {
   arity: 2,
   dtypes: "numeric",
-  expr: (d, a, b) => wrap(d, `${a} - ${b}`),
+  scalar: (_p, a, b) => S.binary("sub", a, b),
   jvp: (_p, [ta, tb]) => addT(ta, tb instanceof Zero ? tb : neg(tb)),
   transpose: linearBinaryTranspose(-1),
 });
@@ -306,7 +295,7 @@ export const sub = bin(() => subP);
 export const mulP = defineElementwise("mul", {
   arity: 2,
   dtypes: "numeric",
-  expr: (d, a, b) => (isInteger(d) ? wrap(d, `Math.imul(${a}, ${b})`) : wrap(d, `${a} * ${b}`)),
+  scalar: (_p, a, b) => S.binary("mul", a, b),
   jvp: ([a, b], [ta, tb]) => addT(ta instanceof Zero ? ta : mul(ta, b), tb instanceof Zero ? tb : mul(a, tb)),
   transpose: (ct, [a, b]) => {
     if (a instanceof UndefPrimal && b instanceof UndefPrimal) {
@@ -325,7 +314,7 @@ export const mul = bin(() => mulP);
 export const divP = defineElementwise("div", {
   arity: 2,
   dtypes: "numeric",
-  expr: (d, a, b) => (isInteger(d) ? wrap(d, `(${b} === 0 ? 0 : Math.trunc(${a} / ${b}))`) : wrap(d, `${a} / ${b}`)),
+  scalar: (_p, a, b) => S.binary("div", a, b),
   jvp: ([, b], [ta, tb], _p, out) =>
     addT(ta instanceof Zero ? ta : div(ta, b), tb instanceof Zero ? tb : neg(div(mul(out, tb), b))),
   transpose: (ct, [a, b]) => {
@@ -346,7 +335,7 @@ export const div = bin(() => divP);
 export const remP = defineElementwise("rem", {
   arity: 2,
   dtypes: "numeric",
-  expr: (d, a, b) => (isInteger(d) ? wrap(d, `(${b} === 0 ? ${a} : ${a} % ${b})`) : wrap(d, `${a} % ${b}`)),
+  scalar: (_p, a, b) => S.binary("rem", a, b),
   jvp: ([x, y], [tx, ty]) => {
     if (ty instanceof Zero) return tx;
     const q = div(x, y);
@@ -355,23 +344,13 @@ export const remP = defineElementwise("rem", {
 });
 export const rem = bin(() => remP);
 
-/**
- * Exact integer power with wrap-around, as int32/uint32 multiplication (Math.imul) wraps:
- * repeated squaring, never a double pow (which loses digits beyond 2^53). A negative exponent
- * gives the integer part of 1/x^|e|: 1 for x = 1, ±1 for x = -1, and 0 otherwise (0 for x = 0,
- * as integer division by zero gives 0).
- */
-const intPowExpr = (a: string, b: string): string =>
-  `((pb, pe) => { if (pe < 0) return pb === 1 ? 1 : pb === -1 ? (pe & 1 ? -1 : 1) : 0; let pr = 1; ` +
-  `for (; pe > 0; pe >>>= 1) { if (pe & 1) pr = Math.imul(pr, pb); pb = Math.imul(pb, pb); } return pr; })(${a}, ${b})`;
-
 // d(x^y) = y x^(y-1) dx + log(x) x^y dy. As in JAX, the exponent y - 1 is replaced by 1 where
 // y = 0 (so d x^0 = 0·x dx = 0, not 0·0^-1 = NaN at x = 0), and the dy term is 0 where x = 0
 // (instead of 0·-inf).
 export const powP = defineElementwise("pow", {
   arity: 2,
   dtypes: "numeric",
-  expr: (d, a, b) => wrap(d, isInteger(d) ? intPowExpr(a, b) : `Math.pow(${a}, ${b})`),
+  scalar: (_p, a, b) => S.binary("pow", a, b),
   jvp: ([x, y], [tx, ty], _p, out) => {
     const ym1 = select(eq(y, scalar(0, y)), broadcastLike(scalar(1, y), y), sub(y, scalar(1, y)));
     const dx = tx instanceof Zero ? tx : mul(tx, mul(y, pow(x, ym1)));
@@ -406,28 +385,11 @@ function integerPowAval([a]: readonly ShapedArray[], { y }: IntegerPowParams): S
   return [a];
 }
 
-/** x^y by repeated squaring in int32/uint32 arithmetic: wraps exactly as `mul` does. */
-function intPowWrapped(base: number, y: number): number {
-  let r = 1;
-  let b = base;
-  for (let e = y; e > 0; e = Math.floor(e / 2)) {
-    if (e % 2 === 1) r = Math.imul(r, b);
-    b = Math.imul(b, b);
-  }
-  return r;
-}
-
 export const integerPowP: Primitive<IntegerPowParams> = definePrimitive<IntegerPowParams>("integer_pow", {
   abstractEval: integerPowAval,
   impl: ([a], params) => {
-    const [aval] = integerPowAval([a.aval], params);
-    const { y } = params;
-    const src = a.buffer;
-    const out = allocate(aval.dtype, a.size);
-    // Storing into an Int32Array/Uint32Array reduces the int32 result modulo 2^32.
-    if (isInteger(aval.dtype)) for (let i = 0; i < src.length; i++) out[i] = intPowWrapped(src[i], y);
-    else for (let i = 0; i < src.length; i++) out[i] = src[i] ** y;
-    return [new ConcreteArray(aval.shape, aval.dtype, out)];
+    integerPowAval([a.aval], params);
+    return [runScalar(kernelKey("integer_pow", params), (x) => S.ipow(x, params.y), a.shape, [a])];
   },
   // d x^y = y x^(y-1) dx, with y - 1 an exact integer: 0 for y = 0 and dx for y = 1, even at x = 0.
   jvp: ([x], [t], params) => {
@@ -440,8 +402,7 @@ export const integerPowP: Primitive<IntegerPowParams> = definePrimitive<IntegerP
   },
   transpose: null,
   batch: vectorizedBatch(() => integerPowP),
-  // The exponent is a param, which an elementwise lowering's expression cannot read: run the kernel.
-  lower: { kind: "kernel" },
+  lower: { kind: "elementwise", scalar: (p, x) => S.ipow(x, (p as IntegerPowParams).y) },
 });
 /** x^y for a JS integer y (kept as a param, so derivatives are exact at x = 0). */
 export function integerPow(x: Array, y: number): Array {
@@ -462,51 +423,51 @@ function minMaxJvp(isMax: boolean) {
 export const maxP = defineElementwise("max", {
   arity: 2,
   dtypes: "numeric",
-  expr: (d, a, b) => wrap(d, `Math.max(${a}, ${b})`),
+  scalar: (_p, a, b) => S.binary("max", a, b),
   jvp: minMaxJvp(true),
 });
 export const max = bin(() => maxP);
 export const minP = defineElementwise("min", {
   arity: 2,
   dtypes: "numeric",
-  expr: (d, a, b) => wrap(d, `Math.min(${a}, ${b})`),
+  scalar: (_p, a, b) => S.binary("min", a, b),
   jvp: minMaxJvp(false),
 });
 export const min = bin(() => minP);
 
-function comparison(name: string, op: string) {
+function comparison(name: string, op: CompareOp) {
   return defineElementwise(name, {
     arity: 2,
     dtypes: "any",
     outBool: true,
-    expr: (_d, a, b) => `(${a} ${op} ${b} ? 1 : 0)`,
+    scalar: (_p, a, b) => S.compare(op, a, b),
     jvp: ([a]) => new Zero(a.aval),
   });
 }
-export const eqP = comparison("eq", "===");
+export const eqP = comparison("eq", "eq");
 export const eq = bin(() => eqP);
-export const neP = comparison("ne", "!==");
+export const neP = comparison("ne", "ne");
 export const ne = bin(() => neP);
-export const ltP = comparison("lt", "<");
+export const ltP = comparison("lt", "lt");
 export const lt = bin(() => ltP);
-export const leP = comparison("le", "<=");
+export const leP = comparison("le", "le");
 export const le = bin(() => leP);
-export const gtP = comparison("gt", ">");
+export const gtP = comparison("gt", "gt");
 export const gt = bin(() => gtP);
-export const geP = comparison("ge", ">=");
+export const geP = comparison("ge", "ge");
 export const ge = bin(() => geP);
 
 export const andP = defineElementwise("and", {
   arity: 2,
   dtypes: "bool",
-  expr: (_d, a, b) => `(${a} & ${b})`,
+  scalar: (_p, a, b) => S.binary("and", a, b),
   jvp: ([a]) => new Zero(a.aval),
 });
 export const and = bin(() => andP);
 export const orP = defineElementwise("or", {
   arity: 2,
   dtypes: "bool",
-  expr: (_d, a, b) => `(${a} | ${b})`,
+  scalar: (_p, a, b) => S.binary("or", a, b),
   jvp: ([a]) => new Zero(a.aval),
 });
 export const or = bin(() => orP);
@@ -529,7 +490,7 @@ export const selectP: Primitive = definePrimitive("select", {
   abstractEval: selectAval,
   impl: (args) => {
     const [aval] = selectAval(args.map((a) => a.aval));
-    return [runElementwise("select", (_d, p, a, b) => `(${p} ? ${a} : ${b})`, aval.dtype, aval.dtype, aval.shape, args)];
+    return [runScalar("select", S.select, aval.shape, args)];
   },
   jvp: ([p, a, b], [, ta, tb]) => {
     const out = select(p, a, b);
@@ -548,7 +509,7 @@ export const selectP: Primitive = definePrimitive("select", {
     return [null, one(a, true), one(b, false)];
   },
   batch: broadcastBatch(() => selectP),
-  lower: { kind: "elementwise", expr: (_d, p, a, b) => `(${p} ? ${a} : ${b})` },
+  lower: { kind: "elementwise", scalar: (_p, c, a, b) => S.select(c, a, b) },
 });
 export function select(p: Array, a: Array, b: Array): Array {
   return bind1(selectP, [p, a, b]);
@@ -562,22 +523,8 @@ interface ConvertParams extends Params {
   weak?: true;
 }
 
-/**
- * The JS expression of `convert_element_type` from `from` to `to`, with XLA's semantics (as
- * `castScalar`, which states them): float → int truncates toward zero and saturates (NaN → 0);
- * int → int wraps (two's complement: int32 -1 → uint32 4294967295); → bool is `x != 0` (NaN is true).
- */
-function convertExpr(from: DType, to: DType, x: string): string {
-  if (to === "bool") return `(${x} !== 0 ? 1 : 0)`;
-  if (isInteger(to) && isFloat(from)) {
-    // ToInt32/ToUint32 truncate toward zero, so `| 0` and `>>> 0` are exact once in range.
-    return to === "int32"
-      ? `(${x} !== ${x} ? 0 : ${x} <= -2147483648 ? -2147483648 : ${x} >= 2147483647 ? 2147483647 : ${x} | 0)`
-      : `(${x} > 0 ? (${x} >= 4294967295 ? 4294967295 : ${x} >>> 0) : 0)`;
-  }
-  return wrap(to, x);
-}
-
+// convert_element_type follows XLA (as `castScalar` states): float → int truncates toward zero and
+// saturates (NaN → 0); int → int wraps (int32 -1 → uint32 4294967295); → bool is `x != 0` (NaN is true).
 function convertAval(a: ShapedArray, newDtype: unknown): ShapedArray {
   return new ShapedArray(a.shape, checkDType("convert_element_type", newDtype));
 }
@@ -588,7 +535,7 @@ export const convertP: Primitive<ConvertParams> = definePrimitive<ConvertParams>
   impl: ([a], { newDtype }) => {
     convertAval(a.aval, newDtype);
     if (a.dtype === newDtype) return [a];
-    return [runElementwise(`convert_${newDtype}`, (d, x) => convertExpr(d, newDtype, x), a.dtype, newDtype, a.shape, [a])];
+    return [runScalar(`convert_${newDtype}`, (x) => S.cast(x, newDtype), a.shape, [a])];
   },
   // Differentiable between float dtypes only; to or from integers the tangent is zero.
   jvp: ([a], [t], params) => {
@@ -602,10 +549,7 @@ export const convertP: Primitive<ConvertParams> = definePrimitive<ConvertParams>
     return [bind1(convertP, [ct], aval.weakType ? { newDtype: aval.dtype, weak: true } : { newDtype: aval.dtype })];
   },
   batch: vectorizedBatch(() => convertP),
-  // `Lowering.expr` receives only the output dtype, but this conversion also depends on the
-  // source (float → int saturates, int32 ↔ uint32 wraps). The expression below assumes a float
-  // source; a backend must lower convert_element_type with its operand's dtype, as impl does.
-  lower: { kind: "elementwise", expr: (d, x) => convertExpr("float64", d, x) },
+  lower: { kind: "elementwise", scalar: (p, x) => S.cast(x, (p as ConvertParams).newDtype) },
 });
 /**
  * `x` as `newDtype`, weakly typed when `weak` (JAX's `convert_element_type(..., weak_type)`); a
@@ -624,5 +568,5 @@ export const stopGradientP: Primitive = definePrimitive("stop_gradient", {
   jvp: zeroJvp(() => stopGradientP),
   transpose: null,
   batch: vectorizedBatch(() => stopGradientP),
-  lower: { kind: "elementwise", expr: (_d, x) => x },
+  lower: { kind: "elementwise", scalar: (_p, x) => x },
 });

@@ -9,10 +9,12 @@ import { ShapedArray } from "../core/aval.js";
 import type { DType } from "../core/dtype.js";
 import { DTypeError } from "../core/errors.js";
 import type { Primitive } from "../core/primitive.js";
+import type { BinaryOp } from "../core/scalar.js";
+import * as S from "../core/scalar.js";
 import { broadcastShapes, type Shape, shapesEqual, sizeOf } from "../core/shape.js";
 import { bind, bind1 } from "../core/trace.js";
 import { broadcastBatch } from "./elementwise.js";
-import { broadcastStrides, runElementwise } from "./elementwise-kernel.js";
+import { broadcastStrides, runScalar } from "./elementwise-kernel.js";
 import { definePrimitive } from "./registry.js";
 import { zeroJvp } from "./rules.js";
 
@@ -136,7 +138,7 @@ export function threefry2x32(k0: Array, k1: Array, c0: Array, c1: Array): [Array
 
 // ---- Bit operations on 32-bit integers ----
 
-function defineIntBinary(name: string, hint: string, exprOf: (d: DType, a: string, b: string) => string): Primitive {
+function defineIntBinary(name: string, hint: string, op: BinaryOp): Primitive {
   const aval = (avals: readonly ShapedArray[]) => {
     const d = checkAllDType(name, avals, ["uint32", "int32"], hint);
     return [new ShapedArray(broadcastShapes(name, ...avals.map((a) => a.shape)), d)];
@@ -145,17 +147,15 @@ function defineIntBinary(name: string, hint: string, exprOf: (d: DType, a: strin
     abstractEval: aval,
     impl: (args) => {
       const [out] = aval(args.map((a) => a.aval));
-      return [runElementwise(name, exprOf, out.dtype, out.dtype, out.shape, args)];
+      return [runScalar(name, (a, b) => S.binary(op, a, b), out.shape, args)];
     },
     jvp: zeroJvp(() => self),
     transpose: null,
     batch: broadcastBatch(() => self),
-    lower: { kind: "elementwise", expr: exprOf },
+    lower: { kind: "elementwise", scalar: (_p, a, b) => S.binary(op, a, b) },
   });
   return self;
 }
-
-const wrapInt = (d: DType, e: string) => (d === "uint32" ? `((${e}) >>> 0)` : `((${e}) | 0)`);
 
 /**
  * `shift_right_logical(x, n)`: x's bits shifted right by n, filling with zeros; shifts of 32 or
@@ -164,7 +164,7 @@ const wrapInt = (d: DType, e: string) => (d === "uint32" ? `((${e}) >>> 0)` : `(
 export const shiftRightLogicalP = defineIntBinary(
   "shift_right_logical",
   "two int32 or two uint32 operands; cast the shift with astype to x's dtype",
-  (d, a, b) => wrapInt(d, `(${b} >>> 0) >= 32 ? 0 : ${a} >>> ${b}`),
+  "shr_logical",
 );
 
 /** `x >>> n` elementwise for int32/uint32 arrays. @example shiftRightLogical(bits, scalar(9, bits)) */
@@ -173,9 +173,7 @@ export function shiftRightLogical(x: Array, n: Array): Array {
 }
 
 /** `bitwise_xor(a, b)` for int32/uint32 arrays (same dtype, broadcasting). */
-export const bitwiseXorP = defineIntBinary("bitwise_xor", "two int32 or two uint32 operands of the same dtype", (d, a, b) =>
-  wrapInt(d, `${a} ^ ${b}`),
-);
+export const bitwiseXorP = defineIntBinary("bitwise_xor", "two int32 or two uint32 operands of the same dtype", "xor");
 
 /** `a ^ b` elementwise for int32/uint32 arrays. @example bitwiseXor(bits1, bits2) */
 export function bitwiseXor(a: Array, b: Array): Array {
