@@ -35,7 +35,7 @@ export interface TimingOptions {
   minRounds: number;
 }
 
-export const FULL_TIMING: TimingOptions = { rounds: 15, batchMs: 25, warmupMs: 250, slowBudgetMs: 4000, minRounds: 3 };
+export const FULL_TIMING: TimingOptions = { rounds: 12, batchMs: 20, warmupMs: 200, slowBudgetMs: 2500, minRounds: 3 };
 export const QUICK_TIMING: TimingOptions = { rounds: 2, batchMs: 2, warmupMs: 10, slowBudgetMs: 50, minRounds: 1 };
 
 export interface Stats {
@@ -89,12 +89,13 @@ export async function measure(contenders: readonly Contender[], opts: TimingOpti
       const t = await batch(c, reps0, false);
       seen.push(t);
       calls += reps0;
-      // One call longer than the whole warm-up: it is warm after two.
-      if (calls >= 2 && t > opts.warmupMs) break;
+      // A call longer than the whole warm-up is warm after two, and a very long one after one
+      // (compilation, tracing and tier-up are a small part of it).
+      if ((calls >= 2 && t > opts.warmupMs) || t > 4 * opts.warmupMs) break;
       if (t * reps0 < 1) reps0 *= 2;
     }
     // The first calls compile and fill caches; estimate from the later ones.
-    const perCall = median(seen.slice(Math.max(1, seen.length - 5)));
+    const perCall = median(seen.length === 1 ? seen : seen.slice(Math.max(1, seen.length - 5)));
     const reps = Math.max(1, Math.round(opts.batchMs / perCall));
     const perBatch = reps * perCall;
     const rounds = Math.max(opts.minRounds, Math.min(opts.rounds, Math.floor(opts.slowBudgetMs / perBatch)));

@@ -48,6 +48,20 @@ function commit(): string {
   }
 }
 
+/** Every target of every section in one table, with the section it comes from. */
+function targetSummary(sections: readonly Section[]): Section {
+  const rows = sections.flatMap((s) =>
+    (s.targets ?? []).map((t) => [`${s.id}: ${t.what}`, t.goal, t.measured, t.met === null ? "n/a" : t.met ? "met" : "not met"]),
+  );
+  return {
+    id: "",
+    title: "Issue 9's targets against this run",
+    note: "every target of the sections below; ratios are measured between contenders of the same run",
+    header: ["workload: target", "goal", "measured", "status"],
+    rows,
+  };
+}
+
 const BEGIN = "<!-- bench:results:begin -->";
 const END = "<!-- bench:results:end -->";
 
@@ -84,7 +98,10 @@ async function main(): Promise<void> {
     console.log(`(workload ${w.id} took ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  console.log(`done in ${seconds} s`);
+  const summary = targetSummary(sections);
+  if (summary.rows.length > 0) console.log(`${textTable(summary)}\n`);
+  const loadEnd = `1-min load average at the end ${os.loadavg()[0].toFixed(2)}`;
+  console.log(`done in ${seconds} s; ${loadEnd}`);
   if (args.quick || args.only !== null) return;
   const date = new Date(started).toISOString().slice(0, 10);
   const block = [
@@ -92,7 +109,9 @@ async function main(): Promise<void> {
     "",
     `Command: \`npm run bench\` · ${date} · commit ${commit()} · run time ${seconds} s`,
     "",
-    `Machine: ${machine} · ${load}.`,
+    `Machine: ${machine} · ${load}; ${loadEnd}.`,
+    "",
+    markdownSection(summary),
     "",
     ...sections.flatMap((s) => [markdownSection(s), ""]),
     END,

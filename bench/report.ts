@@ -135,7 +135,7 @@ export function textTable(s: Section): string {
     const line = (r: readonly string[]) => r.map((c, j) => (j === 0 ? c.padEnd(w[j]) : c.padStart(w[j]))).join("  ");
     return [line(header), w.map((x) => "-".repeat(x)).join("  "), ...rows.map(line)];
   };
-  const out = [`[${s.id}] ${s.title}`, `    ${s.note}`, ...block(s.header, s.rows)];
+  const out = [s.id === "" ? s.title : `[${s.id}] ${s.title}`, `    ${s.note}`, ...block(s.header, s.rows)];
   const tr = targetRows(s);
   if (tr.length > 0) out.push("", ...block(TARGET_HEADER, tr));
   for (const r of s.remarks ?? []) out.push(`  * ${r}`);
@@ -152,7 +152,7 @@ function mdBlock(header: readonly string[], rows: readonly (readonly string[])[]
 
 /** The same section as GitHub markdown. */
 export function markdownSection(s: Section): string {
-  const out = [`### ${s.id}. ${s.title}`, "", s.note, "", ...mdBlock(s.header, s.rows)];
+  const out = [s.id === "" ? `### ${s.title}` : `### ${s.id}. ${s.title}`, "", s.note, "", ...mdBlock(s.header, s.rows)];
   const tr = targetRows(s);
   if (tr.length > 0) out.push("", ...mdBlock(TARGET_HEADER, tr));
   if ((s.remarks ?? []).length > 0) out.push("", ...(s.remarks ?? []).map((r) => `- ${r}`));

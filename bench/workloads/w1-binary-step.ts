@@ -23,7 +23,7 @@ import {
   tfResults,
 } from "../models/binary.js";
 import { AXLE, AXLE_EAGER, AXLE_JITS, f32 } from "../peers/axle.js";
-import { jaxReady, jf32, jsettle } from "../peers/jaxjs.js";
+import { jaxReady, jf32 } from "../peers/jaxjs.js";
 import { TF_BACKENDS, tfName, useTf } from "../peers/tf.js";
 import { atMost, fasterBy, type Section, timeRows } from "../report.js";
 import { agreeAll, agreeAndMeasure, type Impl, type RunContext, type Workload } from "../workload.js";
@@ -84,12 +84,13 @@ export function binaryImpls(init: MlpInit, data: { x: Float32Array; yBinary: Flo
       let p: JMlp = jParams(init);
       return {
         name: JAX,
+        // Reading the loss every step runs the step's pending kernels: jax-js dispatches lazily, and
+        // a loop that never reads builds an ever longer pending chain (slower per step than this).
         run: () => {
           const [loss, next] = step(p, xs.ref, ys.ref);
           p = next;
-          return loss;
+          return loss.dataSync();
         },
-        settle: jsettle,
       } satisfies Contender;
     },
   });

@@ -13,7 +13,7 @@ import { randomFloats } from "../data.js";
 import type { Contender } from "../harness.js";
 import { measure } from "../harness.js";
 import { AXLE_EAGER, AXLE_JITS, f32, values } from "../peers/axle.js";
-import { jaxReady, jf32, jnp, jsettle, jtree, jvalues } from "../peers/jaxjs.js";
+import { jaxReady, jf32, jnp, jtree, jvalues } from "../peers/jaxjs.js";
 import { atMost, fmtMs, type Section, timeRows } from "../report.js";
 import { agreeAll, type Check, type Workload } from "../workload.js";
 
@@ -104,7 +104,12 @@ async function jaxLoop(): Promise<{ p: JNet; run: (p: JNet, steps: number) => JN
   return {
     p,
     run: (q, steps) => {
-      for (let s = 0; s < steps; s++) q = step(q, xs[s % 4].ref, ts[s % 4].ref);
+      for (let s = 0; s < steps; s++) {
+        q = step(q, xs[s % 4].ref, ts[s % 4].ref);
+        // Realise every step: jax-js dispatches lazily, and an unread chain of steps grows a
+        // pending list that costs more per step than this read.
+        q.b1.ref.dataSync();
+      }
       return q;
     },
   };
@@ -230,7 +235,7 @@ async function contenders(quick: boolean): Promise<{ list: Contender[]; steps: M
     }, 40),
     target,
   );
-  add(JAX, nj, { run: () => j.run(jtree.ref(j.p), nj), settle: (outs) => jsettle(outs.map((q) => jtree.leaves(q as JNet))) });
+  add(JAX, nj, { run: () => j.run(jtree.ref(j.p), nj), settle: (outs) => jtree.dispose(outs as JNet[]) });
   const hp = handInit();
   add(HAND, STEPS, { run: () => handRun(hp.slice(), STEPS) });
   return { list, steps };

@@ -36,24 +36,34 @@ function handFused(x: Float32Array): Float32Array {
   return out;
 }
 
-/** The same chain as ten separate loops, each allocating its result (what an unfused eager library can do at best). */
+/**
+ * The same chain as ten separate loops, each allocating its result: what an unfused eager library
+ * can do at best. Each loop is written out, so every loop is monomorphic (a shared helper taking
+ * the op as a callback would make V8's call site polymorphic and the loops several times slower).
+ */
 function handOps(x: Float32Array): Float32Array {
   const n = x.length;
-  const map = (a: Float32Array, f: (v: number, i: number) => number) => {
-    const o = new Float32Array(n);
-    for (let i = 0; i < n; i++) o[i] = f(a[i], i);
-    return o;
-  };
-  let t = map(x, (v) => v * 1.5);
-  t = map(t, (v) => v + 0.5);
-  t = map(t, (v) => v * v);
-  t = map(t, (v, i) => v - x[i]);
-  t = map(t, Math.abs);
-  t = map(t, (v) => v + 1);
-  t = map(t, Math.sqrt);
-  t = map(t, (v) => v * 0.25);
-  t = map(t, (v, i) => (v > x[i] ? v : x[i]));
-  return map(t, (v) => -v);
+  const t1 = new Float32Array(n);
+  for (let i = 0; i < n; i++) t1[i] = x[i] * 1.5;
+  const t2 = new Float32Array(n);
+  for (let i = 0; i < n; i++) t2[i] = t1[i] + 0.5;
+  const t3 = new Float32Array(n);
+  for (let i = 0; i < n; i++) t3[i] = t2[i] * t2[i];
+  const t4 = new Float32Array(n);
+  for (let i = 0; i < n; i++) t4[i] = t3[i] - x[i];
+  const t5 = new Float32Array(n);
+  for (let i = 0; i < n; i++) t5[i] = Math.abs(t4[i]);
+  const t6 = new Float32Array(n);
+  for (let i = 0; i < n; i++) t6[i] = t5[i] + 1;
+  const t7 = new Float32Array(n);
+  for (let i = 0; i < n; i++) t7[i] = Math.sqrt(t6[i]);
+  const t8 = new Float32Array(n);
+  for (let i = 0; i < n; i++) t8[i] = t7[i] * 0.25;
+  const t9 = new Float32Array(n);
+  for (let i = 0; i < n; i++) t9[i] = t8[i] > x[i] ? t8[i] : x[i];
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = -t9[i];
+  return out;
 }
 
 function jChain(x: jnp.Array): jnp.Array {
@@ -131,11 +141,6 @@ function opImpls(): Impl[][] {
   const y = f32(b, [n]);
   const x2 = f32(a, [1000, 1000]);
   const r = f32(row, [1000]);
-  const loop = (f: (i: number) => number) => () => {
-    const o = new Float32Array(n);
-    for (let i = 0; i < n; i++) o[i] = f(i);
-    return o;
-  };
   const pair = (label: string, ax: () => Array, hand: () => Float32Array): Impl[] => [
     {
       name: `${AXLE_EAGER}: ${label}`,
@@ -148,24 +153,53 @@ function opImpls(): Impl[][] {
     pair(
       "add f32[1e6] + f32[1e6]",
       () => np.add(x, y),
-      loop((i) => a[i] + b[i]),
+      () => handAdd(a, b),
     ),
     pair(
       "exp f32[1e6]",
       () => np.exp(x),
-      loop((i) => Math.exp(a[i])),
+      () => handExp(a),
     ),
     pair(
       "mul f32[1e6] · 2 (weak scalar)",
       () => x.mul(2),
-      loop((i) => a[i] * 2),
+      () => handScale(a, 2),
     ),
     pair(
       "add f32[1000,1000] + f32[1000]",
       () => np.add(x2, r),
-      loop((i) => a[i] + row[i % 1000]),
+      () => handRowAdd(a, row, 1000),
     ),
   ];
+}
+
+// One written-out loop per op (monomorphic, like the generated kernels they are compared with).
+function handAdd(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
+  return out;
+}
+
+function handExp(a: Float32Array): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = Math.exp(a[i]);
+  return out;
+}
+
+function handScale(a: Float32Array, s: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] * s;
+  return out;
+}
+
+function handRowAdd(a: Float32Array, row: Float32Array, rows: number): Float32Array {
+  const cols = row.length;
+  const out = new Float32Array(a.length);
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    for (let j = 0; j < cols; j++) out[o + j] = a[o + j] + row[j];
+  }
+  return out;
 }
 
 export const w7: Workload = {
