@@ -1,4 +1,5 @@
 /** Tables of `npm run bench`: medians, spreads, ratios and targets, for the terminal and for markdown. */
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import type { Stats } from "./harness.js";
 
@@ -159,9 +160,19 @@ export function markdownSection(s: Section): string {
   return out.join("\n");
 }
 
+/** The CPU model as /proc/cpuinfo names it (os.cpus() elsewhere). */
+function cpuModel(): string {
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
+    if (m !== null) return m[1].trim();
+  } catch {
+    // not Linux: fall through
+  }
+  return os.cpus()[0]?.model.trim() ?? "unknown CPU";
+}
+
 /** One line describing where the numbers were measured. */
 export function machineLine(): string {
-  const cpus = os.cpus();
-  const model = cpus[0]?.model.trim() ?? "unknown CPU";
+  const model = cpuModel();
   return `${model}, nproc ${os.availableParallelism()}, ${os.type()} ${os.release()} (${os.arch()}), Node ${process.version}`;
 }
