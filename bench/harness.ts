@@ -1,93 +1,141 @@
 /**
- * Timing and reporting helpers for `npm run bench`: a thin layer over tinybench that returns
- * median latencies, plus the machine line and the table printers (terminal and markdown).
+ * The timing core of `npm run bench`: every contender of a case is measured in the same process,
+ * interleaved round-robin (one batch of each per round, the order rotating every round), after a
+ * warm-up, and summarised by medians. Absolute times on a shared 2-core machine are noise; the
+ * ratios between contenders measured side by side in the same rounds are what the bench reports.
  */
-import os from "node:os";
-import { Bench } from "tinybench";
 
-export interface TimeOptions {
-  /** Time budget per task in ms (tinybench keeps going until both this and `iterations` are met). */
-  time?: number;
-  /** Minimum number of timed calls per task. */
-  iterations?: number;
+/** One implementation of a case, ready to run (set-up and agreement checks happen before). */
+export interface Contender {
+  /** Row label, e.g. "axle jit", "jax-js jit", "TF.js wasm", "hand". */
+  name: string;
+  /** One timed unit of work (a training step, a call). Its return value goes to `settle`. */
+  run: () => unknown;
+  /**
+   * Inside the timed region, after each batch: forces lazily dispatched work (jax-js records
+   * kernels and runs them when a result is read) and frees what the batch produced. Contenders
+   * that finish their work inside `run` leave it out.
+   */
+  settle?: (outs: unknown[]) => unknown;
+  /** Untimed, before each batch: e.g. switch TF.js to this contender's backend. */
+  before?: () => unknown;
+  /** `run` does `scale`× less work than the reported unit (a shortened loop); times are multiplied by it. */
+  scale?: number;
 }
 
-/**
- * Median time in ms of each task. The median, not the mean: the bench runs on shared machines
- * where a GC pause or a neighbour's burst would otherwise skew a short task.
- */
-export async function medianMs(tasks: Record<string, () => unknown>, opts: TimeOptions = {}): Promise<Record<string, number>> {
-  const time = opts.time ?? 500;
-  const iterations = opts.iterations ?? 20;
-  const bench = new Bench({
-    time,
-    iterations,
-    warmupTime: Math.min(200, time),
-    warmupIterations: Math.max(2, Math.min(10, iterations)),
-    throws: true,
-  });
-  for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn);
-  await bench.run();
-  const out: Record<string, number> = {};
-  for (const task of bench.tasks) {
-    const r = task.result;
-    if (!("latency" in r)) throw new Error(`bench: task '${task.name}' produced no timing (state ${r.state})`);
-    out[task.name] = r.latency.p50;
+export interface TimingOptions {
+  /** Timed rounds; every contender gets one batch per round (fewer for very slow ones, see slowBudgetMs). */
+  rounds: number;
+  /** Target duration of one batch; the batch size (calls per batch) is calibrated during warm-up. */
+  batchMs: number;
+  /** Warm-up per contender (JIT tiers, caches, compiled kernels), at least two calls. */
+  warmupMs: number;
+  /** Contenders slower than this budget over all rounds get fewer rounds (never fewer than minRounds). */
+  slowBudgetMs: number;
+  minRounds: number;
+}
+
+export const FULL_TIMING: TimingOptions = { rounds: 12, batchMs: 20, warmupMs: 200, slowBudgetMs: 2500, minRounds: 3 };
+export const QUICK_TIMING: TimingOptions = { rounds: 2, batchMs: 2, warmupMs: 10, slowBudgetMs: 50, minRounds: 1 };
+
+export interface Stats {
+  /** Median time per reported unit, ms (scale applied). */
+  median: number;
+  p25: number;
+  p75: number;
+  /** Timed batches (samples) and calls per batch. */
+  samples: number;
+  reps: number;
+}
+
+const gc: (() => void) | undefined = (globalThis as { gc?: () => void }).gc;
+
+async function maybeAwait(v: unknown): Promise<void> {
+  if (v !== null && typeof v === "object" && typeof (v as { then?: unknown }).then === "function") await v;
+}
+
+/** Time per call of one batch of `reps` calls, ms. */
+async function batch(c: Contender, reps: number, collect = true): Promise<number> {
+  await maybeAwait(c.before?.());
+  // Collect garbage outside the timed region, so one contender's garbage is not another's pause.
+  if (collect) gc?.();
+  const outs: unknown[] = [];
+  const settle = c.settle;
+  const t0 = performance.now();
+  if (settle === undefined) for (let i = 0; i < reps; i++) c.run();
+  else {
+    for (let i = 0; i < reps; i++) outs.push(c.run());
+    await maybeAwait(settle(outs));
+  }
+  return (performance.now() - t0) / reps;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+/** Interleaved medians of every contender; keys are contender names. */
+export async function measure(contenders: readonly Contender[], opts: TimingOptions): Promise<Map<string, Stats>> {
+  const plan = new Map<Contender, { reps: number; rounds: number }>();
+  for (const c of contenders) {
+    let calls = 0;
+    let reps0 = 1;
+    const seen: number[] = [];
+    const start = performance.now();
+    while (calls < 2 || performance.now() - start < opts.warmupMs) {
+      const t = await batch(c, reps0, false);
+      seen.push(t);
+      calls += reps0;
+      // A call longer than the whole warm-up is warm after two, and a very long one after one
+      // (compilation, tracing and tier-up are a small part of it).
+      if ((calls >= 2 && t > opts.warmupMs) || t > 4 * opts.warmupMs) break;
+      if (t * reps0 < 1) reps0 *= 2;
+    }
+    // The first calls compile and fill caches; estimate from the later ones.
+    const perCall = median(seen.length === 1 ? seen : seen.slice(Math.max(1, seen.length - 5)));
+    const reps = Math.max(1, Math.round(opts.batchMs / perCall));
+    const perBatch = reps * perCall;
+    const rounds = Math.max(opts.minRounds, Math.min(opts.rounds, Math.floor(opts.slowBudgetMs / perBatch)));
+    plan.set(c, { reps, rounds });
+  }
+  const samples = new Map<Contender, number[]>(contenders.map((c) => [c, []]));
+  for (let r = 0; r < opts.rounds; r++) {
+    // Rotate the order, so no contender always runs right after the same neighbour.
+    const order = contenders.map((_, i) => contenders[(i + r) % contenders.length]);
+    for (const c of order) {
+      const p = plan.get(c)!;
+      const s = samples.get(c)!;
+      if (s.length < p.rounds) s.push((await batch(c, p.reps)) * (c.scale ?? 1));
+    }
+  }
+  const out = new Map<string, Stats>();
+  for (const c of contenders) {
+    const s = [...samples.get(c)!].sort((a, b) => a - b);
+    out.set(c.name, {
+      median: quantile(s, 0.5),
+      p25: quantile(s, 0.25),
+      p75: quantile(s, 0.75),
+      samples: s.length,
+      reps: plan.get(c)!.reps,
+    });
   }
   return out;
 }
 
-/** One line describing where the numbers were measured. */
-export function machineLine(): string {
-  const cpus = os.cpus();
-  const model = cpus[0]?.model.trim() ?? "unknown CPU";
-  return `${model}, ${cpus.length} cores, ${os.type()} ${os.release()} (${os.arch()}), Node ${process.version}`;
+/** Time of one call of `f` (ms), for one-off measurements such as a first (compiling) call. */
+export async function timeOnce(f: () => unknown): Promise<number> {
+  gc?.();
+  const t0 = performance.now();
+  await maybeAwait(f());
+  return performance.now() - t0;
 }
 
-export interface Section {
-  title: string;
-  /** What the ratio means (e.g. "axle / hand loop; target ≤ 2"). */
-  note: string;
-  header: readonly string[];
-  rows: readonly (readonly string[])[];
-}
-
-export function fmtMs(ms: number): string {
-  if (ms >= 100) return `${ms.toFixed(0)} ms`;
-  if (ms >= 1) return `${ms.toFixed(2)} ms`;
-  return `${(ms * 1000).toFixed(1)} µs`;
-}
-
-export function fmtRatio(r: number): string {
-  return `${r.toFixed(2)}x`;
-}
-
-/** A plain-text table with padded columns, for the terminal. */
-export function textTable(s: Section): string {
-  const all = [s.header, ...s.rows];
-  const widths = s.header.map((_, j) => Math.max(...all.map((r) => r[j].length)));
-  const line = (r: readonly string[]) => r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join("  ");
-  const rule = widths.map((w) => "-".repeat(w)).join("  ");
-  return [`${s.title}  (${s.note})`, line(s.header), rule, ...s.rows.map(line)].join("\n");
-}
-
-/** The same table as GitHub markdown, padded as the formatter (biome) lays tables out. */
-export function markdownTable(s: Section): string {
-  const all = [s.header, ...s.rows];
-  const widths = s.header.map((_, j) => Math.max(3, ...all.map((r) => r[j].length)));
-  const cell = (c: string, j: number) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]));
-  const row = (r: readonly string[]) => `| ${r.map(cell).join(" | ")} |`;
-  const align = `| ${widths.map((w, j) => (j === 0 ? `:${"-".repeat(w - 1)}` : `${"-".repeat(w - 1)}:`)).join(" | ")} |`;
-  return [`### ${s.title}`, "", s.note, "", row(s.header), align, ...s.rows.map(row)].join("\n");
-}
-
-/** Deterministic pseudo-random floats in [-1, 1) (a small LCG), so runs compare like with like. */
-export function randomFloats(n: number, seed = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
+export function median(xs: readonly number[]): number {
+  return quantile(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 }

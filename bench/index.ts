@@ -1,44 +1,130 @@
 /**
- * `npm run bench`: axle's eager kernels, matmul, jit overhead and grad step time, each against
- * a plain-JS reference where one exists. Prints tables and writes the same to bench/results.md.
+ * `npm run bench`: axle against jax-js (wasm), TF.js (wasm and cpu) and hand-written Float32Array
+ * code, every peer in this one process, interleaved, after warm-up; medians and ratios.
+ *
+ *   npm run bench                    all workloads (writes bench/results.md and the results block of docs/performance.md)
+ *   npm run bench -- --only 1,5      a subset (prints only)
+ *   npm run bench -- --quick         smoke run: tiny timing budgets (prints only)
  */
-import { writeFileSync } from "node:fs";
+import { execSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { benchElementwise } from "./elementwise.js";
-import { machineLine, markdownTable, type Section, textTable } from "./harness.js";
-import { benchMatmul } from "./matmul.js";
-import { benchJitOverhead, benchMlpGrad } from "./transforms.js";
+import { FULL_TIMING, QUICK_TIMING } from "./harness.js";
+import { measurePeak, PEAK_HEADER, peakRows } from "./peak.js";
+import { machineLine, markdownSection, type Section, textTable } from "./report.js";
+import type { RunContext, Workload } from "./workload.js";
+import { WORKLOADS } from "./workloads/index.js";
+
+interface Args {
+  only: number[] | null;
+  quick: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { only: null, quick: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--quick") args.quick = true;
+    else if (a === "--only" || a.startsWith("--only=")) {
+      const v = a === "--only" ? argv[++i] : a.slice("--only=".length);
+      if (v === undefined || !/^\d+(,\d+)*$/.test(v))
+        throw new Error(`bench: --only takes workload numbers like 1,5 (got '${v}')`);
+      args.only = v.split(",").map(Number);
+    } else throw new Error(`bench: unknown argument '${a}' (use --only 1,5 and/or --quick)`);
+  }
+  const known = new Set(WORKLOADS.map((w) => w.id));
+  const bad = (args.only ?? []).filter((id) => !known.has(id));
+  if (bad.length > 0) throw new Error(`bench: no workload ${bad.join(", ")}; there are ${[...known].join(", ")}`);
+  return args;
+}
+
+function commit(): string {
+  try {
+    const sha = execSync("git rev-parse --short HEAD", { encoding: "utf8" }).trim();
+    const dirty = execSync("git status --porcelain --untracked-files=no", { encoding: "utf8" }).trim() !== "";
+    return dirty ? `${sha} (with uncommitted changes)` : sha;
+  } catch {
+    return "unknown";
+  }
+}
+
+/** Every target of every section in one table, with the section it comes from. */
+function targetSummary(sections: readonly Section[]): Section {
+  const rows = sections.flatMap((s) =>
+    (s.targets ?? []).map((t) => [`${s.id}: ${t.what}`, t.goal, t.measured, t.met === null ? "n/a" : t.met ? "met" : "not met"]),
+  );
+  return {
+    id: "",
+    title: "Issue 9's targets against this run",
+    note: "every target of the sections below; ratios are measured between contenders of the same run",
+    header: ["workload: target", "goal", "measured", "status"],
+    rows,
+  };
+}
+
+const BEGIN = "<!-- bench:results:begin -->";
+const END = "<!-- bench:results:end -->";
 
 async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const chosen: Workload[] = WORKLOADS.filter((w) => args.only === null || args.only.includes(w.id));
+  const started = Date.now();
   const machine = machineLine();
-  const started = new Date();
-  // Other processes skew every number on a small machine; record how busy it was.
-  const load = `1-min load average at start: ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores`;
-  console.log(`axle bench — ${machine}\n${load}\n`);
+  const load = `1-min load average at start ${os.loadavg()[0].toFixed(2)}`;
+  const gcNote = (globalThis as { gc?: unknown }).gc === undefined ? "no --expose-gc" : "--expose-gc";
+  console.log(
+    `axle bench — ${machine}\n${load}; commit ${commit()}; ${args.quick ? "QUICK (smoke) mode" : "full mode"}; ${gcNote}\n`,
+  );
+  const ctx: RunContext = { quick: args.quick, timing: args.quick ? QUICK_TIMING : FULL_TIMING };
   const sections: Section[] = [];
-  for (const run of [benchElementwise, benchMatmul, benchJitOverhead, benchMlpGrad]) {
-    const s = await run();
+  if (chosen.some((w) => w.id === 5)) {
+    ctx.peak = measurePeak(args.quick);
+    const s: Section = {
+      id: "5·peak",
+      title: "Measured Wasm SIMD peak of this machine",
+      note: "independent f32x4 multiply-add chains in registers (bench/peak-kernel.mjs, each in a child process); best of K = 8, 10, 12 chains",
+      header: PEAK_HEADER,
+      rows: peakRows(ctx.peak),
+    };
     sections.push(s);
     console.log(`${textTable(s)}\n`);
   }
-  const seconds = ((Date.now() - started.getTime()) / 1000).toFixed(0);
-  console.log(`done in ${seconds} s`);
-  const md = [
-    "# axle benchmark results",
+  for (const w of chosen) {
+    const t0 = Date.now();
+    for (const s of await w.run(ctx)) {
+      sections.push(s);
+      console.log(`${textTable(s)}\n`);
+    }
+    console.log(`(workload ${w.id} took ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  const summary = targetSummary(sections);
+  if (summary.rows.length > 0) console.log(`${textTable(summary)}\n`);
+  const loadEnd = `1-min load average at the end ${os.loadavg()[0].toFixed(2)}`;
+  console.log(`done in ${seconds} s; ${loadEnd}`);
+  if (args.quick || args.only !== null) return;
+  const date = new Date(started).toISOString().slice(0, 10);
+  const block = [
+    BEGIN,
     "",
-    `Command: \`npm run bench\` · date: ${started.toISOString().slice(0, 10)} · run time: ${seconds} s`,
+    `Command: \`npm run bench\` · ${date} · commit ${commit()} · run time ${seconds} s`,
     "",
-    `Machine: ${machine}`,
+    `Machine: ${machine} · ${load}; ${loadEnd}.`,
     "",
-    `${load}.`,
+    markdownSection(summary),
     "",
-    "Times are medians over repeated calls (tinybench). Generated by `bench/index.ts`; do not edit by hand.",
-    "",
-    ...sections.flatMap((s) => [markdownTable(s), ""]),
+    ...sections.flatMap((s) => [markdownSection(s), ""]),
+    END,
   ].join("\n");
-  const path = new URL("./results.md", import.meta.url);
-  writeFileSync(path, md);
-  console.log(`wrote ${path.pathname}`);
+  writeFileSync(new URL("./results.md", import.meta.url), `# axle benchmark results (generated by bench/index.ts)\n\n${block}\n`);
+  const docPath = new URL("../docs/performance.md", import.meta.url);
+  const doc = readFileSync(docPath, "utf8");
+  const a = doc.indexOf(BEGIN);
+  const b = doc.indexOf(END);
+  if (a >= 0 && b > a) {
+    writeFileSync(docPath, doc.slice(0, a) + block + doc.slice(b + END.length));
+    console.log("wrote bench/results.md and the results block of docs/performance.md");
+  } else console.log(`wrote bench/results.md (docs/performance.md has no ${BEGIN} block to update)`);
 }
 
 main().catch((e: unknown) => {

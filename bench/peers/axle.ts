@@ -1,0 +1,35 @@
+/**
+ * axle's contenders. Every workload builds one contender per entry of AXLE_JITS for its jitted
+ * functions, and the first entry is what the "÷ axle" columns divide by. A new compiled backend
+ * is one line here, e.g. `{ name: "axle jit wasm", jit: (f) => jit(f, { backend: "wasm" }) }`.
+ */
+import { type Array, jit, np } from "../../src/index.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: any function shape is jitted; each call site keeps its own type
+type Fn = (...args: any[]) => any;
+
+export interface AxleJit {
+  /** Row label in the tables. */
+  name: string;
+  /** Compile `f` with this backend; must return a function with f's signature. */
+  jit: <F extends Fn>(f: F) => F;
+}
+
+// A Jitted<F> has F's call signature (plus .lower); the cast drops the extra member.
+const referenceJit = <F extends Fn>(f: F): F => jit(f) as unknown as F;
+
+export const AXLE_JITS: readonly AxleJit[] = [{ name: "axle jit", jit: referenceJit }];
+
+/** The name the ratio columns divide by. */
+export const AXLE = AXLE_JITS[0].name;
+export const AXLE_EAGER = "axle eager";
+
+/** An axle float32 array of `shape` over a copy of `data`. */
+export function f32(data: Float32Array, shape: readonly number[]): Array {
+  return np.array(data).reshape([...shape]);
+}
+
+/** A float32 copy of an axle array's values. */
+export function values(a: Array): Float32Array {
+  return Float32Array.from(a.data() as ArrayLike<number>);
+}
