@@ -13,10 +13,16 @@ import { flattenArrays } from "../transforms/args.js";
 import { closeIr, type Staged, traceToIr } from "../transforms/stage.js";
 import type { AnyFn, ArgsOf, AsArrays } from "../transforms/types.js";
 import { type TreeDef, unflatten } from "../tree/index.js";
+import { BACKENDS, type Backend } from "./compile.js";
 
 export interface JitOptions {
   /** Arguments passed by value into tracing (numbers, strings, options objects); part of the cache key. */
   staticArgnums?: number | readonly number[];
+  /**
+   * Where the compiled program runs: "js" (default; fused kernels in one generated JS function)
+   * or "reference" (each primitive's reference kernel in turn: the definition of meaning).
+   */
+  backend?: Backend;
 }
 
 /** A hashable static value: JSON-like data. Functions, arrays and class instances are not. */
@@ -96,6 +102,10 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
   const staticNums = typeof sn === "number" ? [sn] : [...sn];
   const cache = new Map<string, Entry>();
   const name = f.name || "fn";
+  const backend = opts.backend ?? "js";
+  if (!BACKENDS.includes(backend)) {
+    throw new TransformError(`jit: unknown backend ${JSON.stringify(backend)}; use one of ${BACKENDS.join(", ")}`);
+  }
   const lookup = (args: readonly unknown[]): [Entry, Array[]] => {
     const sig = signature(
       "jit",
@@ -117,8 +127,8 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
     const [entry, leaves] = lookup(args);
     const outs =
       entry.closed !== null
-        ? bind(jitCallP, leaves, { ir: entry.closed, name })
-        : bind(jitCallP, [...entry.staged.consts, ...leaves], { ir: entry.staged.ir, name });
+        ? bind(jitCallP, leaves, { ir: entry.closed, name, backend })
+        : bind(jitCallP, [...entry.staged.consts, ...leaves], { ir: entry.staged.ir, name, backend });
     return unflatten(entry.outDef, outs);
   }) as unknown as Jitted<F>;
   run.lower = (...args: ArgsOf<F>) => {

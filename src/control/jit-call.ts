@@ -9,7 +9,7 @@ import { isFloat } from "../core/dtype.js";
 import { TransformError } from "../core/errors.js";
 import { type Params, type Primitive, UndefPrimal, Zero } from "../core/primitive.js";
 import { bind } from "../core/trace.js";
-import { executeReference } from "../ir/execute.js";
+import { runIr } from "../ir/execute.js";
 import type { Ir } from "../ir/ir.js";
 import { definePrimitive } from "../primitives/registry.js";
 import { instantiate } from "../primitives/zeros.js";
@@ -20,6 +20,8 @@ import { transposeIr } from "../transforms/transpose.js";
 export interface JitParams extends Params {
   ir: Ir;
   name: string;
+  /** The backend that runs the IR (the compiler installs "js"); absent: the reference evaluator. */
+  backend?: string;
 }
 
 function checkAvals(name: string, ir: Ir, avals: readonly ShapedArray[]): void {
@@ -32,24 +34,29 @@ function checkAvals(name: string, ir: Ir, avals: readonly ShapedArray[]): void {
   }
 }
 
+/** Params of a call derived from one on `backend` (a JVP, transpose, batched or split call). */
+function withBackend(p: JitParams, backend: string | undefined): JitParams {
+  return backend === undefined ? p : { ...p, backend };
+}
+
 export const jitCallP: Primitive<JitParams> = definePrimitive<JitParams>("jit_call", {
   abstractEval: (avals, { ir, name }) => {
     checkAvals(name, ir, avals);
     return ir.outAvals;
   },
-  impl: (args, { ir, name }) => {
+  impl: (args, { ir, name, backend }) => {
     checkAvals(
       name,
       ir,
       args.map((a) => a.aval),
     );
-    return executeReference(ir, args);
+    return runIr(backend ?? "reference", ir, args);
   },
-  jvp: (primals, tangents, { ir, name }) => {
+  jvp: (primals, tangents, { ir, name, backend }) => {
     const j = jvpIr(ir);
     const floatIn = primals.map((p) => isFloat(p.dtype));
     const ts = tangents.filter((_, i) => floatIn[i]).map(instantiate);
-    const outs = bind(jitCallP, [...primals, ...ts], { ir: j, name: `jvp(${name})` });
+    const outs = bind(jitCallP, [...primals, ...ts], withBackend({ ir: j, name: `jvp(${name})` }, backend));
     const nOut = ir.outs.length;
     const po = outs.slice(0, nOut);
     let k = nOut;
@@ -57,25 +64,25 @@ export const jitCallP: Primitive<JitParams> = definePrimitive<JitParams>("jit_ca
   },
   // Only the unknown half of a split call reaches transposition, and it is linear in its
   // unknown inputs: transpose its IR and run that as one call.
-  transpose: (cts, args, { ir, name }) => {
+  transpose: (cts, args, { ir, name, backend }) => {
     const linear = args.map((a) => a instanceof UndefPrimal);
     const t = transposeIr(ir, linear);
     const fixed = args.filter((a): a is Array => !(a instanceof UndefPrimal));
-    const outs = bind(jitCallP, [...fixed, ...cts.map(instantiate)], { ir: t, name: `transpose(${name})` });
+    const outs = bind(jitCallP, [...fixed, ...cts.map(instantiate)], withBackend({ ir: t, name: `transpose(${name})` }, backend));
     let k = 0;
     return args.map((a) => (a instanceof UndefPrimal ? outs[k++] : null));
   },
-  batch: (args, dims, { ir, name }) => {
+  batch: (args, dims, { ir, name, backend }) => {
     const size = args.find((_, i) => dims[i] !== null)?.shape[dims.find((d) => d !== null) as number] as number;
     const v = vmapIr(ir, dims, size);
-    const outs = bind(jitCallP, args, { ir: v, name: `vmap(${name})` });
+    const outs = bind(jitCallP, args, withBackend({ ir: v, name: `vmap(${name})` }, backend));
     return [outs, outs.map(() => 0)];
   },
   lower: { kind: "inline", body: (params) => (params as JitParams).ir },
   // Under partial evaluation (reverse mode) the call splits in two: the known half runs now as
   // one call and yields residuals; the unknown half is staged as one call on residuals and
   // unknowns. So grad(jit(f)) keeps both its forward and its backward pass compiled.
-  partialEval: (pe, args, { ir, name }) => {
+  partialEval: (pe, args, { ir, name, backend }) => {
     const known = args.map((a) => pe.knownValue(a));
     const split = partialEvalIr(
       ir,
@@ -84,7 +91,7 @@ export const jitCallP: Primitive<JitParams> = definePrimitive<JitParams>("jit_ca
     const knownOuts = bind(
       jitCallP,
       known.filter((v): v is Array => v !== null),
-      { ir: split.known, name: `known(${name})` },
+      withBackend({ ir: split.known, name: `known(${name})` }, backend),
     );
     const nKnown = knownOuts.length - split.numResiduals;
     const residuals = knownOuts.slice(nKnown);
@@ -93,7 +100,7 @@ export const jitCallP: Primitive<JitParams> = definePrimitive<JitParams>("jit_ca
       ? pe.stage(
           jitCallP as unknown as Primitive,
           [...residuals.map((r) => pe.known(r)), ...unknownIns],
-          { ir: split.unknown, name: `unknown(${name})` },
+          withBackend({ ir: split.unknown, name: `unknown(${name})` }, backend),
           split.unknown.outAvals,
         )
       : [];

@@ -42,7 +42,30 @@ export type Lowering =
   | { readonly kind: "kernel" }
   | { readonly kind: "call" }
   /** A call whose body the compiler splices into the caller (jit_call). */
-  | { readonly kind: "inline"; readonly body: (params: Params) => Ir };
+  | { readonly kind: "inline"; readonly body: (params: Params) => Ir }
+  /**
+   * A movement whose output reads its input through an affine index map (broadcast, transpose,
+   * slice, rev): fused kernels fold it into their loads and never move data.
+   */
+  | {
+      readonly kind: "view";
+      readonly map: (inShape: readonly number[], outShape: readonly number[], params: Params) => AffineMap;
+    }
+  /** The same elements in row-major order under a new shape. */
+  | { readonly kind: "reshape" }
+  /** A reduction of `axes` with `op` (accumulated in float64, as the reference kernel does). */
+  | { readonly kind: "reduce"; readonly op: ReduceOp; readonly axes: (params: Params) => readonly number[] };
+
+/** The combining operation of a reduction. */
+export type ReduceOp = "sum" | "max" | "min" | "prod";
+
+/**
+ * An index map from an output index to an input index: `in[j] = offset[j] + Σ_d coef[j][d]·out[d]`.
+ */
+export interface AffineMap {
+  readonly offset: readonly number[];
+  readonly coef: readonly (readonly number[])[];
+}
 
 /**
  * What a primitive's partial-evaluation rule may do with the values it is given: ask which are

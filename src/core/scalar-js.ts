@@ -13,7 +13,7 @@ export function wrapJs(dtype: DType, e: string): string {
     case "float32":
       return `Math.fround(${e})`;
     case "float64":
-      return e;
+      return `(${e})`;
     case "int32":
       return `((${e}) | 0)`;
     case "uint32":
@@ -176,7 +176,12 @@ export function renderJs(e: ScalarExpr, inputName: (i: number) => string): { stm
     let s: string;
     switch (n.k) {
       case "const":
-        return Number.isNaN(n.value) ? "NaN" : Object.is(n.value, -0) ? "-0" : String(n.value);
+        // Parenthesised, so a negative constant composes with any operator (`x - (-1)`).
+        return Number.isNaN(n.value)
+          ? "NaN"
+          : Object.is(n.value, -0) || n.value < 0
+            ? `(${n.value === 0 ? "-0" : n.value})`
+            : String(n.value);
       case "input":
         return inputName(n.index);
       case "unary":

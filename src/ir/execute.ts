@@ -35,3 +35,21 @@ export function executeReference(ir: Ir, args: readonly ConcreteArray[]): Concre
   }
   return ir.outs.map(read);
 }
+
+/** Runs an IR on concrete inputs: the reference evaluator, or a compiled backend. */
+export type IrRunner = (ir: Ir, args: readonly ConcreteArray[]) => ConcreteArray[];
+
+const runners = new Map<string, IrRunner>([["reference", executeReference]]);
+
+/**
+ * Install a backend (the compiler does, when it loads), so call primitives can run their IR on
+ * it without depending on the compiler: `jit_call` names its backend in its params.
+ */
+export function registerRunner(name: string, run: IrRunner): void {
+  runners.set(name, run);
+}
+
+/** Run `ir` on the backend named `name` (the reference evaluator when none is installed by that name). */
+export function runIr(name: string, ir: Ir, args: readonly ConcreteArray[]): ConcreteArray[] {
+  return (runners.get(name) ?? executeReference)(ir, args);
+}

@@ -47,7 +47,7 @@ export const reshapeP: Primitive<ReshapeParams> = definePrimitive<ReshapeParams>
     const x = moveAxis(a, d as number, 0);
     return [[reshape(x, [x.shape[0], ...newShape])], [0]];
   },
-  lower: { kind: "kernel" },
+  lower: { kind: "reshape" },
 });
 
 export function reshape(x: Array, newShape: readonly number[]): Array {
@@ -99,7 +99,17 @@ export const broadcastInDimP: Primitive<BroadcastParams> = definePrimitive<Broad
     const x = moveAxis(a, d as number, 0);
     return [[broadcastInDim(x, [x.shape[0], ...shape], [0, ...dims.map((k) => k + 1)])], [0]];
   },
-  lower: { kind: "kernel" },
+  // out[d] reads in[j] at out[dims[j]] (0 where the input dim is 1 and broadcast).
+  lower: {
+    kind: "view",
+    map: (inShape, outShape, p) => {
+      const dims = (p as BroadcastParams).broadcastDimensions;
+      return {
+        offset: inShape.map(() => 0),
+        coef: inShape.map((n, j) => outShape.map((m, d) => (d === dims[j] && !(n === 1 && m !== 1) ? 1 : 0))),
+      };
+    },
+  },
 });
 
 export function broadcastInDim(x: Array, shape: readonly number[], broadcastDimensions: readonly number[]): Array {
@@ -142,7 +152,14 @@ export const transposeP: Primitive<TransposeParams> = definePrimitive<TransposeP
     const x = moveAxis(a, d as number, 0);
     return [[transpose(x, [0, ...permutation.map((p) => p + 1)])], [0]];
   },
-  lower: { kind: "kernel" },
+  // out[d] = in[perm[d]]: input dim perm[d] is read at output index d.
+  lower: {
+    kind: "view",
+    map: (inShape, outShape, p) => {
+      const perm = (p as TransposeParams).permutation;
+      return { offset: inShape.map(() => 0), coef: inShape.map((_, j) => outShape.map((_m, d) => (perm[d] === j ? 1 : 0))) };
+    },
+  },
 });
 
 export function transpose(x: Array, permutation: readonly number[]): Array {
@@ -219,7 +236,14 @@ export const sliceP: Primitive<SliceParams> = definePrimitive<SliceParams>("slic
     const x = moveAxis(a, d as number, 0);
     return [[slice(x, [0, ...start], [x.shape[0], ...limit], [1, ...strides])], [0]];
   },
-  lower: { kind: "kernel" },
+  // in[j] = start[j] + stride[j]·out[j].
+  lower: {
+    kind: "view",
+    map: (inShape, _outShape, p) => {
+      const { start, strides } = p as SliceParams;
+      return { offset: [...start], coef: inShape.map((_, j) => inShape.map((_n, d) => (d === j ? strides[j] : 0))) };
+    },
+  },
 });
 
 export function slice(x: Array, start: readonly number[], limit: readonly number[], strides?: readonly number[]): Array {
@@ -332,7 +356,17 @@ export const revP: Primitive<RevParams> = definePrimitive<RevParams>("rev", {
     ],
     [d],
   ],
-  lower: { kind: "kernel" },
+  // in[j] = n[j] - 1 - out[j] along the reversed axes.
+  lower: {
+    kind: "view",
+    map: (inShape, _outShape, p) => {
+      const { axes } = p as RevParams;
+      return {
+        offset: inShape.map((n, j) => (axes.includes(j) && n > 0 ? n - 1 : 0)),
+        coef: inShape.map((_, j) => inShape.map((_n, d) => (d === j ? (axes.includes(j) ? -1 : 1) : 0))),
+      };
+    },
+  },
 });
 
 export function rev(x: Array, axes: readonly number[]): Array {

@@ -104,7 +104,7 @@ function defineReduce(
     jvp,
     transpose,
     batch: reduceBatch(() => self),
-    lower: { kind: "kernel" },
+    lower: { kind: "reduce", op: how, axes: (p) => (p as AxesParams).axes },
   });
   return self;
 }

@@ -1,0 +1,95 @@
+/**
+ * The kernel IR: what a compiled program is made of, below the typed IR and above any backend.
+ * A program is a list of steps over numbered buffers. Fused steps read their operands through
+ * affine views (offset + strides over the step's index space), so broadcasts, transposes,
+ * slices and reversals cost nothing; each step writes one fresh buffer.
+ */
+import type { ConcreteArray } from "../core/array.js";
+import type { DType } from "../core/dtype.js";
+import type { ReduceOp } from "../core/primitive.js";
+import type { ScalarExpr } from "../core/scalar.js";
+import type { Eqn } from "../ir/ir.js";
+
+/** A buffer: an input, a constant, or the output of one step. */
+export interface Buffer {
+  readonly id: number;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly role: "input" | "const" | "temp";
+  /** For constants: the value. */
+  readonly value?: ConcreteArray;
+}
+
+/** Reads buffer `buf` at `offset + Σ_d strides[d]·i[d]` for index `i` of a step's index space. */
+export interface View {
+  readonly buf: number;
+  readonly offset: number;
+  readonly strides: readonly number[];
+}
+
+/**
+ * `out[i] = expr(views at i)` over `shape`: a fused chain of elementwise operations, the inputs
+ * of which are views (`input(k)` in `expr` reads `inputs[k]`).
+ */
+export interface MapStep {
+  readonly kind: "map";
+  readonly out: number;
+  readonly shape: readonly number[];
+  readonly inputs: readonly View[];
+  readonly expr: ScalarExpr;
+}
+
+/**
+ * A reduction over the last `shape.length - keep` dims of its index space, whose element
+ * `expr(views at i)` (a fused prologue) is combined with `op`. The output has shape
+ * `shape.slice(0, keep)` (the compiler orders the index space kept dims first).
+ */
+export interface ReduceStep {
+  readonly kind: "reduce";
+  readonly out: number;
+  readonly op: ReduceOp;
+  readonly shape: readonly number[];
+  readonly keep: number;
+  readonly inputs: readonly View[];
+  readonly expr: ScalarExpr;
+  /** The output's dtype (the prologue's). */
+  readonly dtype: DType;
+}
+
+/** An equation the backend runs with the primitive's reference kernel (on whole buffers). */
+export interface CallStep {
+  readonly kind: "call";
+  readonly eqn: Eqn;
+  readonly inputs: readonly (number | { readonly literal: number; readonly dtype: DType; readonly weak: boolean })[];
+  readonly outs: readonly number[];
+}
+
+export type Step = MapStep | ReduceStep | CallStep;
+
+/** What a program returns: a buffer, or a literal scalar. */
+export type Output = { readonly buf: number } | { readonly literal: number };
+
+export interface Program {
+  readonly buffers: readonly Buffer[];
+  /** Buffer ids of the program's inputs, in order. */
+  readonly inputs: readonly number[];
+  readonly steps: readonly Step[];
+  readonly outputs: readonly Output[];
+}
+
+/** Row-major strides of `shape` (in elements). */
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const st = new globalThis.Array<number>(shape.length);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    st[d] = s;
+    s *= shape[d];
+  }
+  return st;
+}
+
+export function sizeOfShape(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}

@@ -1,0 +1,250 @@
+/**
+ * Scheduling: turn a (flat) IR into a kernel program. Elementwise equations fuse into the
+ * expression of their consumer; movement equations with an affine lowering (broadcast,
+ * transpose, slice, rev, and reshapes of row-major data) become views of the loads; a reduction
+ * takes its producer chain as a prologue. A value is written to a buffer ("materialised") only
+ * where it must be: program outputs, operands of equations that run a whole kernel (dot_general,
+ * gather…), and values used twice whose recomputation would cost more than a load.
+ */
+import { ValueError } from "../core/errors.js";
+import type { AffineMap } from "../core/primitive.js";
+import * as S from "../core/scalar.js";
+import { type Atom, type Ir, Lit, type Var } from "../ir/ir.js";
+import {
+  type Buffer,
+  type CallStep,
+  contiguousStrides,
+  type Output,
+  type Program,
+  type Step,
+  sizeOfShape,
+  type View,
+} from "./kernel.js";
+
+/** A value not yet written anywhere: an expression over views, indexed by its own shape. */
+interface Lazy {
+  readonly shape: readonly number[];
+  readonly expr: S.ScalarExpr;
+  readonly views: readonly View[];
+}
+
+/** Expressions larger than this are written out rather than fused further (bounds code size). */
+const MAX_NODES = 48;
+
+function nodeCount(e: S.ScalarExpr, seen = new Set<S.ScalarExpr>()): number {
+  if (seen.has(e)) return 0;
+  seen.add(e);
+  switch (e.k) {
+    case "const":
+    case "input":
+      return 1;
+    case "unary":
+    case "ipow":
+    case "cast":
+      return 1 + nodeCount(e.x, seen);
+    case "binary":
+    case "compare":
+      return 1 + nodeCount(e.a, seen) + nodeCount(e.b, seen);
+    case "select":
+      return 1 + nodeCount(e.cond, seen) + nodeCount(e.a, seen) + nodeCount(e.b, seen);
+  }
+}
+
+/** A view of `v` re-indexed through `m` (an index of rank `rank` → `v`'s index). */
+function remap(v: View, m: AffineMap, rank: number): View {
+  let offset = v.offset;
+  m.offset.forEach((o, j) => {
+    offset += v.strides[j] * o;
+  });
+  const strides = new globalThis.Array<number>(rank).fill(0);
+  m.coef.forEach((row, j) => {
+    row.forEach((c, d) => {
+      strides[d] += v.strides[j] * c;
+    });
+  });
+  return { buf: v.buf, offset, strides };
+}
+
+/** NumPy broadcasting of a value of `from` to `to` (trailing dims aligned) as an affine map. */
+function broadcastMap(from: readonly number[], to: readonly number[]): AffineMap {
+  const lead = to.length - from.length;
+  return {
+    offset: from.map(() => 0),
+    coef: from.map((n, j) => to.map((m, d) => (d === j + lead && !(n === 1 && m !== 1) ? 1 : 0))),
+  };
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+export function schedule(ir: Ir): Program {
+  const buffers: Buffer[] = [];
+  const steps: Step[] = [];
+  const newBuffer = (b: Omit<Buffer, "id">): number => {
+    buffers.push({ ...b, id: buffers.length });
+    return buffers.length - 1;
+  };
+  const bufOf = new Map<Var, number>();
+  const lazyOf = new Map<Var, Lazy>();
+  ir.constVars.forEach((v, i) => {
+    bufOf.set(v, newBuffer({ dtype: v.aval.dtype, shape: v.aval.shape, role: "const", value: ir.consts[i] }));
+  });
+  const inputs = ir.inVars.map((v) => {
+    const b = newBuffer({ dtype: v.aval.dtype, shape: v.aval.shape, role: "input" });
+    bufOf.set(v, b);
+    return b;
+  });
+  const uses = new Map<Var, number>();
+  const use = (a: Atom) => {
+    if (!(a instanceof Lit)) uses.set(a, (uses.get(a) ?? 0) + 1);
+  };
+  for (const e of ir.eqns) e.inputs.forEach(use);
+  ir.outs.forEach(use);
+
+  const materialise = (v: Var, lazy: Lazy): number => {
+    const b = newBuffer({ dtype: lazy.expr.dtype, shape: lazy.shape, role: "temp" });
+    steps.push({ kind: "map", out: b, shape: lazy.shape, inputs: lazy.views, expr: lazy.expr });
+    bufOf.set(v, b);
+    lazyOf.delete(v);
+    return b;
+  };
+  const bufferOf = (v: Var): number => {
+    const b = bufOf.get(v);
+    if (b !== undefined) return b;
+    return materialise(v, lazyOf.get(v) as Lazy);
+  };
+  const valueOf = (a: Atom): Lazy => {
+    if (a instanceof Lit) return { shape: [], expr: S.constant(a.value, a.aval.dtype), views: [] };
+    const l = lazyOf.get(a);
+    if (l !== undefined) return l;
+    const b = bufOf.get(a) as number;
+    return {
+      shape: a.aval.shape,
+      expr: S.input(0, a.aval.dtype),
+      views: [{ buf: b, offset: 0, strides: contiguousStrides(a.aval.shape) }],
+    };
+  };
+  /** Re-index a value's views through `m` onto a new index space of `shape`. */
+  const reindex = (l: Lazy, m: AffineMap, shape: readonly number[]): Lazy => ({
+    shape,
+    expr: l.expr,
+    views: l.views.map((v) => remap(v, m, shape.length)),
+  });
+  /** One expression over the union of the operands' views (shared views are loaded once). */
+  const combine = (ls: readonly Lazy[]): { exprs: S.ScalarExpr[]; views: View[] } => {
+    const views: View[] = [];
+    const key = (v: View) => `${v.buf}@${v.offset}:${v.strides.join(",")}`;
+    const index = new Map<string, number>();
+    const memo = new Map<Lazy, S.ScalarExpr>();
+    const exprs = ls.map((l) => {
+      const hit = memo.get(l);
+      if (hit !== undefined) return hit;
+      const args = l.views.map((v) => {
+        const k = key(v);
+        let at = index.get(k);
+        if (at === undefined) {
+          at = views.length;
+          views.push(v);
+          index.set(k, at);
+        }
+        return S.input(at, buffers[v.buf].dtype);
+      });
+      const e = S.substitute(l.expr, args);
+      memo.set(l, e);
+      return e;
+    });
+    return { exprs, views };
+  };
+  const define = (v: Var, l: Lazy) => {
+    const n = nodeCount(l.expr);
+    const trivial = l.expr.k === "input" || l.expr.k === "const";
+    lazyOf.set(v, l);
+    if ((uses.get(v) ?? 0) > 1 && !trivial) materialise(v, l);
+    else if (n > MAX_NODES) materialise(v, l);
+  };
+
+  for (const e of ir.eqns) {
+    const lower = e.prim.lower;
+    const out = e.outVars[0];
+    if (lower.kind === "elementwise") {
+      const shape = out.aval.shape;
+      const ins = e.inputs.map((a) => {
+        const l = valueOf(a);
+        return sameShape(l.shape, shape) ? l : reindex(l, broadcastMap(l.shape, shape), shape);
+      });
+      const { exprs, views } = combine(ins);
+      define(out, { shape, expr: lower.scalar(e.params, ...exprs), views });
+      continue;
+    }
+    if (lower.kind === "view") {
+      const a = e.inputs[0];
+      const l = valueOf(a);
+      define(out, reindex(l, lower.map(a.aval.shape, out.aval.shape, e.params), out.aval.shape));
+      continue;
+    }
+    if (lower.kind === "reshape") {
+      const a = e.inputs[0];
+      let l = valueOf(a);
+      // Row-major views (and broadcast scalars) read the same elements under any shape.
+      const linear = (v: View) => {
+        const st = contiguousStrides(l.shape);
+        return v.strides.every((s, d) => s === st[d] || l.shape[d] === 1) || v.strides.every((s) => s === 0);
+      };
+      if (!l.views.every(linear)) {
+        bufferOf(a as Var);
+        l = valueOf(a);
+      }
+      const shape = out.aval.shape;
+      const st = contiguousStrides(shape);
+      define(out, {
+        shape,
+        expr: l.expr,
+        views: l.views.map((v) => ({
+          buf: v.buf,
+          offset: v.offset,
+          strides: v.strides.every((s) => s === 0) ? shape.map(() => 0) : st,
+        })),
+      });
+      continue;
+    }
+    if (lower.kind === "reduce") {
+      const a = e.inputs[0];
+      const l = valueOf(a);
+      const axes = lower.axes(e.params);
+      const inShape = a.aval.shape;
+      const kept = inShape.map((_, d) => d).filter((d) => !axes.includes(d));
+      const order = [...kept, ...axes];
+      if ((lower.op === "max" || lower.op === "min") && sizeOfShape(axes.map((d) => inShape[d])) === 0 && out.aval.size > 0) {
+        throw new ValueError(`reduce_${lower.op}: cannot reduce over an empty axis of ${a.aval.str()} (there is no identity)`);
+      }
+      const shape = order.map((d) => inShape[d]);
+      const views = l.views.map((v) => ({ buf: v.buf, offset: v.offset, strides: order.map((d) => v.strides[d]) }));
+      const b = newBuffer({ dtype: out.aval.dtype, shape: out.aval.shape, role: "temp" });
+      steps.push({
+        kind: "reduce",
+        out: b,
+        op: lower.op,
+        shape,
+        keep: kept.length,
+        inputs: views,
+        expr: l.expr,
+        dtype: out.aval.dtype,
+      });
+      bufOf.set(out, b);
+      continue;
+    }
+    // Anything else runs its reference kernel on whole buffers.
+    const callInputs: CallStep["inputs"][number][] = e.inputs.map((a) =>
+      a instanceof Lit ? { literal: a.value, dtype: a.aval.dtype, weak: a.aval.weakType } : bufferOf(a),
+    );
+    const outs = e.outVars.map((v) => {
+      const b = newBuffer({ dtype: v.aval.dtype, shape: v.aval.shape, role: "temp" });
+      bufOf.set(v, b);
+      return b;
+    });
+    steps.push({ kind: "call", eqn: e, inputs: callInputs, outs });
+  }
+  const outputs: Output[] = ir.outs.map((a) => (a instanceof Lit ? { literal: a.value } : { buf: bufferOf(a) }));
+  return { buffers, inputs, steps, outputs };
+}
