@@ -16,7 +16,7 @@ import {
 } from "../../../src/compile/backends/wasm/math.js";
 import { cores, remez, twoOverPiBits } from "../../../src/compile/backends/wasm/minimax.js";
 
-const fit = (f: (x: number) => number, lo: number, hi: number, degree: number) =>
+const minimaxF32 = (f: (x: number) => number, lo: number, hi: number, degree: number) =>
   remez(f, lo, hi, degree, { relative: true }).coeffs.map(Math.fround);
 
 describe("minimax fits", () => {
@@ -27,11 +27,11 @@ describe("minimax fits", () => {
   });
 
   test("the float32 coefficients in math.ts are the float32-rounded Remez fits", () => {
-    expect(fit(cores.expP, -Math.LN2 / 2, Math.LN2 / 2, 5)).toEqual(EXP_P);
-    expect(fit(cores.logR, 0, ((Math.SQRT2 - 1) / (Math.SQRT2 + 1)) ** 2, 3)).toEqual(LOG_R);
-    expect(fit(cores.sinS, 0, (Math.PI / 4) ** 2, 3)).toEqual(SIN_S);
-    expect(fit(cores.cosC, 0, (Math.PI / 4) ** 2, 2)).toEqual(COS_C);
-    expect(fit(cores.tanhT, 0, 0.5625 ** 2, 5)).toEqual(TANH_T);
+    expect(minimaxF32(cores.expP, -Math.LN2 / 2, Math.LN2 / 2, 5)).toEqual(EXP_P);
+    expect(minimaxF32(cores.logR, 0, ((Math.SQRT2 - 1) / (Math.SQRT2 + 1)) ** 2, 3)).toEqual(LOG_R);
+    expect(minimaxF32(cores.sinS, 0, (Math.PI / 4) ** 2, 3)).toEqual(SIN_S);
+    expect(minimaxF32(cores.cosC, 0, (Math.PI / 4) ** 2, 2)).toEqual(COS_C);
+    expect(minimaxF32(cores.tanhT, 0, 0.5625 ** 2, 5)).toEqual(TANH_T);
   });
 
   test("the series cores agree with Math where no cancellation hurts", () => {
