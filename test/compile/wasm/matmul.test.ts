@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { DEFAULT_BLOCKING } from "../../../src/compile/backends/wasm/matmul.js";
+import { DEFAULT_BLOCKING, relaxedSimdSupported } from "../../../src/compile/backends/wasm/matmul.js";
 import { Sgemm, type SgemmOptions } from "../../../src/compile/backends/wasm/sgemm.js";
 
 function seeded(seed: number) {
@@ -58,11 +58,13 @@ function expectClose(got: Float32Array, want: { val: Float64Array; tol: Float64A
   }
 }
 
-const kernels = [
+const kernels: [string, Sgemm][] = [
   ["4×8 mul+add (default)", new Sgemm({ blocking: DEFAULT_BLOCKING })],
   // A small blocking makes every block boundary (kc, mc, nc) occur in small products.
   ["small blocks 3×4, kc 5, mc 6, nc 8", new Sgemm({ blocking: { mr: 3, nr: 4, kc: 5, mc: 6, nc: 8, unroll: 2 } })],
-] as const;
+];
+// Relaxed SIMD needs Node ≥ 22 or `--experimental-wasm-relaxed-simd` on Node 20.
+if (relaxedSimdSupported()) kernels.push(["6×8 relaxed_madd", new Sgemm({ blocking: { ...DEFAULT_BLOCKING, mr: 6, mc: 120, fma: true } })]);
 
 describe("Wasm sgemm", () => {
   for (const [name, mm] of kernels) {
