@@ -20,8 +20,8 @@
  * | tanh     | 1       | |x| < 0.5625: x + x³·T5(x²); else 1 − 2/(e^{2|x|} + 1)    |
  * | sigmoid  | 2       | 1/(1 + e^{−x}) for x ≥ 0, e^{x}/(1 + e^{x}) for x < 0     |
  *
- * About 97–99 % of results are correctly rounded; sigmoid's 2 ulp come from e^x's error plus
- * the division's rounding (0.005 % of the samples in [−20, 20]).
+ * 90–99.7 % of results are correctly rounded (by function and range); sigmoid's 2 ulp come
+ * from e^x's error plus the division's rounding (≈ 0.05 % of the samples in [−110, 110]).
  */
 import type { Code, FuncRef, Local, ModuleBuilder } from "./encoder.js";
 import { type F, type FArg, type I, Lanes } from "./lanes.js";

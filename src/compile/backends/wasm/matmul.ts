@@ -40,8 +40,8 @@ export interface MatmulBlocking {
 
 /**
  * Measured on the 2-core Xeon of this project (Node 20): the 4×8 tile reaches ≈ 40 GFLOP/s on
- * one core for n = 128…1024, about 95 % of what three FP ports allow for separate multiply
- * and add; 5×8, 6×8, 4×12, 3×16, 2×16 and 8×8 were no faster, and unrolling k was slower.
+ * one core for n = 128…1024, close to the throughput of separate multiply and add; 5×8, 6×8,
+ * 4×12, 3×16, 2×16, 8×4 and 8×8 were no faster, and unrolling k was slower.
  * kc·nr·4 = 8 KiB of B panel stays in L1, mc·kc·4 = 128 KiB of packed A in L2.
  */
 export const DEFAULT_BLOCKING: MatmulBlocking = { mr: 4, nr: 8, kc: 256, mc: 128, nc: 1024, unroll: 1 };
