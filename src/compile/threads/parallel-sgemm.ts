@@ -205,7 +205,12 @@ let shared: Sgemm | null = null;
 export function parallelSgemm(): Sgemm {
   if (!shared) {
     const platform = threadPlatform();
-    shared = platform && platform.cores > 1 ? new ParallelSgemm(platform) : new Sgemm();
+    try {
+      shared = platform && platform.cores > 1 ? new ParallelSgemm(platform) : new Sgemm();
+    } catch {
+      // A shared memory reserves its maximum up front, which a tight address-space limit refuses.
+      shared = new Sgemm();
+    }
   }
   return shared;
 }
