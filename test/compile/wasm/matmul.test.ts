@@ -64,7 +64,8 @@ const kernels: [string, Sgemm][] = [
   ["small blocks 3×4, kc 5, mc 6, nc 8", new Sgemm({ blocking: { mr: 3, nr: 4, kc: 5, mc: 6, nc: 8, unroll: 2 } })],
 ];
 // Relaxed SIMD needs Node ≥ 22 or `--experimental-wasm-relaxed-simd` on Node 20.
-if (relaxedSimdSupported()) kernels.push(["6×8 relaxed_madd", new Sgemm({ blocking: { ...DEFAULT_BLOCKING, mr: 6, mc: 120, fma: true } })]);
+if (relaxedSimdSupported())
+  kernels.push(["6×8 relaxed_madd", new Sgemm({ blocking: { ...DEFAULT_BLOCKING, mr: 6, mc: 120, fma: true } })]);
 
 describe("Wasm sgemm", () => {
   for (const [name, mm] of kernels) {
