@@ -2,6 +2,7 @@
  * dot_general: a contraction with batch dimensions, as in XLA. matmul, dot, outer, tensordot
  * and einsum are composites of it. Output axes: batch dims, then lhs free dims, then rhs free.
  */
+import { eagerSgemm } from "../compile/backends/wasm/eager-matmul.js";
 import { type Array, ConcreteArray } from "../core/array.js";
 import { ShapedArray } from "../core/aval.js";
 import { allocate, type TypedArray } from "../core/dtype.js";
@@ -115,35 +116,79 @@ function bmm(a: Float64Array, b: Float64Array, out: Float64Array, nb: number, m:
   }
 }
 
+const isIdentity = (perm: readonly number[]) => perm.every((p, i) => p === i);
+
 function contiguous(x: ConcreteArray, perm: readonly number[]): ConcreteArray {
-  if (perm.every((p, i) => p === i)) return x;
+  if (isIdentity(perm)) return x;
   return transposeP.impl([x], { permutation: perm })[0];
 }
 
 const asF64 = (buf: TypedArray): Float64Array => (buf instanceof Float64Array ? buf : new Float64Array(buf));
 
+/**
+ * The reference kernel (defines dot_general's meaning): operands made contiguous as
+ * [batch, m, k] × [batch, k, n], accumulated in float64, rounded once to the output dtype.
+ */
+export function referenceDotGeneral(l: ConcreteArray, r: ConcreteArray, params: DotParams): ConcreteArray {
+  const aval = dotAval(l.aval, r.aval, params);
+  const {
+    contracting: [lc, rc],
+    batch: [lb, rb],
+  } = params;
+  const lf = freeAxes(l.ndim, lc, lb);
+  const rf = freeAxes(r.ndim, rc, rb);
+  const lt = contiguous(l, [...lb, ...lf, ...lc]);
+  const rt = contiguous(r, [...rb, ...rc, ...rf]);
+  const nb = sizeOf(lb.map((a) => l.shape[a]));
+  const m = sizeOf(lf.map((a) => l.shape[a]));
+  const k = sizeOf(lc.map((a) => l.shape[a]));
+  const n = sizeOf(rf.map((a) => r.shape[a]));
+  const acc = new Float64Array(aval.size);
+  bmm(asF64(lt.buffer), asF64(rt.buffer), acc, nb, m, k, n);
+  const out = aval.dtype === "float64" ? acc : allocate(aval.dtype, aval.size);
+  if (out !== acc) out.set(acc);
+  return new ConcreteArray(aval.shape, aval.dtype, out);
+}
+
+/**
+ * float32 through the blocked Wasm SIMD kernel (float32 accumulation, as XLA on CPU does),
+ * or null for products too small to gain or where Wasm cannot run. An operand already laid
+ * out as [batch, k, m] (lhs) or [batch, n, k] (rhs) is read transposed in place, so the
+ * products of backprop (contracting [[0], [0]] or [[1], [1]]) copy nothing.
+ */
+function wasmDotGeneral(l: ConcreteArray, r: ConcreteArray, params: DotParams): ConcreteArray | null {
+  const aval = dotAval(l.aval, r.aval, params);
+  const {
+    contracting: [lc, rc],
+    batch: [lb, rb],
+  } = params;
+  const lf = freeAxes(l.ndim, lc, lb);
+  const rf = freeAxes(r.ndim, rc, rb);
+  const nb = sizeOf(lb.map((a) => l.shape[a]));
+  const m = sizeOf(lf.map((a) => l.shape[a]));
+  const k = sizeOf(lc.map((a) => l.shape[a]));
+  const n = sizeOf(rf.map((a) => r.shape[a]));
+  // Beyond 512 MiB of operands the reference kernel handles it (Wasm memory is 32-bit).
+  if (4 * (nb * (m * k + k * n + m * n)) > 2 ** 29) return null;
+  const mm = eagerSgemm(nb * m * k * n);
+  if (!mm) return null;
+  const transA = !isIdentity([...lb, ...lf, ...lc]) && isIdentity([...lb, ...lc, ...lf]);
+  const transB = !isIdentity([...rb, ...rc, ...rf]) && isIdentity([...rb, ...rf, ...rc]);
+  const lt = transA ? l : contiguous(l, [...lb, ...lf, ...lc]);
+  const rt = transB ? r : contiguous(r, [...rb, ...rc, ...rf]);
+  try {
+    const out = mm.matmul(lt.buffer as Float32Array, rt.buffer as Float32Array, m, k, n, { batch: nb, transA, transB });
+    return new ConcreteArray(aval.shape, "float32", out);
+  } catch (e) {
+    // The Wasm memory could not grow (RangeError): the reference kernel needs no contiguous block.
+    if (e instanceof RangeError) return null;
+    throw e;
+  }
+}
+
 export const dotGeneralP: Primitive<DotParams> = definePrimitive<DotParams>("dot_general", {
   abstractEval: ([l, r], params) => [dotAval(l, r, params)],
-  impl: ([l, r], params) => {
-    const aval = dotAval(l.aval, r.aval, params);
-    const {
-      contracting: [lc, rc],
-      batch: [lb, rb],
-    } = params;
-    const lf = freeAxes(l.ndim, lc, lb);
-    const rf = freeAxes(r.ndim, rc, rb);
-    const lt = contiguous(l, [...lb, ...lf, ...lc]);
-    const rt = contiguous(r, [...rb, ...rc, ...rf]);
-    const nb = sizeOf(lb.map((a) => l.shape[a]));
-    const m = sizeOf(lf.map((a) => l.shape[a]));
-    const k = sizeOf(lc.map((a) => l.shape[a]));
-    const n = sizeOf(rf.map((a) => r.shape[a]));
-    const acc = new Float64Array(aval.size);
-    bmm(asF64(lt.buffer), asF64(rt.buffer), acc, nb, m, k, n);
-    const out = aval.dtype === "float64" ? acc : allocate(aval.dtype, aval.size);
-    if (out !== acc) out.set(acc);
-    return [new ConcreteArray(aval.shape, aval.dtype, out)];
-  },
+  impl: ([l, r], params) => [(l.dtype === "float32" ? wasmDotGeneral(l, r, params) : null) ?? referenceDotGeneral(l, r, params)],
   // Bilinear: d(l·r) = dl·r + l·dr.
   jvp: ([l, r], [tl, tr], params) => {
     const out = dotGeneral(l, r, params);
