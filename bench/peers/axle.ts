@@ -16,9 +16,15 @@ export interface AxleJit {
 }
 
 // A Jitted<F> has F's call signature (plus .lower); the cast drops the extra member.
-const referenceJit = <F extends Fn>(f: F): F => jit(f) as unknown as F;
+const jitOn =
+  (backend: "js" | "reference") =>
+  <F extends Fn>(f: F): F =>
+    jit(f, { backend }) as unknown as F;
 
-export const AXLE_JITS: readonly AxleJit[] = [{ name: "axle jit", jit: referenceJit }];
+export const AXLE_JITS: readonly AxleJit[] = [
+  { name: "axle jit", jit: jitOn("js") },
+  { name: "axle jit reference", jit: jitOn("reference") },
+];
 
 /** The name the ratio columns divide by. */
 export const AXLE = AXLE_JITS[0].name;

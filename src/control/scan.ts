@@ -103,7 +103,8 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", 
       carry = outs.slice(0, nk);
       outs.slice(nk).forEach((y, j) => ys[j].set(y.buffer, i * y.size));
     }
-    return [...carry, ...ys.map((b, j) => new ConcreteArray(ysAvals[j].shape, ysAvals[j].dtype, b))];
+    const outs = [...carry, ...ys.map((b, j) => new ConcreteArray(ysAvals[j].shape, ysAvals[j].dtype, b))];
+    return outs.map((o, i) => o.withWeak(outAvals[i].weakType));
   },
   // Tangents ride along as extra consts, carry and xs of the same loop.
   jvp: (primals, tangents, p) => {

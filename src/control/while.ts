@@ -54,7 +54,7 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>("whil
     const { cc, bc } = parts(args, p);
     let { carry } = parts(args, p);
     while (executeReference(p.cond, [...cc, ...carry])[0].item()) carry = executeReference(p.body, [...bc, ...carry]);
-    return carry;
+    return carry.map((c, i) => c.withWeak(p.body.outAvals[i].weakType));
   },
   // Tangents of the body consts and the carry ride along; the condition only reads the primals.
   jvp: (primals, tangents, p) => {

@@ -100,7 +100,8 @@ export interface PrimitiveRules<P extends Params = Params> {
    * How outputs get their weak-type flag. "standard" (the default; JAX's standard weak-type
    * rule): an output is weak when every non-bool input is weak and of the output's dtype — so
    * `mul` of two JS numbers stays weak, a comparison or `argmax` is strong. "own": `abstractEval`
-   * sets the flag itself (conversions, and call primitives, whose outputs are their bodies').
+   * sets the flag itself (conversions, and call primitives, whose outputs are their bodies'), and
+   * so must the reference kernel (`impl`).
    */
   weakType?: "standard" | "own";
   /**

@@ -60,15 +60,9 @@ export class EvalTrace extends Trace {
   processPrimitive(prim: Primitive, args: readonly Array[], params: Params): Array[] {
     const concrete = args.map((a) => a.toConcrete(prim.name));
     const outs = prim.impl(concrete, params);
-    // Kernels build strong arrays; weak flags follow the primitive's rule, as its abstractEval's do.
-    if (prim.weakType === "own") {
-      const avals = prim.abstractEval(
-        concrete.map((a) => a.aval),
-        params,
-      );
-      return outs.map((o, i) => o.withWeak(avals[i].weakType));
-    }
-    if (!concrete.some((a) => a.weakType)) return outs;
+    // Kernels build strong arrays; weak flags follow the primitive's rule, as its abstractEval's
+    // do. A primitive with its own rule ("own": conversions, calls) sets them in its kernel.
+    if (prim.weakType === "own" || !concrete.some((a) => a.weakType)) return outs;
     const ins = concrete.map((a) => a.aval);
     return outs.map((o) => o.withWeak(standardWeak(ins, o.dtype)));
   }

@@ -33,7 +33,8 @@ export function executeReference(ir: Ir, args: readonly ConcreteArray[]): Concre
     const outs = eqn.prim.impl(eqn.inputs.map(read), eqn.params);
     eqn.outVars.forEach((v, i) => env.set(v, outs[i]));
   }
-  return ir.outs.map(read);
+  // Kernels make strong arrays: the outputs take the IR's weak flags (a call's outputs are its body's).
+  return ir.outs.map((a, i) => read(a).withWeak(ir.outs[i].aval.weakType));
 }
 
 /** Runs an IR on concrete inputs: the reference evaluator, or a compiled backend. */

@@ -532,10 +532,10 @@ function convertAval(a: ShapedArray, newDtype: unknown): ShapedArray {
 export const convertP: Primitive<ConvertParams> = definePrimitive<ConvertParams>("convert_element_type", {
   abstractEval: ([a], { newDtype, weak }) => [convertAval(a, newDtype).withWeak(weak === true)],
   weakType: "own",
-  impl: ([a], { newDtype }) => {
+  impl: ([a], { newDtype, weak }) => {
     convertAval(a.aval, newDtype);
-    if (a.dtype === newDtype) return [a];
-    return [runScalar(`convert_${newDtype}`, (x) => S.cast(x, newDtype), a.shape, [a])];
+    const out = a.dtype === newDtype ? a : runScalar(`convert_${newDtype}`, (x) => S.cast(x, newDtype), a.shape, [a]);
+    return [out.withWeak(weak === true)];
   },
   // Differentiable between float dtypes only; to or from integers the tangent is zero.
   jvp: ([a], [t], params) => {
