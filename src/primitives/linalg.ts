@@ -125,11 +125,8 @@ function contiguous(x: ConcreteArray, perm: readonly number[]): ConcreteArray {
 
 const asF64 = (buf: TypedArray): Float64Array => (buf instanceof Float64Array ? buf : new Float64Array(buf));
 
-/**
- * The reference kernel (defines dot_general's meaning): operands made contiguous as
- * [batch, m, k] × [batch, k, n], accumulated in float64, rounded once to the output dtype.
- */
-export function referenceDotGeneral(l: ConcreteArray, r: ConcreteArray, params: DotParams): ConcreteArray {
+/** A dot_general as a batched matmul: the axes of each role and the sizes [batch, m, k] × [batch, k, n]. */
+function contraction(l: ConcreteArray, r: ConcreteArray, params: DotParams) {
   const aval = dotAval(l.aval, r.aval, params);
   const {
     contracting: [lc, rc],
@@ -137,12 +134,18 @@ export function referenceDotGeneral(l: ConcreteArray, r: ConcreteArray, params: 
   } = params;
   const lf = freeAxes(l.ndim, lc, lb);
   const rf = freeAxes(r.ndim, rc, rb);
+  const size = (x: ConcreteArray, axes: readonly number[]) => sizeOf(axes.map((a) => x.shape[a]));
+  return { aval, lb, lf, lc, rb, rc, rf, nb: size(l, lb), m: size(l, lf), k: size(l, lc), n: size(r, rf) };
+}
+
+/**
+ * The reference kernel (defines dot_general's meaning): operands made contiguous as
+ * [batch, m, k] × [batch, k, n], accumulated in float64, rounded once to the output dtype.
+ */
+export function referenceDotGeneral(l: ConcreteArray, r: ConcreteArray, params: DotParams): ConcreteArray {
+  const { aval, lb, lf, lc, rb, rc, rf, nb, m, k, n } = contraction(l, r, params);
   const lt = contiguous(l, [...lb, ...lf, ...lc]);
   const rt = contiguous(r, [...rb, ...rc, ...rf]);
-  const nb = sizeOf(lb.map((a) => l.shape[a]));
-  const m = sizeOf(lf.map((a) => l.shape[a]));
-  const k = sizeOf(lc.map((a) => l.shape[a]));
-  const n = sizeOf(rf.map((a) => r.shape[a]));
   const acc = new Float64Array(aval.size);
   bmm(asF64(lt.buffer), asF64(rt.buffer), acc, nb, m, k, n);
   const out = aval.dtype === "float64" ? acc : allocate(aval.dtype, aval.size);
@@ -157,17 +160,7 @@ export function referenceDotGeneral(l: ConcreteArray, r: ConcreteArray, params: 
  * products of backprop (contracting [[0], [0]] or [[1], [1]]) copy nothing.
  */
 function wasmDotGeneral(l: ConcreteArray, r: ConcreteArray, params: DotParams): ConcreteArray | null {
-  const aval = dotAval(l.aval, r.aval, params);
-  const {
-    contracting: [lc, rc],
-    batch: [lb, rb],
-  } = params;
-  const lf = freeAxes(l.ndim, lc, lb);
-  const rf = freeAxes(r.ndim, rc, rb);
-  const nb = sizeOf(lb.map((a) => l.shape[a]));
-  const m = sizeOf(lf.map((a) => l.shape[a]));
-  const k = sizeOf(lc.map((a) => l.shape[a]));
-  const n = sizeOf(rf.map((a) => r.shape[a]));
+  const { aval, lb, lf, lc, rb, rc, rf, nb, m, k, n } = contraction(l, r, params);
   // Beyond 512 MiB of operands the reference kernel handles it (Wasm memory is 32-bit).
   if (4 * (nb * (m * k + k * n + m * n)) > 2 ** 29) return null;
   const mm = eagerSgemm(nb * m * k * n);
