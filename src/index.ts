@@ -9,7 +9,8 @@
 import * as np from "./numpy/index.js";
 import * as tree from "./tree/index.js";
 
-export type { JitOptions, Jitted } from "./compile/jit.js";
+export type { Backend } from "./compile/compile.js";
+export type { Compiled, JitOptions, Jitted } from "./compile/jit.js";
 export { evalShape, jit, makeIr } from "./compile/jit.js";
 export { cond, switchCase } from "./control/cond.js";
 export type { ScanOptions } from "./control/scan.js";

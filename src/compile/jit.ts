@@ -13,7 +13,7 @@ import { flattenArrays } from "../transforms/args.js";
 import { closeIr, type Staged, traceToIr } from "../transforms/stage.js";
 import type { AnyFn, ArgsOf, AsArrays } from "../transforms/types.js";
 import { type TreeDef, unflatten } from "../tree/index.js";
-import { BACKENDS, type Backend } from "./compile.js";
+import { BACKENDS, type Backend, compileIr } from "./compile.js";
 
 export interface JitOptions {
   /** Arguments passed by value into tracing (numbers, strings, options objects); part of the cache key. */
@@ -50,9 +50,18 @@ interface Entry {
   outDef: TreeDef;
 }
 
+/** A compiled program, for inspection: `jit(f).compile(...args).asText()`. */
+export interface Compiled {
+  readonly backend: Backend;
+  /** The optimised IR, the kernels (fusion groups, one line per step) and the generated code. */
+  asText(): string;
+}
+
 export type Jitted<F extends AnyFn> = ((...args: ArgsOf<F>) => AsArrays<ReturnType<F>>) & {
   /** The staged IR for these arguments (without running it). */
   lower(...args: ArgsOf<F>): Ir;
+  /** The program compiled for these arguments on the jit's backend (the one calls run). */
+  compile(...args: ArgsOf<F>): Compiled;
 };
 
 interface Signature {
@@ -134,6 +143,10 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
   run.lower = (...args: ArgsOf<F>) => {
     const [entry] = lookup(args);
     return entry.closed ?? entry.staged.ir;
+  };
+  run.compile = (...args: ArgsOf<F>) => {
+    const exe = compileIr(run.lower(...args), backend);
+    return { backend, asText: () => exe.asText() };
   };
   return run;
 }

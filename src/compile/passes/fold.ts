@@ -7,6 +7,13 @@
 import { type ConcreteArray, fullConcrete } from "../../core/array.js";
 import { type Atom, Ir, Lit, Var } from "../../ir/ir.js";
 
+/**
+ * Lowerings that run a kernel on their inputs alone (calls and inlined bodies are left to the
+ * later passes). Movements and reductions fold too: a transposed, sliced or summed constant is
+ * one constant, not a kernel per call.
+ */
+const FOLDABLE_KINDS: ReadonlySet<string> = new Set(["elementwise", "kernel", "view", "reshape", "reduce"]);
+
 /** The largest folded output kept as a constant (elements). */
 const MAX_FOLDED = 1 << 16;
 
@@ -27,11 +34,7 @@ export function foldConstants(ir: Ir): Ir {
     const kind = e.prim.lower.kind;
     const inSize = Math.max(1, ...inputs.map((a) => a.aval.size));
     const outSize = Math.max(0, ...e.outVars.map((v) => v.aval.size));
-    const foldable =
-      (kind === "elementwise" || kind === "kernel") &&
-      vals.every((v) => v !== undefined) &&
-      outSize <= inSize &&
-      outSize <= MAX_FOLDED;
+    const foldable = FOLDABLE_KINDS.has(kind) && vals.every((v) => v !== undefined) && outSize <= inSize && outSize <= MAX_FOLDED;
     if (!foldable) {
       if (inputs.some((a, i) => a !== e.inputs[i])) changed = true;
       eqns.push({ ...e, inputs });
@@ -53,5 +56,16 @@ export function foldConstants(ir: Ir): Ir {
     });
   }
   if (!changed) return ir;
-  return new Ir(constVars, consts, ir.inVars, eqns, ir.outs.map(read));
+  // Drop the constants nothing reads any more (those folded into others), so the program
+  // carries only the constants it uses.
+  const outs = ir.outs.map(read);
+  const used = new Set<Atom>([...eqns.flatMap((e) => e.inputs), ...outs]);
+  const keep = constVars.map((v) => used.has(v));
+  return new Ir(
+    constVars.filter((_, i) => keep[i]),
+    consts.filter((_, i) => keep[i]),
+    ir.inVars,
+    eqns,
+    outs,
+  );
 }

@@ -1,0 +1,91 @@
+/**
+ * Fusion decisions, locked in: how many steps of which kind the scheduler makes for common
+ * shapes of code (a regression here costs a buffer and a loop per op, not a wrong answer).
+ */
+import { describe, expect, test } from "vitest";
+import { optimize } from "../../src/compile/compile.js";
+import type { Program } from "../../src/compile/kernel.js";
+import { schedule } from "../../src/compile/schedule.js";
+import type { Array } from "../../src/index.js";
+import { jit, makeIr, nn, np } from "../../src/index.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: any function of arrays
+function program(f: (...xs: any[]) => unknown, ...args: Array[]): Program {
+  return schedule(optimize(makeIr(f)(...args)));
+}
+const kinds = (p: Program) => p.steps.map((s) => (s.kind === "call" ? `call ${s.eqn.prim.name}` : s.kind));
+
+describe("fusion", () => {
+  test("an elementwise chain is one map step", () => {
+    const p = program((x: Array) => np.tanh(x.mul(2).add(1)), np.ones([4, 3]));
+    expect(kinds(p)).toEqual(["map"]);
+  });
+
+  // Today the sum feeds both relu's comparison and its select, so the scheduler writes it out
+  // (a value used twice), and relu's zeros are a traced constant: two map steps where one would
+  // do. When the scheduler fuses uses within one consumer expression, this becomes one map step.
+  test("matmul + broadcast bias + relu is the matmul call and map steps (bias fused into the first)", () => {
+    const p = program(
+      (x: Array, w: Array, b: Array) => nn.relu(np.matmul(x, w).add(b)),
+      np.ones([5, 4]),
+      np.ones([4, 3]),
+      np.ones([3]),
+    );
+    expect(kinds(p)).toEqual(["call dot_general", "map", "map"]);
+    const [mm, bias] = p.steps;
+    const mmOut = mm.kind === "call" ? mm.outs[0] : -1;
+    expect(bias.kind === "map" && bias.inputs.map((v) => v.buf)).toEqual([mmOut, p.inputs[2]]);
+  });
+
+  test("sum of squares is one reduce step with the square fused as its prologue", () => {
+    const p = program((x: Array) => np.sum(np.square(x), 1), np.ones([4, 6]));
+    expect(kinds(p)).toEqual(["reduce"]);
+    const [s] = p.steps;
+    expect(s.kind === "reduce" && s.expr.k).not.toBe("input");
+  });
+
+  test("a transpose feeding an add is a strided view, not a copy", () => {
+    const p = program((x: Array, y: Array) => np.transpose(x).add(y), np.ones([2, 3]), np.ones([3, 2]));
+    expect(kinds(p)).toEqual(["map"]);
+    const [s] = p.steps;
+    expect(s.kind === "map" && s.inputs.map((v) => v.strides)).toEqual([
+      [1, 3],
+      [2, 1],
+    ]);
+  });
+
+  test("broadcasts, slices and flips of an input are views of its buffer", () => {
+    const p = program((x: Array) => np.flip(np.slice(np.broadcastTo(x, [2, 4, 3]), null, [1, 3]), 2).mul(3), np.ones([4, 3]));
+    expect(kinds(p)).toEqual(["map"]);
+    expect(p.steps[0].kind === "map" && p.steps[0].inputs.map((v) => v.buf)).toEqual([p.inputs[0]]);
+  });
+
+  test("a nontrivial value used twice is materialised once and read by its users", () => {
+    const p = program(
+      (x: Array) => {
+        const e = np.exp(x.mul(2));
+        return [e.add(1), np.sum(e)];
+      },
+      np.ones([3]),
+    );
+    expect(kinds(p)).toEqual(["map", "reduce", "map"]);
+    const shared = p.steps[0].kind === "map" ? p.steps[0].out : -1;
+    expect(p.steps.slice(1).every((s) => s.kind !== "call" && s.inputs.some((v) => v.buf === shared))).toBe(true);
+  });
+
+  test("a nested jit is inlined and fused with its caller", () => {
+    const inner = jit((x: Array) => np.sin(x).mul(2));
+    const p = program((x: Array) => inner(x).add(1), np.ones([3]));
+    expect(kinds(p)).toEqual(["map"]);
+  });
+
+  test("a reshape of a non-row-major view materialises the view first", () => {
+    const p = program((x: Array) => np.reshape(np.transpose(x), [6]).add(1), np.ones([2, 3]));
+    expect(kinds(p)).toEqual(["map", "map"]);
+  });
+
+  test("asText names every kernel", () => {
+    const f = jit((x: Array) => np.sum(np.tanh(x.mul(2)), 0));
+    expect(f.compile(np.ones([4, 3])).asText()).toContain("kernels (1):\n  0: reduce_sum over the last 1 of [3,4]");
+  });
+});
