@@ -30,6 +30,41 @@ interface Lazy {
 
 /** Expressions larger than this are written out rather than fused further (bounds code size). */
 const MAX_NODES = 48;
+/** A value used twice whose expression has at most this many nodes is recomputed, not stored. */
+const CHEAP_NODES = 4;
+
+const TRANSCENDENTAL = new Set<string>([
+  "exp",
+  "log",
+  "log1p",
+  "expm1",
+  "sin",
+  "cos",
+  "tan",
+  "tanh",
+  "logistic",
+  "sqrt",
+  "rsqrt",
+]);
+
+function hasTranscendental(e: S.ScalarExpr): boolean {
+  switch (e.k) {
+    case "const":
+    case "input":
+      return false;
+    case "unary":
+      return TRANSCENDENTAL.has(e.op) || hasTranscendental(e.x);
+    case "ipow":
+    case "cast":
+      return hasTranscendental(e.x);
+    case "binary":
+      return e.op === "pow" || hasTranscendental(e.a) || hasTranscendental(e.b);
+    case "compare":
+      return hasTranscendental(e.a) || hasTranscendental(e.b);
+    case "select":
+      return hasTranscendental(e.cond) || hasTranscendental(e.a) || hasTranscendental(e.b);
+  }
+}
 
 function nodeCount(e: S.ScalarExpr, seen = new Set<S.ScalarExpr>()): number {
   if (seen.has(e)) return 0;
@@ -156,12 +191,14 @@ export function schedule(ir: Ir): Program {
     });
     return { exprs, views };
   };
+  // A value used more than once is written out when recomputing it in each consumer would cost
+  // more than a store and loads: a transcendental, or more than a few operations. Cheap ones
+  // (a bias add feeding relu's compare and select) are recomputed, and within one kernel the
+  // renderer computes structurally equal subexpressions once.
   const define = (v: Var, l: Lazy) => {
     const n = nodeCount(l.expr);
-    const trivial = l.expr.k === "input" || l.expr.k === "const";
     lazyOf.set(v, l);
-    if ((uses.get(v) ?? 0) > 1 && !trivial) materialise(v, l);
-    else if (n > MAX_NODES) materialise(v, l);
+    if (((uses.get(v) ?? 0) > 1 && (n > CHEAP_NODES || hasTranscendental(l.expr))) || n > MAX_NODES) materialise(v, l);
   };
 
   for (const e of ir.eqns) {

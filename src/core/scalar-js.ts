@@ -5,7 +5,7 @@
  * semantics in `scalar.ts` define.
  */
 import type { DType } from "./dtype.js";
-import type { ScalarExpr } from "./scalar.js";
+import { type ScalarExpr, shareCommon } from "./scalar.js";
 
 /** Wrap JS expression text so its value is what a buffer of `dtype` would store. */
 export function wrapJs(dtype: DType, e: string): string {
@@ -142,7 +142,8 @@ function ipowJs(x: string, n: number, d: DType, fresh: () => string, stmts: stri
  * once (the same object) are computed once, in `let` statements returned in `stmts`, so a fused
  * kernel never repeats a producer's work.
  */
-export function renderJs(e: ScalarExpr, inputName: (i: number) => string): { stmts: string[]; value: string } {
+export function renderJs(expr: ScalarExpr, inputName: (i: number) => string): { stmts: string[]; value: string } {
+  const e = shareCommon(expr);
   const uses = new Map<ScalarExpr, number>();
   const count = (n: ScalarExpr): void => {
     const c = (uses.get(n) ?? 0) + 1;

@@ -140,3 +140,65 @@ export function exprKey(e: ScalarExpr): string {
       return `select(${exprKey(e.cond)},${exprKey(e.a)},${exprKey(e.b)})`;
   }
 }
+
+/**
+ * The same expression with structurally equal subtrees shared (hash-consing): `x·(x > 0)` built
+ * from two copies of `x` becomes a DAG whose `x` is one node, so a renderer that computes each
+ * shared node once never repeats work that fusion duplicated.
+ */
+export function shareCommon(e: ScalarExpr): ScalarExpr {
+  const table = new Map<string, ScalarExpr>();
+  const ids = new Map<ScalarExpr, number>();
+  const done = new Map<ScalarExpr, ScalarExpr>();
+  const intern = (n: ScalarExpr, key: string): ScalarExpr => {
+    let hit = table.get(key);
+    if (hit === undefined) {
+      hit = n;
+      table.set(key, n);
+      ids.set(n, ids.size);
+    }
+    return hit;
+  };
+  const id = (n: ScalarExpr) => ids.get(n) as number;
+  const visit = (n: ScalarExpr): ScalarExpr => {
+    const seen = done.get(n);
+    if (seen !== undefined) return seen;
+    let out: ScalarExpr;
+    switch (n.k) {
+      case "const":
+        out = intern(n, `c|${Object.is(n.value, -0) ? "-0" : n.value}|${n.dtype}`);
+        break;
+      case "input":
+        out = intern(n, `i|${n.index}|${n.dtype}`);
+        break;
+      case "unary":
+      case "cast":
+      case "ipow": {
+        const x = visit(n.x);
+        const tag = n.k === "unary" ? n.op : n.k === "ipow" ? `ipow${n.n}` : "cast";
+        out = intern(x === n.x ? n : { ...n, x }, `${tag}|${n.dtype}|${id(x)}`);
+        break;
+      }
+      case "binary":
+      case "compare": {
+        const a = visit(n.a);
+        const b = visit(n.b);
+        out = intern(a === n.a && b === n.b ? n : { ...n, a, b }, `${n.k}${n.op}|${n.dtype}|${id(a)},${id(b)}`);
+        break;
+      }
+      case "select": {
+        const c = visit(n.cond);
+        const a = visit(n.a);
+        const b = visit(n.b);
+        out = intern(
+          c === n.cond && a === n.a && b === n.b ? n : { ...n, cond: c, a, b },
+          `sel|${n.dtype}|${id(c)},${id(a)},${id(b)}`,
+        );
+        break;
+      }
+    }
+    done.set(n, out);
+    return out;
+  };
+  return visit(e);
+}

@@ -4,6 +4,7 @@ import { allocate, castScalar, checkDType, type DType, type TypedArray } from ".
 import { ShapeError, ValueError } from "../core/errors.js";
 import { checkShape, shapeStr, sizeOf } from "../core/shape.js";
 import { convert } from "../primitives/elementwise.js";
+import { broadcastInDim } from "../primitives/movement.js";
 
 type Nested = number | boolean | readonly Nested[] | TypedArray;
 
@@ -90,14 +91,23 @@ export function zeros(shape: number | readonly number[], dtype: DType = "float32
 export function ones(shape: number | readonly number[], dtype: DType = "float32"): Array {
   return fullConcrete(checkShape("ones", shape), checkDType("ones", dtype), 1);
 }
+/**
+ * A filled array of `shape`: a scalar broadcast, so that under `jit` it stays a literal the
+ * fused kernels read for free instead of a constant buffer of the full size.
+ */
+function filled(shape: readonly number[], dtype: DType, value: number): Array {
+  const s = fullConcrete([], dtype, value);
+  return shape.length === 0 ? s : broadcastInDim(s, shape, []);
+}
+
 export function zerosLike(x: Array, dtype?: DType): Array {
-  return fullConcrete(x.shape, checkDType("zerosLike", dtype ?? x.dtype), 0);
+  return filled(x.shape, checkDType("zerosLike", dtype ?? x.dtype), 0);
 }
 export function onesLike(x: Array, dtype?: DType): Array {
-  return fullConcrete(x.shape, checkDType("onesLike", dtype ?? x.dtype), 1);
+  return filled(x.shape, checkDType("onesLike", dtype ?? x.dtype), 1);
 }
 export function fullLike(x: Array, value: number, dtype?: DType): Array {
-  return fullConcrete(x.shape, checkDType("fullLike", dtype ?? x.dtype), value);
+  return filled(x.shape, checkDType("fullLike", dtype ?? x.dtype), value);
 }
 
 /**

@@ -24,17 +24,19 @@ describe("fusion", () => {
   // Today the sum feeds both relu's comparison and its select, so the scheduler writes it out
   // (a value used twice), and relu's zeros are a traced constant: two map steps where one would
   // do. When the scheduler fuses uses within one consumer expression, this becomes one map step.
-  test("matmul + broadcast bias + relu is the matmul call and map steps (bias fused into the first)", () => {
+  test("matmul + broadcast bias + relu is the matmul call and ONE map step (bias add and relu fused)", () => {
     const p = program(
       (x: Array, w: Array, b: Array) => nn.relu(np.matmul(x, w).add(b)),
       np.ones([5, 4]),
       np.ones([4, 3]),
       np.ones([3]),
     );
-    expect(kinds(p)).toEqual(["call dot_general", "map", "map"]);
-    const [mm, bias] = p.steps;
+    expect(kinds(p)).toEqual(["call dot_general", "map"]);
+    const [mm, fused] = p.steps;
     const mmOut = mm.kind === "call" ? mm.outs[0] : -1;
-    expect(bias.kind === "map" && bias.inputs.map((v) => v.buf)).toEqual([mmOut, p.inputs[2]]);
+    // The matmul's output and the bias are the only loads: relu's zeros are a literal, not a buffer.
+    expect(fused.kind === "map" && fused.inputs.map((v) => v.buf)).toEqual([mmOut, p.inputs[2]]);
+    expect(p.buffers.filter((b) => b.role === "const")).toEqual([]);
   });
 
   test("sum of squares is one reduce step with the square fused as its prologue", () => {

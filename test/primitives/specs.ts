@@ -554,7 +554,9 @@ const integerPowSpec = spec({
   name: "integer_pow",
   setup: fc.record({ shape: smallShape(), y: exponents }),
   // x^n is a polynomial for n ≥ 0, smooth at 0: central differences check the rule there too.
-  args: ({ shape, y }) => arr(shape, y >= 0 ? withZeros(real(-2, 2)) : awayFromZero(0.5, 2)).map((x) => [x]),
+  // For n < 0 the derivatives grow like |x|^(n-4) near 0, so central differences (eps 1e-4) at
+  // order 2 stay within float64 tolerance only for |x| ≥ 0.9 (at 0.5 with n = -3 they drift 1e-5).
+  args: ({ shape, y }) => arr(shape, y >= 0 ? withZeros(real(-2, 2)) : awayFromZero(0.9, 2)).map((x) => [x]),
   fn:
     ({ y }) =>
     (x) =>
