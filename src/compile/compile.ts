@@ -61,7 +61,7 @@ function compileUncached(ir: Ir, backend: Backend): Executable {
     return outAvals.map((a, i) => {
       const o = program.outputs[i];
       if ("literal" in o) return fullConcrete([], a.dtype, o.literal, a.weakType);
-      return new ConcreteArray(a.shape, a.dtype, bufs[i], a.weakType);
+      return ConcreteArray.ofAval(a, bufs[i]);
     });
   };
   return {

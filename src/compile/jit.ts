@@ -4,10 +4,10 @@
  */
 
 import { jitCallP } from "../control/jit-call.js";
-import { type Array, ConcreteArray } from "../core/array.js";
+import { type Array, Array as ArrayClass, ConcreteArray } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
 import { TransformError } from "../core/errors.js";
-import { bind } from "../core/trace.js";
+import { bind, isEvalContext } from "../core/trace.js";
 import type { Ir } from "../ir/ir.js";
 import { flattenArrays } from "../transforms/args.js";
 import { closeIr, type Staged, traceToIr } from "../transforms/stage.js";
@@ -48,6 +48,8 @@ interface Entry {
   staged: Staged;
   closed: Ir | null;
   outDef: TreeDef;
+  /** The output is one array (no tree to rebuild). */
+  single: boolean;
 }
 
 /** A compiled program, for inspection: `jit(f).compile(...args).asText()`. */
@@ -115,7 +117,24 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
   if (!BACKENDS.includes(backend)) {
     throw new TransformError(`jit: unknown backend ${JSON.stringify(backend)}; use one of ${BACKENDS.join(", ")}`);
   }
+  // The common call — no static arguments, every argument an array — is keyed by the avals
+  // alone, without flattening: a cached call then costs a string lookup and the program's run.
+  const fast = new Map<string, Entry>();
+  const fastKey = (args: readonly unknown[]): string | null => {
+    if (staticNums.length > 0) return null;
+    let key = "";
+    for (const a of args) {
+      if (!(a instanceof ArrayClass)) return null;
+      key += `${a.aval.str()};`;
+    }
+    return key;
+  };
   const lookup = (args: readonly unknown[]): [Entry, Array[]] => {
+    const fk = fastKey(args);
+    if (fk !== null) {
+      const hit = fast.get(fk);
+      if (hit !== undefined) return [hit, args as Array[]];
+    }
     const sig = signature(
       "jit",
       f,
@@ -126,14 +145,21 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
     if (entry === undefined) {
       const { staged, outDef } = sig.stage();
       const concrete = staged.consts.every((c) => c instanceof ConcreteArray);
-      entry = { staged, closed: concrete ? closeIr(staged) : null, outDef };
+      entry = { staged, closed: concrete ? closeIr(staged) : null, outDef, single: outDef.kind === "leaf" };
       // Constants that are tracers of an enclosing transform are only valid for this call.
       if (concrete) cache.set(sig.key, entry);
     }
+    if (fk !== null && entry.closed !== null) fast.set(fk, entry);
     return [entry, sig.leaves];
   };
   const run = ((...args: unknown[]) => {
     const [entry, leaves] = lookup(args);
+    // No transform around the call: run the compiled program directly (what binding jit_call
+    // at the bottom of the trace stack would do, without the dispatch).
+    if (entry.closed !== null && isEvalContext() && leaves.every((l) => l instanceof ConcreteArray)) {
+      const outs = compileIr(entry.closed, backend).run(leaves as ConcreteArray[]);
+      return entry.single ? outs[0] : unflatten(entry.outDef, outs);
+    }
     const outs =
       entry.closed !== null
         ? bind(jitCallP, leaves, { ir: entry.closed, name, backend })

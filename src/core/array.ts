@@ -306,12 +306,14 @@ export abstract class Array {
   }
 }
 
+const EMPTY_SHAPE: Shape = [];
+
 // `Array` shadows the global inside this module.
 const Array_isArray = globalThis.Array.isArray;
 
 /** An array whose values are computed. Its buffer is private and never written. */
 export class ConcreteArray extends Array {
-  readonly #aval: ShapedArray;
+  #aval: ShapedArray;
   readonly #buf: TypedArray;
 
   /**
@@ -321,6 +323,13 @@ export class ConcreteArray extends Array {
     super();
     this.#aval = new ShapedArray(shape, dtype, weakType);
     this.#buf = buf;
+  }
+
+  /** Internal: wraps `buf` (ownership handed over) with an aval that is already built. */
+  static ofAval(aval: ShapedArray, buf: TypedArray): ConcreteArray {
+    const a = new ConcreteArray(EMPTY_SHAPE, "float32", buf);
+    a.#aval = aval;
+    return a;
   }
 
   get aval(): ShapedArray {

@@ -40,8 +40,11 @@ export class ShapedArray {
    * (`i32*[]`), after the `i*`/`f*` of JAX's type-promotion docs.
    */
   str(): string {
-    return `${shortName(this.dtype)}${this.weakType ? "*" : ""}[${this.shape.join(",")}]`;
+    // Avals are immutable: the text is built once (jit's cache key reads it on every call).
+    if (this.#str === undefined) this.#str = `${shortName(this.dtype)}${this.weakType ? "*" : ""}[${this.shape.join(",")}]`;
+    return this.#str;
   }
+  #str: string | undefined;
 
   toString(): string {
     return this.str();

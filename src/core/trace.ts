@@ -71,6 +71,11 @@ export class EvalTrace extends Trace {
 const traceStack: MainTrace[] = [{ level: 0, traceType: EvalTrace, globalData: null, alive: true }];
 let dynamicTrace: MainTrace | null = null;
 
+/** True when no transform is active: a primitive applied now runs its kernel at once. */
+export function isEvalContext(): boolean {
+  return traceStack.length === 1 && dynamicTrace === null;
+}
+
 /** Run `fn` with a new interpreter pushed on the trace stack; it is popped (and dies) after. */
 export function newMain<T>(traceType: TraceClass, globalData: unknown, fn: (main: MainTrace) => T): T {
   const main: MainTrace = { level: traceStack.length, traceType, globalData, alive: true };
