@@ -18,7 +18,10 @@ export interface AxleJit {
 // A Jitted<F> has F's call signature (plus .lower); the cast drops the extra member.
 const referenceJit = <F extends Fn>(f: F): F => jit(f) as unknown as F;
 
-export const AXLE_JITS: readonly AxleJit[] = [{ name: "axle jit", jit: referenceJit }];
+export const AXLE_JITS: readonly AxleJit[] = [
+  { name: "axle jit", jit: referenceJit },
+  { name: "axle jit wasm", jit: <F extends Fn>(f: F): F => jit(f, { backend: "wasm" }) as unknown as F },
+];
 
 /** The name the ratio columns divide by. */
 export const AXLE = AXLE_JITS[0].name;
