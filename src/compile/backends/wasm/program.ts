@@ -375,9 +375,16 @@ export function compileWasm(program: Program): WasmExecutable | { readonly unsup
   });
   mb.exportFunc(run);
   const bytes = mb.toBytes();
-  const memory = new WebAssembly.Memory({ initial: pages });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-  const fn = instance.exports.run as () => void;
+  let memory: WebAssembly.Memory;
+  let fn: () => void;
+  try {
+    memory = new WebAssembly.Memory({ initial: pages });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    fn = instance.exports.run as () => void;
+  } catch (e) {
+    // No WebAssembly here (a strict Content-Security-Policy) or no memory to spare.
+    return { unsupported: `WebAssembly cannot run (${(e as Error).message})` };
+  }
   const view = (b: number): TypedArray => {
     const buf = program.buffers[b];
     const n = sizeOfShape(buf.shape);
