@@ -355,13 +355,24 @@ export function wasmUnsupported(program: Program): string | null {
 export function compileWasm(program: Program): WasmExecutable | { readonly unsupported: string } {
   const why = wasmUnsupported(program);
   if (why !== null) return { unsupported: why };
+  if (typeof WebAssembly === "undefined" || typeof TextEncoder === "undefined") return { unsupported: "no WebAssembly here" };
   const hasContract = program.steps.some((s) => s.kind === "contract");
-  const blocking = defaultBlocking();
-  const work = 64;
-  const base = hasContract ? Math.ceil((work + workBytes(blocking)) / 64) * 64 : 64;
+  // The sgemm work area sits at byte 64, before the arena.
+  const base = hasContract ? Math.ceil((64 + workBytes(defaultBlocking())) / 64) * 64 : 64;
   const plan = planBuffers(program, base);
   if (plan.end > MAX_BYTES) return { unsupported: `the buffer plan needs ${plan.end} bytes` };
   const pages = Math.max(1, Math.ceil(plan.end / 65536));
+  try {
+    return instantiate(program, plan, pages, hasContract, base);
+  } catch (e) {
+    // No WebAssembly here (a strict Content-Security-Policy, a bare realm) or no memory to spare.
+    return { unsupported: `WebAssembly cannot run (${(e as Error).message})` };
+  }
+}
+
+function instantiate(program: Program, plan: BufferPlan, pages: number, hasContract: boolean, base: number): WasmExecutable {
+  const blocking = defaultBlocking();
+  const work = 64;
   const mb = new ModuleBuilder();
   mb.importMemory("env", "memory", { initial: pages });
   const sgemm = hasContract ? defineSgemm(mb, blocking) : null;
@@ -375,16 +386,9 @@ export function compileWasm(program: Program): WasmExecutable | { readonly unsup
   });
   mb.exportFunc(run);
   const bytes = mb.toBytes();
-  let memory: WebAssembly.Memory;
-  let fn: () => void;
-  try {
-    memory = new WebAssembly.Memory({ initial: pages });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    fn = instance.exports.run as () => void;
-  } catch (e) {
-    // No WebAssembly here (a strict Content-Security-Policy) or no memory to spare.
-    return { unsupported: `WebAssembly cannot run (${(e as Error).message})` };
-  }
+  const memory = new WebAssembly.Memory({ initial: pages });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+  const fn = instance.exports.run as () => void;
   const view = (b: number): TypedArray => {
     const buf = program.buffers[b];
     const n = sizeOfShape(buf.shape);
