@@ -17,12 +17,13 @@ export interface AxleJit {
 
 // A Jitted<F> has F's call signature (plus .lower); the cast drops the extra member.
 const jitOn =
-  (backend: "js" | "reference") =>
+  (backend: "js" | "wasm" | "reference") =>
   <F extends Fn>(f: F): F =>
     jit(f, { backend }) as unknown as F;
 
 export const AXLE_JITS: readonly AxleJit[] = [
   { name: "axle jit", jit: jitOn("js") },
+  { name: "axle jit wasm", jit: jitOn("wasm") },
   { name: "axle jit reference", jit: jitOn("reference") },
 ];
 

@@ -4,21 +4,26 @@
  * object, so a jitted function compiles once per input signature.
  */
 import { ConcreteArray, fullConcrete } from "../core/array.js";
+import type { TypedArray } from "../core/dtype.js";
 import { executeReference, registerRunner } from "../ir/execute.js";
 import type { Ir } from "../ir/ir.js";
 import { dce } from "../ir/passes/dce.js";
 import { printIr } from "../ir/print.js";
 import { compileJs } from "./backends/js.js";
+import { compileWasm } from "./backends/wasm/program.js";
 import type { Program } from "./kernel.js";
 import { cse } from "./passes/cse.js";
 import { foldConstants } from "./passes/fold.js";
 import { inlineCalls } from "./passes/inline.js";
 import { schedule } from "./schedule.js";
 
-/** Where a compiled program runs: the reference kernels one by one, or one generated JS function. */
-export type Backend = "reference" | "js";
+/**
+ * Where a compiled program runs: the reference kernels one by one, one generated JS function, or
+ * one WebAssembly module (programs it cannot compile run on the JS backend, as asText() says).
+ */
+export type Backend = "reference" | "js" | "wasm";
 
-export const BACKENDS: readonly Backend[] = ["reference", "js"];
+export const BACKENDS: readonly Backend[] = ["reference", "js", "wasm"];
 
 export interface Executable {
   readonly backend: Backend;
@@ -41,6 +46,10 @@ function describe(p: Program): string {
   return p.steps
     .map((s, i) => {
       if (s.kind === "call") return `  ${i}: call ${s.eqn.prim.name} → ${s.outs.map(buf).join(", ")}`;
+      if (s.kind === "contract") {
+        const op = (o: typeof s.a) => `b${o.buf}@${o.offset}[${o.bs},${o.rs},${o.cs}]`;
+        return `  ${i}: contract ${s.batch}×(${s.m}×${s.k})·(${s.k}×${s.n}) ${op(s.a)} ${op(s.b)} → ${buf(s.out)}`;
+      }
       const ins = s.inputs.map((v) => `b${v.buf}@${v.offset}[${v.strides.join(",")}]`).join(" ");
       const what = s.kind === "map" ? "map" : `reduce_${s.op} over the last ${s.shape.length - s.keep} of [${s.shape.join(",")}]`;
       return `  ${i}: ${what} ${ins} → ${buf(s.out)}`;
@@ -54,24 +63,35 @@ function compileUncached(ir: Ir, backend: Backend): Executable {
   }
   const opt = optimize(ir);
   const program = schedule(opt);
-  const js = compileJs(program);
   const outAvals = opt.outAvals;
-  const run = (args: readonly ConcreteArray[]): ConcreteArray[] => {
-    const bufs = js.run(args);
-    return outAvals.map((a, i) => {
+  const wrap = (bufs: readonly (TypedArray | null)[]): ConcreteArray[] =>
+    outAvals.map((a, i) => {
       const o = program.outputs[i];
       if ("literal" in o) return fullConcrete([], a.dtype, o.literal, a.weakType);
-      return ConcreteArray.ofAval(a, bufs[i]);
+      return ConcreteArray.ofAval(a, bufs[i] as TypedArray);
     });
-  };
+  const kernels = `${printIr(opt)}\nkernels (${program.steps.length}):\n${describe(program)}`;
+  let fallback = "";
+  if (backend === "wasm") {
+    const wasm = compileWasm(program);
+    if (!("unsupported" in wasm)) {
+      return {
+        backend,
+        run: (args) => wrap(wasm.run(args)),
+        asText: () => `backend: wasm\n${kernels}\nbuffer plan:\n${wasm.text}`,
+      };
+    }
+    fallback = ` (wasm: ${wasm.unsupported})`;
+  }
+  const js = compileJs(program);
   return {
     backend,
-    run,
-    asText: () => `backend: js\n${printIr(opt)}\nkernels (${program.steps.length}):\n${describe(program)}\ncode:\n${js.source}`,
+    run: (args) => wrap(js.run(args)),
+    asText: () => `backend: js${fallback}\n${kernels}\ncode:\n${js.source}`,
   };
 }
 
-const caches: Record<Backend, WeakMap<Ir, Executable>> = { reference: new WeakMap(), js: new WeakMap() };
+const caches: Record<Backend, WeakMap<Ir, Executable>> = { reference: new WeakMap(), js: new WeakMap(), wasm: new WeakMap() };
 
 /** The executable of `ir` on `backend` (compiled once per IR object). */
 export function compileIr(ir: Ir, backend: Backend): Executable {
@@ -85,3 +105,4 @@ export function compileIr(ir: Ir, backend: Backend): Executable {
 }
 
 registerRunner("js", (ir, args) => compileIr(ir, "js").run(args));
+registerRunner("wasm", (ir, args) => compileIr(ir, "wasm").run(args));

@@ -19,8 +19,10 @@ export interface JitOptions {
   /** Arguments passed by value into tracing (numbers, strings, options objects); part of the cache key. */
   staticArgnums?: number | readonly number[];
   /**
-   * Where the compiled program runs: "js" (default; fused kernels in one generated JS function)
-   * or "reference" (each primitive's reference kernel in turn: the definition of meaning).
+   * Where the compiled program runs: "js" (default; fused kernels in one generated JS function),
+   * "wasm" (the whole program as one WebAssembly module, or the JS backend where it cannot be:
+   * `asText()` says which and why) or "reference" (each primitive's reference kernel in turn:
+   * the definition of meaning).
    */
   backend?: Backend;
 }

@@ -64,7 +64,34 @@ export interface CallStep {
   readonly outs: readonly number[];
 }
 
-export type Step = MapStep | ReduceStep | CallStep;
+/** A matrix operand of a contraction: element (t, i, j) of batch item t at offset + t·bs + i·rs + j·cs. */
+export interface MatrixOperand {
+  readonly buf: number;
+  readonly offset: number;
+  readonly bs: number;
+  readonly rs: number;
+  readonly cs: number;
+}
+
+/**
+ * A float32 `dot_general` with at most one batch dim over matrices: out[t, i, j] (row-major
+ * [batch, m, n]) = Σ_p a[t, i, p]·b[t, p, j]. Backends without a matrix kernel run `eqn` on the
+ * whole buffers `inputs` (it is the same computation).
+ */
+export interface ContractStep {
+  readonly kind: "contract";
+  readonly out: number;
+  readonly batch: number;
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+  readonly a: MatrixOperand;
+  readonly b: MatrixOperand;
+  readonly eqn: Eqn;
+  readonly inputs: readonly [number, number];
+}
+
+export type Step = MapStep | ReduceStep | CallStep | ContractStep;
 
 /** What a program returns: a buffer, or a literal scalar. */
 export type Output = { readonly buf: number } | { readonly literal: number };

@@ -9,7 +9,7 @@
 import { ValueError } from "../core/errors.js";
 import type { AffineMap } from "../core/primitive.js";
 import * as S from "../core/scalar.js";
-import { type Atom, type Ir, Lit, type Var } from "../ir/ir.js";
+import { type Atom, type Eqn, type Ir, Lit, type Var } from "../ir/ir.js";
 import {
   type Buffer,
   type CallStep,
@@ -111,6 +111,20 @@ function broadcastMap(from: readonly number[], to: readonly number[]): AffineMap
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+interface DotDims {
+  readonly contracting: readonly [readonly number[], readonly number[]];
+  readonly batch: readonly [readonly number[], readonly number[]];
+}
+
+/** A float32 product of matrices (one contracted dim each, at most one batch dim): a contract step. */
+function contractible(e: Eqn): boolean {
+  const [l, r] = e.inputs;
+  if (l instanceof Lit || r instanceof Lit || l.aval.dtype !== "float32" || r.aval.dtype !== "float32") return false;
+  const { contracting, batch } = e.params as unknown as DotDims;
+  const nb = batch[0].length;
+  return contracting[0].length === 1 && nb <= 1 && l.aval.ndim === nb + 2 && r.aval.ndim === nb + 2;
 }
 
 export function schedule(ir: Ir): Program {
@@ -267,6 +281,32 @@ export function schedule(ir: Ir): Program {
         inputs: views,
         expr: l.expr,
         dtype: out.aval.dtype,
+      });
+      bufOf.set(out, b);
+      continue;
+    }
+    if (e.prim.name === "dot_general" && contractible(e)) {
+      const [l, r] = e.inputs as Var[];
+      const { contracting, batch } = e.params as unknown as DotDims;
+      const [lb, rb] = [batch[0][0], batch[1][0]];
+      const [lc, rc] = [contracting[0][0], contracting[1][0]];
+      const free = (nd: number, used: number[]) => [0, 1, 2].slice(0, nd).find((d) => !used.includes(d)) as number;
+      const lf = free(l.aval.ndim, [lc, lb]);
+      const rf = free(r.aval.ndim, [rc, rb]);
+      const [sl, sr] = [contiguousStrides(l.aval.shape), contiguousStrides(r.aval.shape)];
+      const ins = [bufferOf(l), bufferOf(r)] as const;
+      const b = newBuffer({ dtype: "float32", shape: out.aval.shape, role: "temp" });
+      steps.push({
+        kind: "contract",
+        out: b,
+        batch: lb === undefined ? 1 : l.aval.shape[lb],
+        m: l.aval.shape[lf],
+        k: l.aval.shape[lc],
+        n: r.aval.shape[rf],
+        a: { buf: ins[0], offset: 0, bs: lb === undefined ? 0 : sl[lb], rs: sl[lf], cs: sl[lc] },
+        b: { buf: ins[1], offset: 0, bs: rb === undefined ? 0 : sr[rb], rs: sr[rc], cs: sr[rf] },
+        eqn: e,
+        inputs: ins,
       });
       bufOf.set(out, b);
       continue;

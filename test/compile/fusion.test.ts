@@ -24,16 +24,16 @@ describe("fusion", () => {
   // Today the sum feeds both relu's comparison and its select, so the scheduler writes it out
   // (a value used twice), and relu's zeros are a traced constant: two map steps where one would
   // do. When the scheduler fuses uses within one consumer expression, this becomes one map step.
-  test("matmul + broadcast bias + relu is the matmul call and ONE map step (bias add and relu fused)", () => {
+  test("matmul + broadcast bias + relu is the contraction and ONE map step (bias add and relu fused)", () => {
     const p = program(
       (x: Array, w: Array, b: Array) => nn.relu(np.matmul(x, w).add(b)),
       np.ones([5, 4]),
       np.ones([4, 3]),
       np.ones([3]),
     );
-    expect(kinds(p)).toEqual(["call dot_general", "map"]);
+    expect(kinds(p)).toEqual(["contract", "map"]);
     const [mm, fused] = p.steps;
-    const mmOut = mm.kind === "call" ? mm.outs[0] : -1;
+    const mmOut = mm.kind === "contract" ? mm.out : -1;
     // The matmul's output and the bias are the only loads: relu's zeros are a literal, not a buffer.
     expect(fused.kind === "map" && fused.inputs.map((v) => v.buf)).toEqual([mmOut, p.inputs[2]]);
     expect(p.buffers.filter((b) => b.role === "const")).toEqual([]);
@@ -72,7 +72,9 @@ describe("fusion", () => {
     );
     expect(kinds(p)).toEqual(["map", "reduce", "map"]);
     const shared = p.steps[0].kind === "map" ? p.steps[0].out : -1;
-    expect(p.steps.slice(1).every((s) => s.kind !== "call" && s.inputs.some((v) => v.buf === shared))).toBe(true);
+    expect(
+      p.steps.slice(1).every((s) => (s.kind === "map" || s.kind === "reduce") && s.inputs.some((v) => v.buf === shared)),
+    ).toBe(true);
   });
 
   test("a nested jit is inlined and fused with its caller", () => {

@@ -182,6 +182,31 @@ describe.each(SPECS.map((s) => [s.name, s] as const))("%s", (_name, s) => {
     );
   });
 
+  // The Wasm backend's float32 transcendentals are within 2 ulp and its products accumulate in
+  // float32, so float32 results get a few-ulp bound scaled by the magnitude; everything else
+  // (ints, bools, and float64, which runs on the JS backend) must match as tightly as above.
+  test("jit(f, { backend: 'wasm' }) equals f", () => {
+    fc.assert(
+      fc.property(cases(s), ({ p, args }) => {
+        const f = s.fn(p);
+        const want = asList(f(...args));
+        const got = asList(jit(f, { backend: "wasm" })(...args));
+        got.forEach((g, j) => {
+          if (want[j].dtype !== "float32") return expectSame(g, want[j], `output ${j}`);
+          expect(g.shape, `output ${j}: shape`).toEqual(want[j].shape);
+          expect(g.dtype, `output ${j}: dtype`).toBe("float32");
+          const [gd, wd] = [g.data(), want[j].data()];
+          for (let i = 0; i < wd.length; i++) {
+            const ok =
+              Math.abs(gd[i] - wd[i]) <= 2 ** -18 * (1 + Math.abs(wd[i])) || (Number.isNaN(gd[i]) && Number.isNaN(wd[i]));
+            if (!ok && gd[i] !== wd[i]) expect.fail(`output ${j}: element ${i} is ${gd[i]}, expected ${wd[i]}`);
+          }
+        });
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
   test("the IRs of f and of its gradient typecheck", () => {
     fc.assert(
       fc.property(cases(s), ({ p, args }) => {

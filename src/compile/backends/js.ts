@@ -21,7 +21,7 @@ const CTOR: Record<DType, string> = {
  * Merge adjacent dims that every view (and the row-major output) steps through uniformly, and
  * drop size-1 dims: fewer, longer loops.
  */
-function collapse(
+export function collapse(
   shape: readonly number[],
   views: readonly View[],
   withOutput: boolean,
@@ -144,6 +144,8 @@ export function compileJs(program: Program): JsExecutable {
     if (s.kind === "map") lines.push(mapStep(s, k, CTOR[program.buffers[s.out].dtype]));
     else if (s.kind === "reduce") lines.push(reduceStep(s, k, CTOR[s.dtype]));
     else {
+      // A contraction is its dot_general's reference kernel here.
+      if (s.kind === "contract") s = { kind: "call", eqn: s.eqn, inputs: s.inputs, outs: [s.out] };
       const bufIns = s.inputs.filter((x): x is number => typeof x === "number");
       lines.push(
         `const [${s.outs.map((o) => `b${o}`).join(", ")}] = K[${calls.length}](${bufIns.map((b) => `b${b}`).join(", ")});`,

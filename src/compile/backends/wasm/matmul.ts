@@ -19,7 +19,7 @@
  * over a shared memory (each caller passes its own work area and a row block of C).
  * Browser-safe: no Node imports.
  */
-import { type Code, type Local, ModuleBuilder } from "./encoder.js";
+import { type Code, type FuncRef, type Local, ModuleBuilder } from "./encoder.js";
 
 export interface MatmulBlocking {
   /** Rows of the register tile. */
@@ -305,14 +305,20 @@ export function buildSgemmModule(
   blocking: MatmulBlocking = DEFAULT_BLOCKING,
   memory: { shared: boolean; maximum?: number } = { shared: false },
 ): Uint8Array<ArrayBuffer> {
-  checkBlocking(blocking);
-  const { mr: MR, nr: NR, kc: KC, mc: MC, nc: NC } = blocking;
   const mb = new ModuleBuilder();
   mb.importMemory("env", "memory", {
     initial: 1,
     maximum: memory.maximum ?? (memory.shared ? 65536 : undefined),
     shared: memory.shared,
   });
+  mb.exportFunc(defineSgemm(mb, blocking));
+  return mb.toBytes();
+}
+
+/** Adds `sgemm` (see buildSgemmModule) and its helpers to a module, for programs that contain products. */
+export function defineSgemm(mb: ModuleBuilder, blocking: MatmulBlocking = DEFAULT_BLOCKING): FuncRef {
+  checkBlocking(blocking);
+  const { mr: MR, nr: NR, kc: KC, mc: MC, nc: NC } = blocking;
   const packB = definePack(mb, "axle_pack_b", NR);
   const packA = definePack(mb, "axle_pack_a", MR);
   const tile = defineKernel(mb, blocking);
@@ -369,6 +375,5 @@ export function buildSgemmModule(
       });
     });
   });
-  mb.exportFunc(sgemm);
-  return mb.toBytes();
+  return sgemm;
 }

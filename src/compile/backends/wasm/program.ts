@@ -1,0 +1,415 @@
+/**
+ * The Wasm backend: a whole kernel program becomes ONE WebAssembly module whose exported `run`
+ * executes every step in order over one linear memory laid out by the static buffer plan
+ * (plan.ts). Inputs are copied into their slots per call, constants once, and each output is
+ * copied out into a fresh typed array, so callers never see the shared memory.
+ *
+ * - map: nested loops over the collapsed index space with one byte pointer per view; the
+ *   innermost dim runs f32x4/i32x4 lanes when every view steps 1 or 0 along it (stride-0 loads
+ *   are hoisted out of the loop and splatted), then a scalar loop for the tail.
+ * - reduce: scalar loops; float32 sum/prod accumulate in float64 in the reference order (as the
+ *   JS backend does, so both give the same bits), max/min keep the first NaN as the reference.
+ * - contract: the blocked f32x4 sgemm of matmul.ts, defined inside the same module.
+ * Programs with other dtypes (float64, uint32), ops lacking a Wasm form, or reference-kernel
+ * (call) steps are not compiled here: `compileWasm` says why and the caller runs the JS backend.
+ */
+import type { ConcreteArray } from "../../../core/array.js";
+import type { DType, TypedArray } from "../../../core/dtype.js";
+import type { ContractStep, MapStep, Program, ReduceStep } from "../../kernel.js";
+import { sizeOfShape } from "../../kernel.js";
+import { type BufferPlan, ELEMENT_BYTES, planBuffers } from "../../plan.js";
+import { collapse } from "../js.js";
+import { type Code, type FuncRef, type Local, ModuleBuilder } from "./encoder.js";
+import { ExprEmitter, unsupported } from "./expr.js";
+import { defineSgemm, workBytes } from "./matmul.js";
+import { defaultBlocking } from "./sgemm.js";
+
+const DTYPES = new Set<DType>(["float32", "int32", "bool"]);
+/** Wasm memories here stay below 1 GiB (a 32-bit address space, shared with other programs). */
+const MAX_BYTES = 2 ** 30;
+
+/** A byte address: a compile-time constant or a local that holds it. */
+type Ptr = Local | number;
+
+const push = (c: Code, p: Ptr) => (typeof p === "number" ? c.i32.const(p) : c.get(p));
+
+/** `count` (≥ 1) iterations of `body`. */
+function repeat(c: Code, count: number, body: () => void): void {
+  if (count === 1) {
+    body();
+    return;
+  }
+  const n = c.local("i32");
+  c.i32.const(count).set(n);
+  c.loop("void", (top) => {
+    body();
+    c.get(n).i32.const(1).i32.sub().tee(n).br_if(top);
+  });
+}
+
+/** Nested loops over `dims` (all ≥ 1); `body` gets each view's current byte address. */
+function nest(
+  c: Code,
+  dims: readonly number[],
+  strides: readonly (readonly number[])[],
+  bytes: readonly number[],
+  start: readonly Ptr[],
+  body: (ptrs: readonly Ptr[]) => void,
+): void {
+  const level = (d: number, cur: readonly Ptr[]): void => {
+    if (d === dims.length) return body(cur);
+    const next = cur.map((p, k) => {
+      if (strides[k][d] === 0) return p;
+      const l = c.local("i32");
+      push(c, p).set(l);
+      return l;
+    });
+    repeat(c, dims[d], () => {
+      level(d + 1, next);
+      next.forEach((p, k) => {
+        if (strides[k][d] !== 0)
+          c.get(p as Local)
+            .i32.const(strides[k][d] * bytes[k])
+            .i32.add()
+            .set(p as Local);
+      });
+    });
+  };
+  level(0, start);
+}
+
+function load(c: Code, d: DType, vector: boolean): void {
+  if (!vector) {
+    if (d === "float32") c.f32.load({ align: 0 });
+    else if (d === "int32") c.i32.load({ align: 0 });
+    else c.i32.load8_u();
+    return;
+  }
+  if (d === "bool") c.v128.load32_zero({ align: 0 }).i16x8.extend_low_i8x16_u().i32x4.extend_low_i16x8_u().i32x4.neg();
+  else c.v128.load({ align: 0 });
+}
+
+function store(c: Code, d: DType, vector: boolean): void {
+  if (!vector) {
+    if (d === "float32") c.f32.store({ align: 0 });
+    else if (d === "int32") c.i32.store({ align: 0 });
+    else c.i32.store8();
+    return;
+  }
+  if (d === "bool") {
+    // Masks to 0/1 bytes: narrow twice, store the low four.
+    const t = c.local("v128");
+    c.v128.constI32x4([1, 1, 1, 1]).v128.and().tee(t).get(t).i16x8.narrow_i32x4_u();
+    c.tee(t).get(t).i8x16.narrow_i16x8_u().v128.store32_lane(0, { align: 0 });
+  } else c.v128.store({ align: 0 });
+}
+
+/** A scalar loaded once (outside the innermost loop), as an f32/i32 local and, if needed, splatted. */
+function hoist(c: Code, p: Ptr, d: DType, vector: boolean): { scalar: Local; vec: Local | null } {
+  const scalar = c.local(d === "float32" ? "f32" : "i32");
+  push(c, p);
+  load(c, d, false);
+  c.set(scalar);
+  if (!vector) return { scalar, vec: null };
+  const vec = c.local("v128");
+  if (d === "float32") c.get(scalar).f32x4.splat();
+  else if (d === "bool") c.i32.const(0).get(scalar).i32.sub().i32x4.splat();
+  else c.get(scalar).i32x4.splat();
+  c.set(vec);
+  return { scalar, vec };
+}
+
+class Emitter {
+  constructor(
+    readonly m: ModuleBuilder,
+    readonly c: Code,
+    readonly program: Program,
+    readonly plan: BufferPlan,
+    readonly sgemm: FuncRef | null,
+    readonly work: number,
+  ) {}
+
+  addr(buf: number, offset = 0): number {
+    return this.plan.offsets[buf] + offset * ELEMENT_BYTES[this.program.buffers[buf].dtype];
+  }
+
+  dtypeOf(buf: number): DType {
+    return this.program.buffers[buf].dtype;
+  }
+
+  map(s: MapStep): void {
+    const c = this.c;
+    if (sizeOfShape(s.shape) === 0) return;
+    const { shape, strides } = collapse(s.shape, s.inputs, true);
+    const dts = s.inputs.map((v) => this.dtypeOf(v.buf));
+    const bytes = dts.map((d) => ELEMENT_BYTES[d]);
+    const outD = this.dtypeOf(s.out);
+    const outB = ELEMENT_BYTES[outD];
+    const o = c.local("i32");
+    c.i32.const(this.addr(s.out)).set(o);
+    const starts = s.inputs.map((v) => this.addr(v.buf, v.offset));
+    const rank = shape.length;
+    const canVector = unsupported(s.expr, true) === null;
+    const inner = (ptrs: readonly Ptr[]) => {
+      const n = rank === 0 ? 1 : shape[rank - 1];
+      const st = strides.map((x) => (rank === 0 ? 0 : x[rank - 1]));
+      const vector = canVector && n >= 4 && st.every((x) => x === 0 || x === 1);
+      const hoisted = st.map((x, k) => (x === 0 && rank > 0 ? hoist(c, ptrs[k], dts[k], vector) : null));
+      const q = ptrs.map((p, k) => {
+        if (hoisted[k] !== null) return null;
+        const l = c.local("i32");
+        push(c, p).set(l);
+        return l;
+      });
+      const body = (vec: boolean) => {
+        const loaded = s.inputs.map((_, k) => {
+          const h = hoisted[k];
+          if (h !== null) return vec ? (h.vec as Local) : h.scalar;
+          const l = c.local(vec ? "v128" : dts[k] === "float32" ? "f32" : "i32");
+          c.get(q[k] as Local);
+          load(c, dts[k], vec);
+          c.set(l);
+          return l;
+        });
+        const ex = new ExprEmitter(this.m, c, vec, (k) => c.get(loaded[k]));
+        c.get(o);
+        ex.emit(s.expr);
+        store(c, outD, vec);
+        const lanes = vec ? 4 : 1;
+        c.get(o)
+          .i32.const(lanes * outB)
+          .i32.add()
+          .set(o);
+        q.forEach((l, k) => {
+          if (l !== null)
+            c.get(l)
+              .i32.const(lanes * st[k] * bytes[k])
+              .i32.add()
+              .set(l);
+        });
+      };
+      if (vector) repeat(c, Math.floor(n / 4), () => body(true));
+      const tail = vector ? n % 4 : n;
+      if (tail > 0) repeat(c, tail, () => body(false));
+    };
+    if (rank === 0) inner(starts);
+    else
+      nest(
+        c,
+        shape.slice(0, -1),
+        strides.map((x) => x.slice(0, -1)),
+        bytes,
+        starts,
+        inner,
+      );
+  }
+
+  reduce(s: ReduceStep): void {
+    const c = this.c;
+    const keptShape = s.shape.slice(0, s.keep);
+    if (sizeOfShape(keptShape) === 0) return;
+    const redShape = s.shape.slice(s.keep);
+    const outer = collapse(
+      keptShape,
+      s.inputs.map((v) => ({ ...v, strides: v.strides.slice(0, s.keep) })),
+      false,
+    );
+    const inner = collapse(
+      redShape,
+      s.inputs.map((v) => ({ ...v, strides: v.strides.slice(s.keep) })),
+      false,
+    );
+    const dts = s.inputs.map((v) => this.dtypeOf(v.buf));
+    const bytes = dts.map((d) => ELEMENT_BYTES[d]);
+    const d = s.dtype;
+    const o = c.local("i32");
+    c.i32.const(this.addr(s.out)).set(o);
+    const wide = d === "float32" && (s.op === "sum" || s.op === "prod");
+    const acc = c.local(wide ? "f64" : d === "float32" ? "f32" : "i32");
+    const init = () => {
+      if (wide) c.f64.const(s.op === "sum" ? 0 : 1);
+      else if (d === "float32") c.f32.const(s.op === "max" ? -Infinity : Infinity);
+      else if (d === "bool") c.i32.const(s.op === "min" ? 1 : 0);
+      else c.i32.const(s.op === "sum" ? 0 : s.op === "max" ? -2147483648 : 2147483647);
+      c.set(acc);
+    };
+    const combine = (v: Local) => {
+      if (wide) {
+        c.get(acc).get(v).f64.promote_f32();
+        s.op === "sum" ? c.f64.add() : c.f64.mul();
+      } else if (d === "float32") {
+        // v > acc (v < acc for min) or v is NaN: NaN wins and ties keep the first, as the reference.
+        c.get(v).get(acc).get(v).get(acc);
+        s.op === "max" ? c.f32.gt() : c.f32.lt();
+        c.get(v).get(v).f32.ne().i32.or().select();
+      } else if (d === "bool") {
+        c.get(acc).get(v);
+        s.op === "max" ? c.i32.or() : c.i32.and();
+      } else if (s.op === "sum") c.get(acc).get(v).i32.add();
+      else {
+        c.get(v).get(acc).get(v).get(acc);
+        s.op === "max" ? c.i32.gt_s() : c.i32.lt_s();
+        c.select();
+      }
+      c.set(acc);
+    };
+    const redSize = sizeOfShape(redShape);
+    nest(
+      c,
+      outer.shape,
+      outer.strides,
+      bytes,
+      s.inputs.map((v) => this.addr(v.buf, v.offset)),
+      (ptrs) => {
+        init();
+        if (redSize > 0) {
+          nest(c, inner.shape, inner.strides, bytes, ptrs, (q) => {
+            const loaded = s.inputs.map((_, k) => {
+              const l = c.local(dts[k] === "float32" ? "f32" : "i32");
+              push(c, q[k]);
+              load(c, dts[k], false);
+              c.set(l);
+              return l;
+            });
+            const ex = new ExprEmitter(this.m, c, false, (k) => c.get(loaded[k]));
+            const v = c.local(d === "float32" ? "f32" : "i32");
+            ex.emit(s.expr);
+            c.set(v);
+            combine(v);
+          });
+        }
+        c.get(o).get(acc);
+        if (wide) c.f32.demote_f64();
+        store(c, d, false);
+        c.get(o).i32.const(ELEMENT_BYTES[d]).i32.add().set(o);
+      },
+    );
+  }
+
+  contract(s: ContractStep): void {
+    const c = this.c;
+    const { batch, m, k, n, a, b } = s;
+    if (batch * m * n === 0) return;
+    const out = this.addr(s.out);
+    if (k === 0) {
+      c.i32
+        .const(out)
+        .i32.const(0)
+        .i32.const(4 * batch * m * n)
+        .memory.fill();
+      return;
+    }
+    const [pa, pb, pc] = [c.local("i32"), c.local("i32"), c.local("i32")];
+    c.i32.const(this.addr(a.buf, a.offset)).set(pa);
+    c.i32.const(this.addr(b.buf, b.offset)).set(pb);
+    c.i32.const(out).set(pc);
+    repeat(c, batch, () => {
+      c.i32.const(m).i32.const(n).i32.const(k);
+      c.get(pa).i32.const(a.rs).i32.const(a.cs);
+      c.get(pb).i32.const(b.rs).i32.const(b.cs);
+      c.get(pc).i32.const(n).i32.const(0).i32.const(0).i32.const(this.work);
+      c.call(this.sgemm as FuncRef);
+      c.get(pa)
+        .i32.const(4 * a.bs)
+        .i32.add()
+        .set(pa);
+      c.get(pb)
+        .i32.const(4 * b.bs)
+        .i32.add()
+        .set(pb);
+      c.get(pc)
+        .i32.const(4 * m * n)
+        .i32.add()
+        .set(pc);
+    });
+  }
+}
+
+export interface WasmExecutable {
+  /** The buffer plan and module size, for `asText()`. */
+  readonly text: string;
+  /** Runs the program; the typed array of each output (null for literal outputs). */
+  run(args: readonly ConcreteArray[]): (TypedArray | null)[];
+}
+
+/** Why `program` cannot run on the Wasm backend, or null. */
+export function wasmUnsupported(program: Program): string | null {
+  for (const b of program.buffers) if (!DTYPES.has(b.dtype)) return `${b.dtype} buffer b${b.id}`;
+  for (const s of program.steps) {
+    if (s.kind === "call") return `${s.eqn.prim.name} runs a reference kernel`;
+    if (s.kind === "map") {
+      const why = unsupported(s.expr, false);
+      if (why !== null) return why;
+    }
+    if (s.kind === "reduce") {
+      const why = unsupported(s.expr, false);
+      if (why !== null) return why;
+      if (s.dtype === "int32" && s.op === "prod") return "int32 reduce_prod";
+      if (s.dtype === "bool" && (s.op === "sum" || s.op === "prod")) return `bool reduce_${s.op}`;
+    }
+  }
+  return null;
+}
+
+/** Compile `program` into one Wasm module, or give the reason it cannot be. */
+export function compileWasm(program: Program): WasmExecutable | { readonly unsupported: string } {
+  const why = wasmUnsupported(program);
+  if (why !== null) return { unsupported: why };
+  if (typeof WebAssembly === "undefined" || typeof TextEncoder === "undefined") return { unsupported: "no WebAssembly here" };
+  const hasContract = program.steps.some((s) => s.kind === "contract");
+  // The sgemm work area sits at byte 64, before the arena.
+  const base = hasContract ? Math.ceil((64 + workBytes(defaultBlocking())) / 64) * 64 : 64;
+  const plan = planBuffers(program, base);
+  if (plan.end > MAX_BYTES) return { unsupported: `the buffer plan needs ${plan.end} bytes` };
+  const pages = Math.max(1, Math.ceil(plan.end / 65536));
+  try {
+    return instantiate(program, plan, pages, hasContract, base);
+  } catch (e) {
+    // No WebAssembly here (a strict Content-Security-Policy, a bare realm) or no memory to spare.
+    return { unsupported: `WebAssembly cannot run (${(e as Error).message})` };
+  }
+}
+
+function instantiate(program: Program, plan: BufferPlan, pages: number, hasContract: boolean, base: number): WasmExecutable {
+  const blocking = defaultBlocking();
+  const work = 64;
+  const mb = new ModuleBuilder();
+  mb.importMemory("env", "memory", { initial: pages });
+  const sgemm = hasContract ? defineSgemm(mb, blocking) : null;
+  const run = mb.func("run", { params: [], results: [] }, (c) => {
+    const e = new Emitter(mb, c, program, plan, sgemm, work);
+    for (const s of program.steps) {
+      if (s.kind === "map") e.map(s);
+      else if (s.kind === "reduce") e.reduce(s);
+      else if (s.kind === "contract") e.contract(s);
+    }
+  });
+  mb.exportFunc(run);
+  const bytes = mb.toBytes();
+  const memory = new WebAssembly.Memory({ initial: pages });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+  const fn = instance.exports.run as () => void;
+  const view = (b: number): TypedArray => {
+    const buf = program.buffers[b];
+    const n = sizeOfShape(buf.shape);
+    const at = plan.offsets[b];
+    if (buf.dtype === "float32") return new Float32Array(memory.buffer, at, n);
+    if (buf.dtype === "int32") return new Int32Array(memory.buffer, at, n);
+    return new Uint8Array(memory.buffer, at, n);
+  };
+  for (const b of program.buffers) if (b.role === "const" && b.value) view(b.id).set(b.value.buffer);
+  const ins = program.inputs.map(view);
+  const outs = program.outputs.map((o) => ("buf" in o ? view(o.buf) : null));
+  const text =
+    `wasm module: ${bytes.length} bytes, memory ${pages} pages; arena ${plan.end - base} bytes ` +
+    `(temporaries ${plan.unshared} bytes before reuse)\n` +
+    program.buffers.map((b) => `  b${b.id} @${plan.offsets[b.id]} (${plan.bytes[b.id]} bytes)`).join("\n");
+  return {
+    text,
+    run: (args) => {
+      for (let i = 0; i < ins.length; i++) ins[i].set(args[i].buffer);
+      fn();
+      return outs.map((v) => (v === null ? null : v.slice()));
+    },
+  };
+}
