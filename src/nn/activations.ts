@@ -66,9 +66,20 @@ export function logsumexp(x: Array, axis: number | readonly number[] = -1, opts?
   return np.logsumexp(x, axis, opts);
 }
 
-/** x − logsumexp(x): log-probabilities along `axis`. */
+/**
+ * log-probabilities along `axis`: (x − max) − log Σ exp(x − max), as JAX's log_softmax. Not
+ * x − logsumexp(x): for |x| ≫ 1 that subtracts two nearly equal large numbers, and logsumexp(x)
+ * has already been rounded at x's magnitude (in float32, x = [-1e4, -1e4] gave -0.69336 instead
+ * of -0.693147). The shift is exact for the largest entry, so the result is accurate to float
+ * precision of its own size. The max is held constant: it cancels exactly, so the gradient is
+ * that of x − logsumexp(x). An infinite max is replaced by 0 (as in logsumexp), so -inf entries
+ * stay -inf beside finite ones.
+ */
 export function logSoftmax(x: Array, axis = -1): Array {
-  return np.subtract(x, np.logsumexp(x, axis, { keepdims: true }));
+  const m = np.max(x, axis, { keepdims: true });
+  const shift = np.stopGradient(np.where(np.isfinite(m), m, np.zerosLike(m)));
+  const shifted = np.subtract(x, shift);
+  return np.subtract(shifted, np.log(np.sum(np.exp(shifted), axis, { keepdims: true })));
 }
 
 /** exp(x − max) / Σ exp(x − max) along `axis` (the max is held constant: it cancels exactly). */
