@@ -3,6 +3,8 @@
  * Where the form of a composite sets its derivative at a kink, the comment says so.
  */
 import type { Array, ArrayLike } from "../core/array.js";
+import { checkDType } from "../core/dtype.js";
+import { normalizeAxis } from "../core/shape.js";
 import * as np from "../numpy/index.js";
 
 /** max(x, 0), written as where(x > 0, x, 0) so the derivative at 0 is 0 (as in JAX). */
@@ -76,22 +78,25 @@ export function logsumexp(x: Array, axis: number | readonly number[] = -1, opts?
  * stay -inf beside finite ones.
  */
 export function logSoftmax(x: Array, axis = -1): Array {
-  const m = np.max(x, axis, { keepdims: true });
+  const ax = normalizeAxis("logSoftmax", axis, x.ndim);
+  const m = np.max(x, ax, { keepdims: true });
   const shift = np.stopGradient(np.where(np.isfinite(m), m, np.zerosLike(m)));
   const shifted = np.subtract(x, shift);
-  return np.subtract(shifted, np.log(np.sum(np.exp(shifted), axis, { keepdims: true })));
+  return np.subtract(shifted, np.log(np.sum(np.exp(shifted), ax, { keepdims: true })));
 }
 
 /** exp(x − max) / Σ exp(x − max) along `axis` (the max is held constant: it cancels exactly). */
 export function softmax(x: Array, axis = -1): Array {
-  const m = np.stopGradient(np.max(x, axis, { keepdims: true }));
+  const ax = normalizeAxis("softmax", axis, x.ndim);
+  const m = np.stopGradient(np.max(x, ax, { keepdims: true }));
   const e = np.exp(np.subtract(x, m));
-  return np.divide(e, np.sum(e, axis, { keepdims: true }));
+  return np.divide(e, np.sum(e, ax, { keepdims: true }));
 }
 
 /** One-hot encoding: labels [...] (integers) → [..., numClasses] (float32 by default). */
 export function oneHot(labels: ArrayLike, numClasses: number, dtype: Array["dtype"] = "float32"): Array {
+  const d = checkDType("oneHot", dtype);
   const l = np.astype(labels, "int32");
   const classes = np.arange(numClasses);
-  return np.astype(np.equal(np.expandDims(l, -1), classes), dtype);
+  return np.astype(np.equal(np.expandDims(l, -1), classes), d);
 }

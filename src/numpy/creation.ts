@@ -161,10 +161,10 @@ export function ones(shape: number | readonly number[], dtype: DType = "float32"
   return fullConcrete(checkShape("ones", shape), checkDType("ones", dtype), 1);
 }
 export function zerosLike(x: Array, dtype?: DType): Array {
-  return fullConcrete(x.shape, dtype ?? x.dtype, 0);
+  return fullConcrete(x.shape, dtype === undefined ? x.dtype : checkDType("zerosLike", dtype), 0);
 }
 export function onesLike(x: Array, dtype?: DType): Array {
-  return fullConcrete(x.shape, dtype ?? x.dtype, 1);
+  return fullConcrete(x.shape, dtype === undefined ? x.dtype : checkDType("onesLike", dtype), 1);
 }
 export function fullLike(x: Array, value: number, dtype?: DType): Array {
   const d = dtype === undefined ? x.dtype : checkDType("fullLike", dtype);
@@ -187,7 +187,7 @@ export function arange(start: number, stop?: number, step = 1, dtype?: DType): A
       throw new ValueError(`arange: ${n} must be a finite number, got ${String(v)}`);
   }
   if (step === 0) throw new ValueError("arange: step must not be 0");
-  const d = dtype ?? ([a, b, step].every(Number.isInteger) ? "int32" : "float32");
+  const d = dtype === undefined ? ([a, b, step].every(Number.isInteger) ? "int32" : "float32") : checkDType("arange", dtype);
   const n = Math.max(0, Math.ceil((b - a) / step));
   const out = allocate(d, n);
   for (let i = 0; i < n; i++) out[i] = a + i * step;
@@ -198,7 +198,7 @@ export function arange(start: number, stop?: number, step = 1, dtype?: DType): A
 export function linspace(start: number, stop: number, num = 50, opts: { endpoint?: boolean; dtype?: DType } = {}): Array {
   if (!Number.isInteger(num) || num < 0) throw new ShapeError(`linspace: num must be a non-negative integer, got ${num}`);
   const endpoint = opts.endpoint ?? true;
-  const d = opts.dtype ?? "float32";
+  const d = checkDType("linspace", opts.dtype ?? "float32");
   const out = allocate(d, num);
   const div = endpoint ? num - 1 : num;
   const step = div > 0 ? (stop - start) / div : 0;
@@ -211,7 +211,7 @@ export function linspace(start: number, stop: number, num = 50, opts: { endpoint
 export function eye(n: number, m?: number, k = 0, dtype: DType = "float32"): Array {
   const cols = m ?? n;
   checkShape("eye", [n, cols]);
-  const out = allocate(dtype, n * cols);
+  const out = allocate(checkDType("eye", dtype), n * cols);
   for (let i = 0; i < n; i++) {
     const j = i + k;
     if (j >= 0 && j < cols) out[i * cols + j] = 1;

@@ -51,7 +51,8 @@ function extremum(name: string, f: (x: Array, axes: readonly number[]) => Array)
     const [x, axes] = prep(name, a, axis);
     if (axes.some((i) => x.shape[i] === 0)) {
       throw new ValueError(
-        `${name}: cannot reduce over an empty axis of ${x.aval.str()}: there is no identity. Check the input's shape`,
+        `${name}: cannot reduce over an empty axis of ${x.aval.str()}: there is no identity (no value to return). ` +
+          "Reduce only non-empty axes; for data that may be empty, concatenate a neutral entry (-Infinity for max, Infinity for min) first",
       );
     }
     const xd = x.dtype === "bool" ? asDType(x, "int32") : x;

@@ -12,7 +12,7 @@ import { gunzipSync } from "node:zlib";
 import fc from "fast-check";
 import { afterAll, describe, expect, test } from "vitest";
 import type { Array as AxArray } from "../../src/index.js";
-import { AxleError, datasets, jit, np, random, ShapeError, ValueError } from "../../src/index.js";
+import { AxleError, DTypeError, datasets, jit, nn, np, random, ShapeError, ValueError } from "../../src/index.js";
 
 /** The error `f` throws (failing the test when it returns). */
 function thrown(f: () => unknown): Error {
@@ -133,6 +133,36 @@ describe("np.array rejects what it cannot represent, naming the entry", () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("mistyped arguments raise a typed error naming the function, never a TypeError from inside", () => {
+  const B = "int64" as never;
+  const x = np.ones([2]);
+  test.each<[string, () => unknown]>([
+    ["np.astype", () => np.astype(x, B)],
+    ["astype", () => x.astype(B)],
+    ["zerosLike", () => np.zerosLike(x, B)],
+    ["onesLike", () => np.onesLike(x, B)],
+    ["fullLike", () => np.fullLike(x, 1, B)],
+    ["arange", () => np.arange(3, undefined, 1, B)],
+    ["linspace", () => np.linspace(0, 1, 3, { dtype: B })],
+    ["eye", () => np.eye(2, 2, 0, B)],
+    ["oneHot", () => nn.oneHot(np.array([1], "int32"), 3, B)],
+    ["astype", () => jit((a: AxArray) => a.astype(B))(x)],
+  ])("an unknown dtype in %s is a DTypeError naming it and the valid dtypes", (op, f) => {
+    expectError(f, DTypeError, `${op.replace("np.", "")}: unknown dtype "int64"`, "float32, float64, int32, uint32, bool");
+  });
+
+  test("float indices for np.take are rejected, not truncated (NumPy and JAX reject them too)", () => {
+    expectError(
+      () => np.take(np.array([10, 20, 30]), np.array([0.5, 2])),
+      DTypeError,
+      "take: indices f32[2] have dtype float32",
+      'astype("int32")',
+    );
+    expectError(() => np.take(np.array([10, 20, 30]), [0.5] as never), ValueError, "array: value 0.5");
+    expect(np.take(np.array([10, 20, 30]), np.array([2, 0], "int32")).toArray()).toEqual([30, 10]);
   });
 });
 
