@@ -12,7 +12,10 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import * as axle from "../../src/index.js";
 import * as testing from "../../src/testing/index.js";
+import { tally } from "../reliability/tally.js";
 import { CASES, type ErrorCase } from "./cases.js";
+
+const count = tally("error catalog");
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const DOC = join(root, "docs", "errors.md");
@@ -92,6 +95,8 @@ describe("every catalog case raises its class with a message naming the operatio
     expect(err).toBeInstanceOf(CONTEXT[c.cls] as ErrorClass);
     expect(err).toBeInstanceOf(axle.AxleError);
     for (const fragment of c.names) expect(err.message, `${c.op}: the message should name "${fragment}"`).toContain(fragment);
+    count("cases raised their class");
+    count("message fragments found", c.names.length);
     results.push({ c, error: err });
   });
 });
@@ -105,6 +110,7 @@ describe("the catalog covers every error class", () => {
   test("every exported error class has cases; the common ones eagerly and under a transform", () => {
     for (const { name } of classes) {
       if (name === "AxleError") continue;
+      count("error classes covered");
       const cases = CASES.filter((c) => c.cls === name);
       expect(cases.length, `no catalog case raises ${name}: add one to test/errors/cases.ts`).toBeGreaterThan(0);
       if (bothWays.includes(name)) {

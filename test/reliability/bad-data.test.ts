@@ -13,6 +13,9 @@ import fc from "fast-check";
 import { afterAll, describe, expect, test } from "vitest";
 import type { Array as AxArray } from "../../src/index.js";
 import { AxleError, DTypeError, datasets, jit, nn, np, random, ShapeError, ValueError } from "../../src/index.js";
+import { tally } from "./tally.js";
+
+const count = tally("bad data");
 
 /** The error `f` throws (failing the test when it returns). */
 function thrown(f: () => unknown): Error {
@@ -27,6 +30,7 @@ function thrown(f: () => unknown): Error {
 /** `f` throws a `cls` whose message contains every fragment. */
 function expectError(f: () => unknown, cls: new (...a: never[]) => Error, ...fragments: string[]): void {
   const e = thrown(f);
+  count("bad inputs rejected with a named error");
   expect(e, e.message).toBeInstanceOf(cls);
   for (const frag of fragments) expect(e.message).toContain(frag);
 }
@@ -131,7 +135,7 @@ describe("np.array rejects what it cannot represent, naming the entry", () => {
           expectError(() => np.array(input, "int32"), ValueError, `at flat index ${bad} (position [${bad}])`);
         }
       }),
-      { numRuns: 200 },
+      { numRuns: Number(process.env.AXLE_RELIABILITY_RUNS ?? 200) },
     );
   });
 });

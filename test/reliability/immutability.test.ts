@@ -37,6 +37,9 @@ import {
   whileLoop,
 } from "../../src/index.js";
 import { arrays, arrayTrees } from "../../src/testing/index.js";
+import { tally } from "./tally.js";
+
+const count = tally("immutability");
 
 /** Runs per property; AXLE_RELIABILITY_RUNS=N runs longer. */
 const RUNS = Number(process.env.AXLE_RELIABILITY_RUNS ?? 60);
@@ -96,6 +99,8 @@ class Watch {
     return value;
   }
   check(after: string): void {
+    count("calls checked");
+    count("fingerprints compared", this.#entries.length);
     for (const [name, value, fp] of this.#entries) expect(fingerprint(value), `${name} changed by ${after}`).toBe(fp);
   }
 }

@@ -15,6 +15,9 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Array as AxArray } from "../../src/index.js";
 import { grad, jit, nn, np, optim } from "../../src/index.js";
+import { tally } from "./tally.js";
+
+const count = tally("numerics");
 
 type Fn = (x: AxArray) => AxArray;
 
@@ -54,6 +57,7 @@ interface Tolerance {
 /** `actual` matches the float64 reference rounded to `d`: NaN for NaN, ±inf exactly, else within tolerance. */
 function expectNear(what: string, actual: ArrayLike<number>, reference: readonly number[], d: FloatDType, tol: Tolerance) {
   expect(actual.length, what).toBe(reference.length);
+  count("values compared with float64 references", reference.length);
   for (let i = 0; i < reference.length; i++) {
     const want = round(d, reference[i]);
     const got = actual[i];
