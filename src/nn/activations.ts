@@ -79,6 +79,7 @@ export function logsumexp(x: Array, axis: number | readonly number[] = -1, opts?
  */
 export function logSoftmax(x: Array, axis = -1): Array {
   const ax = normalizeAxis("logSoftmax", axis, x.ndim);
+  if (x.shape[ax] === 0) return x; // nothing to normalise (np.max has no value to give)
   const m = np.max(x, ax, { keepdims: true });
   const shift = np.stopGradient(np.where(np.isfinite(m), m, np.zerosLike(m)));
   const shifted = np.subtract(x, shift);

@@ -161,13 +161,13 @@ export function ones(shape: number | readonly number[], dtype: DType = "float32"
   return fullConcrete(checkShape("ones", shape), checkDType("ones", dtype), 1);
 }
 export function zerosLike(x: Array, dtype?: DType): Array {
-  return fullConcrete(x.shape, dtype === undefined ? x.dtype : checkDType("zerosLike", dtype), 0);
+  return fullConcrete(x.shape, checkDType("zerosLike", dtype ?? x.dtype), 0);
 }
 export function onesLike(x: Array, dtype?: DType): Array {
-  return fullConcrete(x.shape, dtype === undefined ? x.dtype : checkDType("onesLike", dtype), 1);
+  return fullConcrete(x.shape, checkDType("onesLike", dtype ?? x.dtype), 1);
 }
 export function fullLike(x: Array, value: number, dtype?: DType): Array {
-  const d = dtype === undefined ? x.dtype : checkDType("fullLike", dtype);
+  const d = checkDType("fullLike", dtype ?? x.dtype);
   checkIntegerValue("fullLike", d, value, `the fill value ${value}`);
   return fullConcrete(x.shape, d, value);
 }
@@ -211,7 +211,8 @@ export function linspace(start: number, stop: number, num = 50, opts: { endpoint
 export function eye(n: number, m?: number, k = 0, dtype: DType = "float32"): Array {
   const cols = m ?? n;
   checkShape("eye", [n, cols]);
-  const out = allocate(checkDType("eye", dtype), n * cols);
+  checkDType("eye", dtype);
+  const out = allocate(dtype, n * cols);
   for (let i = 0; i < n; i++) {
     const j = i + k;
     if (j >= 0 && j < cols) out[i * cols + j] = 1;

@@ -14,7 +14,6 @@ import { promote } from "./coerce.js";
  */
 export function matmul(a: ArrayLike, b: ArrayLike): Array {
   let [x, y] = promote("matmul", a, b);
-  const given = `${x.aval.str()} and ${y.aval.str()}`;
   if (x.ndim === 0 || y.ndim === 0) {
     throw new ShapeError(
       `matmul: operands must have at least one dimension, got ${x.aval.str()} and ${y.aval.str()}; use multiply for scalars`,
@@ -28,8 +27,8 @@ export function matmul(a: ArrayLike, b: ArrayLike): Array {
   const k2 = y.shape[y.ndim - 2];
   if (k1 !== k2) {
     throw new ShapeError(
-      `matmul: cannot multiply ${given}: inner dimensions ${k1} and ${k2} differ (the last axis of the first must ` +
-        "equal the second-to-last of the second, or the only axis of a 1-D operand); transpose or reshape an operand",
+      `matmul: cannot contract ${x.aval.str()} with ${y.aval.str()}: inner dimensions ${k1} and ${k2} differ ` +
+        "(the last axis of the first must equal the second-to-last of the second)",
     );
   }
   const bx = x.shape.slice(0, -2);

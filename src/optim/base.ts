@@ -70,19 +70,6 @@ export function checkArrayLeaves(op: string, t: unknown, what: string): void {
   }
 }
 
-/**
- * Internal: `updates` must have the structure and shapes of `stateTree`, an accumulator that
- * `init(params)` made, so a mismatch names the optimizer and the key path rather than failing
- * in a tree.map deep inside it.
- */
-export function checkLikeState(op: string, updates: unknown, stateTree: unknown): void {
-  tree.assertSameStructure(stateTree, updates, {
-    what: `${op}.update: the updates must have the structure and shapes of the params given to init`,
-    root: "updates",
-    leaves: "shape",
-  });
-}
-
 /** Internal: a tree of zeros shaped like `params` (the accumulators' initial state). */
 export function zerosLikeTree<T>(op: string, params: T): T {
   checkArrayLeaves(op, params, "parameter");

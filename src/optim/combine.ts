@@ -9,7 +9,6 @@ import * as tree from "../tree/index.js";
 import {
   type AnyTransformation,
   checkArrayLeaves,
-  checkLikeState,
   type GradientTransformation,
   incrementCount,
   pair,
@@ -210,7 +209,6 @@ export function multiSteps<S>(inner: GradientTransformation<S>, everyK: number):
       }),
     update: (updates, state, params) => {
       checkArrayLeaves("multiSteps", updates, "update");
-      checkLikeState("multiSteps", updates, state.accGrads);
       // Running mean: acc_n = acc + (g − acc) / n for the n-th micro-step of the cycle.
       const n = state.miniStep.add(1);
       const acc = tree.map((g, a) => a.add(g.sub(a).div(n.astype(a.dtype))), updates, state.accGrads as typeof updates);

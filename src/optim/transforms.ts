@@ -9,7 +9,6 @@ import * as np from "../numpy/index.js";
 import * as tree from "../tree/index.js";
 import {
   checkArrayLeaves,
-  checkLikeState,
   type EmptyState,
   type GradientTransformation,
   incrementCount,
@@ -165,7 +164,6 @@ export function scaleByAdam(opts: ScaleByAdamOptions = {}): GradientTransformati
     },
     update: (updates, state) => {
       checkArrayLeaves("scaleByAdam", updates, "update");
-      checkLikeState("scaleByAdam", updates, state.mu);
       const mu = tree.map((g, m) => m.mul(b1).add(g.mul(1 - b1)), updates, state.mu as typeof updates);
       const nu = tree.map((g, v) => v.mul(b2).add(np.square(g).mul(1 - b2)), updates, state.nu as typeof updates);
       const count = incrementCount(state.count);
@@ -202,7 +200,6 @@ export function scaleByRms(opts: ScaleByRmsOptions = {}): GradientTransformation
     init: (params) => Object.freeze({ nu: tree.map((z) => z.add(initialScale), zerosLikeTree("scaleByRms", params)) }),
     update: (updates, state) => {
       checkArrayLeaves("scaleByRms", updates, "update");
-      checkLikeState("scaleByRms", updates, state.nu);
       const nu = tree.map((g, v) => v.mul(decay).add(np.square(g).mul(1 - decay)), updates, state.nu as typeof updates);
       return pair(
         tree.map((g, v) => g.mul(np.rsqrt(v.add(eps))), updates, nu),
@@ -236,7 +233,6 @@ export function scaleByRss(opts: ScaleByRssOptions = {}): GradientTransformation
       Object.freeze({ sumOfSquares: tree.map((z) => z.add(initialAccumulatorValue), zerosLikeTree("scaleByRss", params)) }),
     update: (updates, state) => {
       checkArrayLeaves("scaleByRss", updates, "update");
-      checkLikeState("scaleByRss", updates, state.sumOfSquares);
       const sumOfSquares = tree.map((g, s) => s.add(np.square(g)), updates, state.sumOfSquares as typeof updates);
       return pair(
         tree.map((g, s) => np.where(s.gt(0), g.mul(np.rsqrt(s.add(eps))), 0), updates, sumOfSquares),
@@ -268,7 +264,6 @@ export function trace(opts: TraceOptions): GradientTransformation<TraceState> {
     init: (params) => Object.freeze({ trace: zerosLikeTree("trace", params) }),
     update: (updates, state) => {
       checkArrayLeaves("trace", updates, "update");
-      checkLikeState("trace", updates, state.trace);
       const next = tree.map((g, b) => g.add(b.mul(decay)), updates, state.trace as typeof updates);
       const out = nesterov ? tree.map((g, b) => g.add(b.mul(decay)), updates, next) : next;
       return pair(out, Object.freeze({ trace: next }));

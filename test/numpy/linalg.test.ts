@@ -49,7 +49,7 @@ describe("matmul", () => {
   test("contraction mismatch names both operands and the inner dims", () => {
     const call = () => np.matmul(np.ones([15, 64]), np.ones([32, 1]));
     expect(call).toThrow(ShapeError);
-    expect(call).toThrow("matmul: cannot multiply f32[15,64] and f32[32,1]: inner dimensions 64 and 32 differ");
+    expect(call).toThrow("matmul: cannot contract f32[15,64] with f32[32,1]: inner dimensions 64 and 32 differ");
   });
 
   test("incompatible batch dims and scalars are errors", () => {
