@@ -213,6 +213,9 @@ export function switchCase<Ops extends unknown[], R>(
   return runBranches("switchCase", branchIndex("switchCase", index, branches.length), branches, operands);
 }
 
+/** How errors name branch `i`: cond's branches are [falseFn, trueFn]. */
+const branchName = (op: string, i: number) => (op === "cond" ? (i === 1 ? "trueFn" : "falseFn") : `branch ${i}`);
+
 function runBranches<Ops extends unknown[], R>(
   op: string,
   index: Array,
@@ -226,11 +229,11 @@ function runBranches<Ops extends unknown[], R>(
   const outDefs: TreeDef[] = [];
   const staged = branches.map((b, i) => {
     const out: { def?: TreeDef } = {};
-    const s = traceToIr(flatFn(op, b as (...a: never[]) => unknown, flat, out), avals, "cond");
+    const s = traceToIr(flatFn(op, b as (...a: never[]) => unknown, flat, out, false), avals, op);
     outDefs.push(out.def as TreeDef);
     if (i > 0 && outDefs[i].toString() !== outDefs[0].toString()) {
       throw new TransformError(
-        `${op}: branch ${i} returns ${outDefs[i]} but branch 0 returns ${outDefs[0]}; every branch must return the same structure`,
+        `${op}: ${branchName(op, i)} returns ${outDefs[i]} but ${branchName(op, 0)} returns ${outDefs[0]}; every branch must return the same structure`,
       );
     }
     return s;
@@ -240,7 +243,7 @@ function runBranches<Ops extends unknown[], R>(
     const a = s.ir.outAvals;
     if (a.length !== outAvals0.length || a.some((x, j) => !x.equals(outAvals0[j]))) {
       throw new TransformError(
-        `${op}: branch ${i} returns ${a.map((x) => x.str()).join(", ")} but branch 0 returns ${outAvals0.map((x) => x.str()).join(", ")}; ` +
+        `${op}: ${branchName(op, i)} returns ${a.map((x) => x.str()).join(", ")} but ${branchName(op, 0)} returns ${outAvals0.map((x) => x.str()).join(", ")}; ` +
           "every branch must return the same shapes and dtypes",
       );
     }

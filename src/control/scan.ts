@@ -20,13 +20,13 @@ import { add, lt } from "../primitives/elementwise.js";
 import { moveAxis } from "../primitives/movement.js";
 import { definePrimitive } from "../primitives/registry.js";
 import { instantiate, zerosOf } from "../primitives/zeros.js";
-import { flattenArrays } from "../transforms/args.js";
+import { flattenArrays, joinPath } from "../transforms/args.js";
 import { jvpIr, vmapIr } from "../transforms/ir-transforms.js";
 import { partialEvalIr } from "../transforms/partial-eval.js";
 import { closeIr, traceToIr } from "../transforms/stage.js";
 import { backwardPass } from "../transforms/transpose.js";
 import { moveBatchAxis } from "../transforms/vmap.js";
-import { type TreeDef, unflatten } from "../tree/index.js";
+import { keyPathString, leavesWithPath, type TreeDef, unflatten } from "../tree/index.js";
 import { checkCarry, promoteWeakCarry } from "./weak-carry.js";
 import { whileLoop } from "./while.js";
 
@@ -377,8 +377,10 @@ export function scan<C, X, Y>(f: (carry: C, x: X) => readonly [C, Y], init: C, x
       throw new ShapeError(`${op}: every xs leaf needs a leading axis to scan over, got a scalar ${x.aval.str()}`);
     if (length === undefined) length = lengths[i];
     else if (lengths[i] !== length) {
+      const names = leavesWithPath(xs).map(([p]) => joinPath("xs", keyPathString(p)));
       throw new ShapeError(
-        `${op}: xs leaves have leading axes ${lengths.join(", ")}${opts.length !== undefined ? ` (length is ${opts.length})` : ""}; they must all equal the scan length`,
+        `${op}: every xs leaf needs the scan length as its leading axis${opts.length !== undefined ? ` (length is ${opts.length})` : ""}, ` +
+          `got ${xsLeaves.map((l, k) => `${names[k]} ${l.aval.str()}`).join(", ")}; slice them to one length, or scan over them separately`,
       );
     }
   });

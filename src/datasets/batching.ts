@@ -5,7 +5,7 @@
 import { Array, ConcreteArray } from "../core/array.js";
 import { ValueError } from "../core/errors.js";
 import * as np from "../numpy/index.js";
-import { checkSeed, type Seed, Stream } from "./prng.js";
+import { checkSeed, type Seed, Stream, shown } from "./prng.js";
 
 /** A record of arrays indexed by rows along axis 0; every value must have the same leading dimension. */
 export type Columns<T> = { readonly [K in keyof T]: Array };
@@ -21,7 +21,15 @@ export interface BatchOptions {
 }
 
 /** Check the record and return its row count. */
-function rowCount(op: string, data: object): number {
+function rowCount(op: string, data: unknown): number {
+  if (data instanceof Array) {
+    throw new ValueError(`${op}: data is a single array ${data.aval.str()}; pass a record of arrays such as { x } or { x, y }`);
+  }
+  if (typeof data !== "object" || data === null || globalThis.Array.isArray(data)) {
+    throw new ValueError(
+      `${op}: data must be a record of arrays sharing their leading axis, such as { x, y }; got ${data === null ? "null" : globalThis.Array.isArray(data) ? "a JS array" : typeof data}`,
+    );
+  }
   const entries = Object.entries(data);
   if (entries.length === 0) throw new ValueError(`${op}: data has no arrays; pass a record such as { x, y }`);
   let n: number | undefined;
@@ -76,7 +84,7 @@ export function batches<T extends Columns<T>>(
   const op = "batches";
   const n = rowCount(op, data);
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
-    throw new ValueError(`${op}: batchSize must be a positive integer, got ${String(batchSize)}`);
+    throw new ValueError(`${op}: batchSize must be a positive integer, got ${shown(batchSize)}`);
   }
   let order: Int32Array;
   if (opts.shuffle ?? key !== null) {
@@ -117,7 +125,7 @@ export interface Split<T> {
 function resolveSize(op: string, name: string, v: number, n: number, round: (x: number) => number): number {
   if (typeof v === "number" && v > 0 && v < 1) return round(v * n);
   if (!Number.isSafeInteger(v) || v < 0 || v > n) {
-    throw new ValueError(`${op}: ${name} must be a fraction in (0, 1) or a row count in 0..${n}, got ${String(v)}`);
+    throw new ValueError(`${op}: ${name} must be a fraction in (0, 1) or a row count in 0..${n}, got ${shown(v)}`);
   }
   return v;
 }

@@ -79,6 +79,7 @@ function lines(text: string): string[] {
  * E.isLeft(r); // true: r.left[0] starts with "row 1: expected 65 comma-separated values"
  */
 export function validateDigitsCsv(text: string): E.Either<string[], DigitsRows> {
+  if (typeof text !== "string") return E.left([`expected the CSV text as a string, got ${typeof text}`]);
   const ls = lines(text);
   const { left, right } = RA.separate(ls.map((l, i) => parseRow(l, i + 1)));
   const problems = left.flat();

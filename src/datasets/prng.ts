@@ -19,6 +19,11 @@ function mix32(x: number): number {
   return x >>> 0;
 }
 
+/** An option value as an error message shows it: a string quoted, so "10" is not mistaken for 10. */
+export function shown(v: unknown): string {
+  return typeof v === "string" ? `${JSON.stringify(v)} (a string)` : String(v);
+}
+
 /** A dataset seed: a safe integer, or a PRNG key from `random.key` (uint32[2]). */
 export type Seed = number | Array;
 
@@ -36,7 +41,7 @@ export function checkSeed(op: string, seed: unknown): number {
     return hi * TWO_32 + k1;
   }
   if (typeof seed !== "number" || !Number.isSafeInteger(seed)) {
-    throw new ValueError(`${op}: seed must be an integer number or a PRNG key, got ${String(seed)}; pass e.g. { seed: 0 }`);
+    throw new ValueError(`${op}: seed must be an integer number or a PRNG key, got ${shown(seed)}; pass e.g. { seed: 0 }`);
   }
   return seed;
 }

@@ -1,6 +1,8 @@
 /** Feature scaling to zero mean and unit standard deviation. */
 import type { Array, ArrayLike, Axis } from "../core/array.js";
 import { isFloat } from "../core/dtype.js";
+import { ShapeError } from "../core/errors.js";
+import { shapeStr } from "../core/shape.js";
 import * as np from "../numpy/index.js";
 
 export interface StandardizeOptions {
@@ -19,8 +21,21 @@ export interface Standardized {
   readonly std: Array;
 }
 
-function stat(v: ArrayLike, like: Array): Array {
-  return np.astype(v, like.dtype);
+/**
+ * A given statistic, cast to x's dtype. It must broadcast against x without changing x's shape
+ * (a training set's mean for 3 features cannot scale data with 4), else the ShapeError names it.
+ */
+function stat(name: string, v: ArrayLike, like: Array): Array {
+  const s = np.astype(v, like.dtype);
+  const lead = like.ndim - s.ndim;
+  if (lead < 0 || s.shape.some((d, i) => d !== 1 && d !== like.shape[lead + i])) {
+    throw new ShapeError(
+      `standardize: the given ${name} ${s.aval.str()} does not broadcast against x ${like.aval.str()} ` +
+        `without changing x's shape ${shapeStr(like.shape)}; pass the ${name} computed on data with the same features ` +
+        "(standardize(train).mean keeps the reduced axes as size 1)",
+    );
+  }
+  return s;
 }
 
 /**
@@ -36,8 +51,8 @@ export function standardize(x: Array, opts: StandardizeOptions = {}): Standardiz
   const xf = isFloat(x.dtype) ? x : np.astype(x, "float32");
   const axis = opts.axis === undefined ? 0 : opts.axis;
   const keepdims = axis !== null;
-  const mean = opts.mean === undefined ? np.mean(xf, axis, { keepdims }) : stat(opts.mean, xf);
-  const raw = opts.std === undefined ? np.std(xf, axis, { keepdims }) : stat(opts.std, xf);
+  const mean = opts.mean === undefined ? np.mean(xf, axis, { keepdims }) : stat("mean", opts.mean, xf);
+  const raw = opts.std === undefined ? np.std(xf, axis, { keepdims }) : stat("std", opts.std, xf);
   const std = np.where(np.equal(raw, 0), np.onesLike(raw), raw);
   return Object.freeze({ x: np.divide(np.subtract(xf, mean), std), mean, std });
 }

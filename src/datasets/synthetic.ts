@@ -6,7 +6,7 @@
  */
 import { ConcreteArray } from "../core/array.js";
 import { ValueError } from "../core/errors.js";
-import { checkSeed, type Seed, Stream } from "./prng.js";
+import { checkSeed, type Seed, Stream, shown } from "./prng.js";
 
 /** A labelled 2-D point set: `x` f32[n, 2], `y` i32[n] (class ids 0..k-1). */
 export interface Points2d {
@@ -16,14 +16,14 @@ export interface Points2d {
 
 function checkCount(op: string, name: string, v: unknown, min: number): number {
   if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) {
-    throw new ValueError(`${op}: ${name} must be an integer ≥ ${min}, got ${String(v)}`);
+    throw new ValueError(`${op}: ${name} must be an integer ≥ ${min}, got ${shown(v)}`);
   }
   return v;
 }
 
 function checkNonNegative(op: string, name: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
-    throw new ValueError(`${op}: ${name} must be a finite number ≥ 0, got ${String(v)}`);
+    throw new ValueError(`${op}: ${name} must be a finite number ≥ 0, got ${shown(v)}`);
   }
   return v;
 }

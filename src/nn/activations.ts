@@ -3,6 +3,8 @@
  * Where the form of a composite sets its derivative at a kink, the comment says so.
  */
 import type { Array, ArrayLike } from "../core/array.js";
+import { checkDType } from "../core/dtype.js";
+import { normalizeAxis } from "../core/shape.js";
 import * as np from "../numpy/index.js";
 
 /** max(x, 0), written as where(x > 0, x, 0) so the derivative at 0 is 0 (as in JAX). */
@@ -66,21 +68,36 @@ export function logsumexp(x: Array, axis: number | readonly number[] = -1, opts?
   return np.logsumexp(x, axis, opts);
 }
 
-/** x − logsumexp(x): log-probabilities along `axis`. */
+/**
+ * log-probabilities along `axis`: (x − max) − log Σ exp(x − max), as JAX's log_softmax. Not
+ * x − logsumexp(x): for |x| ≫ 1 that subtracts two nearly equal large numbers, and logsumexp(x)
+ * has already been rounded at x's magnitude (in float32, x = [-1e4, -1e4] gave -0.69336 instead
+ * of -0.693147). The shift is exact for the largest entry, so the result is accurate to float
+ * precision of its own size. The max is held constant: it cancels exactly, so the gradient is
+ * that of x − logsumexp(x). An infinite max is replaced by 0 (as in logsumexp), so -inf entries
+ * stay -inf beside finite ones.
+ */
 export function logSoftmax(x: Array, axis = -1): Array {
-  return np.subtract(x, np.logsumexp(x, axis, { keepdims: true }));
+  const ax = normalizeAxis("logSoftmax", axis, x.ndim);
+  if (x.shape[ax] === 0) return x; // nothing to normalise (np.max has no value to give)
+  const m = np.max(x, ax, { keepdims: true });
+  const shift = np.stopGradient(np.where(np.isfinite(m), m, np.zerosLike(m)));
+  const shifted = np.subtract(x, shift);
+  return np.subtract(shifted, np.log(np.sum(np.exp(shifted), ax, { keepdims: true })));
 }
 
 /** exp(x − max) / Σ exp(x − max) along `axis` (the max is held constant: it cancels exactly). */
 export function softmax(x: Array, axis = -1): Array {
-  const m = np.stopGradient(np.max(x, axis, { keepdims: true }));
+  const ax = normalizeAxis("softmax", axis, x.ndim);
+  const m = np.stopGradient(np.max(x, ax, { keepdims: true }));
   const e = np.exp(np.subtract(x, m));
-  return np.divide(e, np.sum(e, axis, { keepdims: true }));
+  return np.divide(e, np.sum(e, ax, { keepdims: true }));
 }
 
 /** One-hot encoding: labels [...] (integers) → [..., numClasses] (float32 by default). */
 export function oneHot(labels: ArrayLike, numClasses: number, dtype: Array["dtype"] = "float32"): Array {
+  const d = checkDType("oneHot", dtype);
   const l = np.astype(labels, "int32");
   const classes = np.arange(numClasses);
-  return np.astype(np.equal(np.expandDims(l, -1), classes), dtype);
+  return np.astype(np.equal(np.expandDims(l, -1), classes), d);
 }

@@ -44,7 +44,8 @@ export function dense(out: number, opts: { wInit?: Initializer; bInit?: Initiali
       const n = params.w.shape[0];
       if (x.shape[x.ndim - 1] !== n) {
         throw new ShapeError(
-          `dense: input ${x.aval.str()} has ${x.shape[x.ndim - 1]} features but the layer's w is ${params.w.aval.str()} (expects ${n})`,
+          `dense: input ${x.aval.str()} has ${x.shape[x.ndim - 1]} features but the layer's w is ${params.w.aval.str()} (expects ${n}); ` +
+            "init the layer with the input shape it is applied to (features last)",
         );
       }
       return np.add(np.matmul(x, params.w), params.b);

@@ -1,6 +1,6 @@
 /** Creating arrays: np.array, zeros, ones, full, arange, linspace, eye. */
 import { Array, ConcreteArray, fullConcrete, type NestedArray } from "../core/array.js";
-import { allocate, castScalar, checkDType, type DType, type TypedArray } from "../core/dtype.js";
+import { allocate, castScalar, checkDType, type DType, fitsDType, type TypedArray } from "../core/dtype.js";
 import { ShapeError, ValueError } from "../core/errors.js";
 import { checkShape, shapeStr, sizeOf } from "../core/shape.js";
 import { convert } from "../primitives/elementwise.js";
@@ -8,14 +8,44 @@ import { broadcastInDim } from "../primitives/movement.js";
 
 type Nested = number | boolean | readonly Nested[] | TypedArray;
 
+/** A typed array of numbers (a DataView or a BigInt64Array is not one). */
+function isNumericView(x: unknown): x is ArrayLike<number> {
+  return ArrayBuffer.isView(x) && !(x instanceof DataView) && !(x instanceof BigInt64Array) && !(x instanceof BigUint64Array);
+}
+
+/** An entry that cannot be an element: what it is and how to fix it (nothing is coerced, as in JAX). */
+function notAnElement(x: unknown, path: string): ValueError {
+  const [what, fix] =
+    x === null
+      ? ["null", "replace missing values before building the array (NaN is a valid float)"]
+      : x === undefined
+        ? ["undefined (a missing entry or a hole in the list)", "fill every entry"]
+        : typeof x === "string"
+          ? [
+              `the string ${JSON.stringify(x.length > 20 ? `${x.slice(0, 20)}…` : x)}`,
+              "strings are not converted: parse them first (Number(s))",
+            ]
+          : typeof x === "bigint"
+            ? [`the bigint ${x}n`, "convert it with Number(...)"]
+            : x instanceof Array
+              ? [`an axle Array ${x.aval.str()}`, "combine arrays with np.stack([...]) or np.concatenate([...])"]
+              : x instanceof DataView
+                ? ["a DataView", "pass a typed array view instead (new Float32Array(buffer))"]
+                : ArrayBuffer.isView(x)
+                  ? [`a ${x.constructor.name}`, "64-bit integers are not supported: convert to a Float64Array or an Int32Array"]
+                  : [
+                      typeof x === "object" ? `an object (${Object.prototype.toString.call(x)})` : `a ${typeof x}`,
+                      "pass numbers",
+                    ];
+  return new ValueError(
+    `array: element at ${path || "the top"} is ${what}; expected numbers, booleans or nested lists of them. Fix: ${fix}`,
+  );
+}
+
 function inferShape(x: unknown, path: string): number[] {
   if (typeof x === "number" || typeof x === "boolean") return [];
-  if (ArrayBuffer.isView(x)) return [(x as TypedArray).length];
-  if (!globalThis.Array.isArray(x)) {
-    throw new ValueError(
-      `array: element at ${path || "the top"} is ${x === null ? "null" : typeof x}; expected numbers, booleans or nested lists of them`,
-    );
-  }
+  if (isNumericView(x)) return [x.length];
+  if (!globalThis.Array.isArray(x)) throw notAnElement(x, path);
   if (x.length === 0) return [0];
   const inner = inferShape(x[0], `${path}[0]`);
   return [x.length, ...inner];
@@ -23,20 +53,22 @@ function inferShape(x: unknown, path: string): number[] {
 
 function fill(x: unknown, shape: readonly number[], dim: number, out: TypedArray, pos: { i: number }, path: string): void {
   if (dim === shape.length) {
-    if (typeof x !== "number" && typeof x !== "boolean") {
-      throw new ValueError(
-        `array: ragged nested input: ${path} is a list, but other entries at this depth are scalars (shape ${shapeStr(shape)})`,
-      );
+    if (typeof x === "number" || typeof x === "boolean") {
+      out[pos.i++] = typeof x === "boolean" ? Number(x) : x;
+      return;
     }
-    out[pos.i++] = typeof x === "boolean" ? Number(x) : x;
-    return;
+    if (!globalThis.Array.isArray(x) && !isNumericView(x)) throw notAnElement(x, path);
+    throw new ValueError(
+      `array: ragged nested input: ${path} is a list, but other entries at this depth are scalars (shape ${shapeStr(shape)})`,
+    );
   }
-  const list = x as ArrayLike<unknown>;
-  if (typeof x !== "object" || x === null || (!globalThis.Array.isArray(x) && !ArrayBuffer.isView(x))) {
+  if (!globalThis.Array.isArray(x) && !isNumericView(x)) {
+    if (typeof x !== "number" && typeof x !== "boolean") throw notAnElement(x, path);
     throw new ValueError(
       `array: ragged nested input: ${path || "the top"} is a scalar, but a list of ${shape[dim]} was expected (shape ${shapeStr(shape)})`,
     );
   }
+  const list = x as ArrayLike<unknown>;
   if (list.length !== shape[dim]) {
     throw new ValueError(
       `array: ragged nested input: ${path || "the top"} has ${list.length} entries but its siblings have ${shape[dim]}; ` +
@@ -55,9 +87,42 @@ function defaultDType(x: unknown): DType {
   return isBool(x) ? "bool" : "float32";
 }
 
+/** The position of flat index `i` in `shape`, as `[1][0]`. */
+function positionOf(i: number, shape: readonly number[]): string {
+  const idx: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx.unshift(i % shape[d]);
+    i = Math.floor(i / shape[d]);
+  }
+  return idx.map((k) => `[${k}]`).join("") || "the top";
+}
+
+/**
+ * A value for an integer dtype must be an integer in range: NaN, fractions and out-of-range
+ * values raise instead of being truncated or wrapped (NumPy raises for NaN, JAX for an int that
+ * does not fit; a typed array gets the same check as a list, so nothing is coerced silently).
+ * `subject` names the value, e.g. "value NaN at flat index 1 (position [1])".
+ */
+function checkIntegerValue(op: string, d: DType, v: number, subject: string): void {
+  if (fitsDType(d, v)) return;
+  const range = d === "int32" ? "-2147483648 … 2147483647" : "0 … 4294967295";
+  const [why, fix] = Number.isNaN(v)
+    ? ["has no integer value", "replace NaNs first (np.where(np.isnan(x), 0, x) on a float array) or keep a float dtype"]
+    : !Number.isFinite(v)
+      ? ["has no integer value", "clip it first or keep a float dtype"]
+      : !Number.isInteger(v)
+        ? ["is not an integer", "round it first (Math.round) or keep a float dtype"]
+        : [`is out of the range of ${d} (${range}) and would wrap around`, "use float64 (exact integers up to 2^53)"];
+  throw new ValueError(
+    `${op}: ${subject} ${why}, so it cannot be stored as ${d}. Fix: ${fix}; to truncate or wrap on purpose, ` +
+      `cast a float array with .astype("${d}")`,
+  );
+}
+
 /**
  * An array from nested JS lists (or a typed array), float32 unless `dtype` says otherwise
- * (booleans give bool). Ragged input is an error.
+ * (booleans give bool). Ragged input, non-numeric entries (strings, null, undefined) and, for
+ * integer dtypes, NaN, fractional or out-of-range values are errors naming the entry.
  * @example np.array([[1, 2], [3, 4]]) // f32[2,2]
  */
 export function array(x: Nested | Array, dtype?: DType): Array {
@@ -66,23 +131,27 @@ export function array(x: Nested | Array, dtype?: DType): Array {
   const d = dtype === undefined ? defaultDType(x) : checkDType("array", dtype);
   const shape = inferShape(x, "");
   const out = allocate(d, sizeOf(shape));
-  if (d === "float64" || d === "float32" || d === "bool" || ArrayBuffer.isView(x)) {
+  if (d === "float64" || d === "float32") {
     fill(x, shape, 0, out, { i: 0 }, "");
   } else {
-    // Integer dtypes: check values are integers rather than silently truncating.
+    // Values go through float64 first: bool is "non-zero" of the value itself (NaN and 0.5 are
+    // true, as NumPy's bool(x); a Uint8Array store would make them 0), and integer dtypes check
+    // for integers in range rather than silently truncating or wrapping.
     const tmp = new Float64Array(out.length);
     fill(x, shape, 0, tmp, { i: 0 }, "");
     tmp.forEach((v, i) => {
-      if (!Number.isInteger(v))
-        throw new ValueError(`array: value ${v} at flat index ${i} is not an integer, so it cannot be stored as ${d}`);
-      out[i] = v;
+      if (d === "bool") out[i] = v !== 0 ? 1 : 0;
+      else {
+        checkIntegerValue("array", d, v, `value ${v} at flat index ${i} (position ${positionOf(i, shape)})`);
+        out[i] = v;
+      }
     });
   }
-  if (d === "bool") for (let i = 0; i < out.length; i++) out[i] = out[i] !== 0 ? 1 : 0;
   return new ConcreteArray(shape, d, out);
 }
 
 export function full(shape: number | readonly number[], value: number | boolean, dtype: DType = "float32"): Array {
+  // The fill value converts as XLA's convert_element_type does (JAX's lax.full): saturating.
   return fullConcrete(checkShape("full", shape), checkDType("full", dtype), Number(value));
 }
 export function zeros(shape: number | readonly number[], dtype: DType = "float32"): Array {

@@ -51,7 +51,8 @@ function extremum(name: string, f: (x: Array, axes: readonly number[]) => Array)
     const [x, axes] = prep(name, a, axis);
     if (axes.some((i) => x.shape[i] === 0)) {
       throw new ValueError(
-        `${name}: cannot reduce over an empty axis of ${x.aval.str()}: there is no identity. Check the input's shape`,
+        `${name}: cannot reduce over an empty axis of ${x.aval.str()}: there is no identity (no value to return). ` +
+          "Reduce only non-empty axes; for data that may be empty, concatenate a neutral entry (-Infinity for max, Infinity for min) first",
       );
     }
     const xd = x.dtype === "bool" ? asDType(x, "int32") : x;
@@ -90,15 +91,26 @@ export interface VarOptions extends ReduceOptions {
   ddof?: number;
 }
 
-/** Variance: mean of squared deviations (computed around the mean, numerically stable). */
+/**
+ * Variance: Σ(x − m)² / (N − ddof) around the computed mean m, with the corrected two-pass
+ * formula (Chan, Golub & LeVeque 1983): Σd² − (Σd)²/N. The mean is rounded to x's dtype, and a
+ * mean off by e adds N·e² to Σd², which matters when the spread is near the rounding of the mean
+ * (float32 [1, 1 + 1e-7] gave twice the variance); Σd = −N·e removes it. The clamp at 0 keeps
+ * rounding from giving a negative variance (and std NaN) for constant data.
+ */
 export function variance(a: ArrayLike, axis?: Axis, opts?: VarOptions): Array {
   const [x, axes] = prep("var", a, axis);
   const xf = asDType(x, isFloat(x.dtype) ? x.dtype : "float32");
   const m = mean(xf, axes, { keepdims: true });
   const d = P.sub(xf, m);
-  const n = sizeOf(axes.map((i) => x.shape[i])) - (opts?.ddof ?? 0);
-  const s = R.reduceSum(P.mul(d, d), axes);
-  return keep(P.div(s, asDType(n, xf.dtype)), x.shape, axes, opts);
+  const count = sizeOf(axes.map((i) => x.shape[i]));
+  const n = count - (opts?.ddof ?? 0);
+  const s1 = R.reduceSum(d, axes);
+  const s2 = R.reduceSum(P.mul(d, d), axes);
+  const ss = P.sub(s2, P.div(P.mul(s1, s1), asDType(count, xf.dtype)));
+  const zero = asDType(0, xf.dtype);
+  const clamped = P.select(P.gt(ss, zero), ss, P.mul(ss, zero));
+  return keep(P.div(clamped, asDType(n, xf.dtype)), x.shape, axes, opts);
 }
 export { variance as var };
 

@@ -5,7 +5,7 @@ import { AxisError, DTypeError, ShapeError, ValueError } from "../core/errors.js
 import { broadcastShapes, checkShape, normalizeAxes, normalizeAxis, range, shapeStr, sizeOf } from "../core/shape.js";
 import { convert } from "../primitives/elementwise.js";
 import * as M from "../primitives/movement.js";
-import { asArray, asDType, promote } from "./coerce.js";
+import { asArray, promote } from "./coerce.js";
 import { array } from "./creation.js";
 
 /** Reshape; one entry may be -1 (inferred). The size must not change. */
@@ -32,7 +32,8 @@ export function reshape(a: ArrayLike, shape: number | readonly number[]): Array 
   }
   if (sizeOf(s) !== x.size) {
     throw new ShapeError(
-      `reshape: cannot reshape ${x.aval.str()} (${x.size} elements) to ${shapeStr(s)} (${sizeOf(s)} elements)`,
+      `reshape: cannot reshape ${x.aval.str()} (${x.size} elements) to ${shapeStr(s)} (${sizeOf(s)} elements); ` +
+        "the sizes must be equal (one entry may be -1 to infer it)",
     );
   }
   return M.reshape(x, s);
@@ -385,7 +386,7 @@ export function take(a: ArrayLike, indices: ArrayLike | readonly number[], axis?
   if (!M.INDEX_MODES.includes(mode)) {
     throw new ValueError(`take: mode ${JSON.stringify(mode)} is not one of ${M.INDEX_MODES.map((m) => `"${m}"`).join(", ")}`);
   }
-  let idx =
+  const idx =
     indices instanceof Array
       ? indices
       : typeof indices === "number"
@@ -393,7 +394,11 @@ export function take(a: ArrayLike, indices: ArrayLike | readonly number[], axis?
         : array(indices as number[], "int32");
   if (idx.dtype !== "int32" && idx.dtype !== "uint32") {
     if (idx.dtype === "bool") throw new DTypeError("take: boolean indices are not supported; use np.where for masking");
-    idx = asDType(idx, "int32");
+    // Float indices are not truncated silently (NumPy and JAX's gather reject them too).
+    throw new DTypeError(
+      `take: indices ${idx.aval.str()} have dtype ${idx.dtype}; indices must be int32 or uint32. ` +
+        'Cast them with indices.astype("int32") (which truncates toward zero) or build them as integers (np.arange, argmax)',
+    );
   }
   if (axis === undefined || axis === null) {
     x = M.reshape(x, [x.size]);

@@ -3,6 +3,7 @@
  * pytrees, its state a pytree of arrays (so a whole training step can be `jit`-ted).
  */
 import { Array } from "../core/array.js";
+import { type DType, promoteTypes } from "../core/dtype.js";
 import { TreeError, ValueError } from "../core/errors.js";
 import * as np from "../numpy/index.js";
 import * as tree from "../tree/index.js";
@@ -200,13 +201,19 @@ export function applyUpdates<P>(params: P, updates: unknown): P {
 }
 
 /**
- * The global L2 norm √(Σ_leaves Σ x²) of a tree of arrays, as a scalar array.
+ * The global L2 norm √(Σ_leaves Σ x²) of a tree of arrays, as a scalar array of the leaves'
+ * promoted float dtype (float32 for float32 leaves). The squares are summed in float64, as
+ * `clipByGlobalNorm` does: in float32 they overflow for entries above ~1.8e19 and underflow below
+ * ~1e-23, so the norm of large (exploding) or tiny gradients would be inf or 0 although it is
+ * representable.
  *
  * @example
  * optim.globalNorm({ a: np.array([3]), b: np.array([4]) }); // 5
  */
 export function globalNorm(t: unknown): Array {
   checkArrayLeaves("globalNorm", t, "tree");
-  const sq = (tree.leaves(t) as Array[]).map((x) => np.sum(np.square(x)));
-  return np.sqrt(sq.reduce((a, b) => a.add(b), np.zeros([])));
+  const leaves = tree.leaves(t) as Array[];
+  const sq = leaves.map((x) => np.sum(np.square(x.astype("float64"))));
+  const dtype = leaves.reduce<DType>((d, x) => promoteTypes(d, x.dtype), "float32");
+  return np.sqrt(sq.reduce((a, b) => a.add(b), np.zeros([], "float64"))).astype(dtype);
 }

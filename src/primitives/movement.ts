@@ -388,7 +388,8 @@ function concatAval(avals: readonly ShapedArray[], axis: number): ShapedArray {
     const same = a.ndim === first.ndim && a.shape.every((n, i) => i === axis || n === first.shape[i]);
     if (!same) {
       throw new ShapeError(
-        `concatenate: shapes ${avals.map((x) => shapeStr(x.shape)).join(", ")} must agree on every axis but ${axis}`,
+        `concatenate: shapes ${avals.map((x) => shapeStr(x.shape)).join(", ")} must agree on every axis except axis ${axis}, ` +
+          `the one they are joined along; pass the axis they differ on, or reshape/pad them to match`,
       );
     }
   }

@@ -4,7 +4,7 @@
  * never switch on a primitive's name. This module imports no primitive (the shared rule helpers,
  * which do, live in `rules.ts`), so any module may be loaded first.
  */
-import { AxleError } from "../core/errors.js";
+import { ValueError } from "../core/errors.js";
 import { type BDim, type Params, type Primitive, type PrimitiveRules, standardWeak, type Tangent } from "../core/primitive.js";
 
 export type { BDim, Params, Primitive, PrimitiveRules, Tangent };
@@ -12,7 +12,9 @@ export type { BDim, Params, Primitive, PrimitiveRules, Tangent };
 const registry = new Map<string, Primitive>();
 
 export function definePrimitive<P extends Params>(name: string, rules: PrimitiveRules<P>): Primitive<P> {
-  if (registry.has(name)) throw new AxleError(`definePrimitive: a primitive named '${name}' already exists`);
+  if (registry.has(name)) {
+    throw new ValueError(`definePrimitive: a primitive named '${name}' already exists; give the new primitive another name`);
+  }
   const weakType = rules.weakType ?? (rules.lower.kind === "call" || rules.lower.kind === "inline" ? "own" : "standard");
   const own = rules.abstractEval;
   // The standard weak-type rule is applied here once, so no primitive's shape rule repeats it.

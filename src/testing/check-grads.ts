@@ -3,7 +3,7 @@
  * random direction; reverse mode checks ⟨t, vjp(ct)⟩ = ⟨jvp_num(t), ct⟩ for random t and ct;
  * higher orders check the JVP and VJP functions themselves the same way.
  */
-import { type Array, AxleError, jvp, vjp } from "../index.js";
+import { type Array, AxleError, jvp, ValueError, vjp } from "../index.js";
 import {
   arrayLike,
   centralDifference,
@@ -168,7 +168,7 @@ function checkJvp(lvl: Level, depth: number, ctx: Ctx): void {
       `${arg === null ? " (along all inputs together)" : ` for ${arg}`}: ` +
       `the tangent of ${lvl.outNames[w.leaf]} at element ${idxStr(at)} is ${fmt(w.got)} from jvp but ` +
       `${fmt(w.expected)} by central differences (eps ${ctx.tol.eps}); |diff| ${fmt(Math.abs(w.got - w.expected))} > ` +
-      `atol + rtol·|expected| = ${fmt(bound(ctx.tol, w.expected))}`,
+      `atol + rtol·|expected| = ${fmt(bound(ctx.tol, w.expected))}. ${FIX_JVP}`,
     check,
     arg,
     at,
@@ -176,6 +176,14 @@ function checkJvp(lvl: Level, depth: number, ctx: Ctx): void {
     w.got,
   );
 }
+
+/** What to do about a failed check, appended to its report. */
+const FIX_JVP =
+  "Check the forward rule that reaches this output (a customJvp rule, or a primitive's jvp); if f has a kink or " +
+  "discontinuity near this point, check at another point, or loosen atol/rtol when the gap is rounding";
+const FIX_VJP =
+  "Check the reverse rule that reaches this input (a customVjp bwd, or a linear primitive's transpose); if f has a " +
+  "kink or discontinuity near this point, check at another point, or loosen atol/rtol when the gap is rounding";
 
 /** Largest input size for which a failing VJP is localised element by element. */
 const LOCALISE_MAX = 4096;
@@ -214,8 +222,9 @@ function checkVjp(lvl: Level, depth: number, ctx: Ctx): void {
   const head =
     `checkGrads: ${check} failed: the VJP disagrees with central differences for ${name}: ` +
     `⟨t, vjp(ct)⟩ = ${fmt(ip)} but ⟨jvp_num(t), ct⟩ = ${fmt(ipExpected)} for random t and ct (eps ${tol.eps})`;
+  const fixed = `${head}. ${FIX_VJP}`;
   const x = xs[culprit];
-  if (x.size > LOCALISE_MAX) throw new GradCheckError(head, check, name, null, ipExpected, ip);
+  if (x.size > LOCALISE_MAX) throw new GradCheckError(fixed, check, name, null, ipExpected, ip);
   // The exact cotangent is the gradient of s(x) = ⟨f(x), ct⟩: find its worst element.
   const expected = new Float64Array(x.size);
   const basis = new Float64Array(x.size);
@@ -226,12 +235,12 @@ function checkVjp(lvl: Level, depth: number, ctx: Ctx): void {
     expected[k] = innerProduct(centralDifference(f, xs, dirs, tol.eps), ctv);
   }
   const w = worstMismatch([ctIn[culprit]], [expected], tol);
-  if (w === null) throw new GradCheckError(head, check, name, null, ipExpected, ip);
+  if (w === null) throw new GradCheckError(fixed, check, name, null, ipExpected, ip);
   const at = unravel(w.flat, x.shape);
   throw new GradCheckError(
     `${head}. Worst element: the cotangent of ${name} at ${idxStr(at)} is ${fmt(w.got)} from vjp but ` +
       `${fmt(w.expected)} by central differences of ⟨f(x), ct⟩; |diff| ${fmt(Math.abs(w.got - w.expected))} > ` +
-      `atol + rtol·|expected| = ${fmt(bound(tol, w.expected))}`,
+      `atol + rtol·|expected| = ${fmt(bound(tol, w.expected))}. ${FIX_VJP}`,
     check,
     name,
     at,
@@ -296,7 +305,9 @@ export function checkGrads<F extends (...args: never[]) => unknown>(
 ): void {
   const order = opts.order ?? 1;
   if (!Number.isInteger(order) || order < 1) {
-    throw new AxleError(`checkGrads: order must be a positive integer, got ${order}`);
+    throw new ValueError(
+      `checkGrads: order must be a positive integer (1 checks first derivatives, 2 also second), got ${order}`,
+    );
   }
   const modes = opts.modes ?? ["fwd", "rev"];
   const flat = flattenFunction(f as unknown as (...a: unknown[]) => unknown, args);

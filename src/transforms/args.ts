@@ -2,7 +2,8 @@
 import { Array, ConcreteArray, fullConcrete } from "../core/array.js";
 import { fitsDType, isFloat } from "../core/dtype.js";
 import { TransformError, withTransformContext } from "../core/errors.js";
-import { flatten, keyPathString, leavesWithPath, type TreeDef, unflatten } from "../tree/index.js";
+import { flattenInto } from "../tree/flatten.js";
+import { keyPathString, leavesWithPath, type TreeDef, unflatten } from "../tree/index.js";
 
 /**
  * How a transform takes a JS-number leaf: as a weak scalar whose dtype follows the number
@@ -27,8 +28,9 @@ export function asArrayLeaf(op: string, leaf: unknown, where: string, numbers: N
   }
   if (typeof leaf === "boolean") return new ConcreteArray([], "bool", new Uint8Array([leaf ? 1 : 0]));
   throw new TransformError(
-    `${op}: ${where} is ${describe(leaf)}; every leaf of a transformed function's arguments must be an ` +
-      "axle Array or a JS number (mark non-array arguments static, or close over them)",
+    `${op}: ${where} is ${describe(leaf)}; every leaf of a transformed function's arguments and results must be an ` +
+      "axle Array or a JS number (mark non-array arguments static or close over them; return other values from " +
+      "outside the transformed function, or as aux with hasAux)",
   );
 }
 
@@ -50,7 +52,8 @@ export function joinPath(name: string, path: string): string {
  * prefixes key paths in errors.
  */
 export function flattenArrays(op: string, tree: unknown, name: string, numbers: NumberLeaves = "float"): [Array[], TreeDef] {
-  const [leaves, def] = flatten(tree);
+  const leaves: unknown[] = [];
+  const def = flattenInto(tree, leaves, op, name);
   if (leaves.every((l) => l instanceof Array)) return [leaves as Array[], def];
   const paths = leavesWithPath(tree);
   return [leaves.map((l, i) => asArrayLeaf(op, l, joinPath(name, keyPathString(paths[i][0])), numbers)), def];
@@ -67,7 +70,8 @@ export function normalizeArgnums(op: string, argnums: number | readonly number[]
   return list.map((a) => {
     if (!Number.isInteger(a) || a < -nargs || a >= nargs) {
       throw new TransformError(
-        `${op}: argnums ${JSON.stringify(argnums)} refers to argument ${a}, but the function was called with ${nargs} argument(s)`,
+        `${op}: argnums ${JSON.stringify(argnums)} refers to argument ${a}, but the function was called with ${nargs} argument(s); ` +
+          `argnums count from 0 (valid: ${-nargs}..${nargs - 1}, negative from the end)`,
       );
     }
     return a < 0 ? a + nargs : a;
@@ -112,16 +116,19 @@ export function splitLeaves(leaves: readonly Array[], flat: Pick<FlatArgs, "defs
 
 /**
  * `f` as a function of flat leaves: rebuilds its arguments, calls it, flattens its output and
- * records the output's treedef in `out.def`.
+ * records the output's treedef in `out.def`. Errors raised in `f` name `op` as the transform they
+ * arose under, unless `context` is false (the caller stages `f` with traceToIr, which names it).
  */
 export function flatFn(
   op: string,
   f: (...args: never[]) => unknown,
   flat: Pick<FlatArgs, "defs" | "counts">,
   out: { def?: TreeDef },
+  context = true,
 ): (...leaves: Array[]) => Array[] {
   return (...leaves: Array[]) => {
-    const res = withTransformContext(op, () => (f as unknown as (...a: unknown[]) => unknown)(...splitLeaves(leaves, flat)));
+    const call = () => (f as unknown as (...a: unknown[]) => unknown)(...splitLeaves(leaves, flat));
+    const res = context ? withTransformContext(op, call) : call();
     const [ol, od] = flattenArrays(op, res, "output");
     out.def = od;
     return ol;

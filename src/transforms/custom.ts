@@ -22,8 +22,8 @@ import { moveBatchAxis } from "./vmap.js";
 
 const floatMask = (avals: readonly ShapedArray[]) => avals.map((a) => isFloat(a.dtype));
 
-function stage(fn: (...xs: Array[]) => Array[], avals: readonly ShapedArray[]): Ir {
-  return closeIr(traceToIr(fn, avals, "customJvp"));
+function stage(fn: (...xs: Array[]) => Array[], avals: readonly ShapedArray[], what = "customJvp"): Ir {
+  return closeIr(traceToIr(fn, avals, what));
 }
 
 /** vmap an IR with every input and output batched at 0. */
@@ -98,7 +98,7 @@ export function customJvp<F extends AnyFn>(
     if (entry === undefined && inRule !== undefined) return unflatten(inRule.outDef, evalIr(inRule.fun, leaves));
     if (entry === undefined) {
       const out: { def?: TreeDef } = {};
-      const fun = stage(flatFn("customJvp", f, flat, out), avals);
+      const fun = stage(flatFn("customJvp", f, flat, out, false), avals);
       const mask = floatMask(avals);
       const jvpFn = (...xs: Array[]): Array[] => {
         const primals = xs.slice(0, leaves.length);
@@ -110,7 +110,7 @@ export function customJvp<F extends AnyFn>(
         const [tl] = flattenArrays("customJvp rule", to, "tangent output");
         if (pl.length !== tl.length || pl.some((p, i) => !p.aval.equals(tl[i].aval))) {
           throw new TransformError(
-            `customJvp(${name}): the rule's tangent output (${tl.map((t) => t.aval.str())}) must match its primal output (${pl.map((p) => p.aval.str())})`,
+            `${titled("customJvp", name)}: the rule's tangent output (${tl.map((t) => t.aval.str())}) must match its primal output (${pl.map((p) => p.aval.str())})`,
           );
         }
         return [...pl, ...tl.filter((_, i) => isFloat(pl[i].dtype))];
@@ -118,7 +118,7 @@ export function customJvp<F extends AnyFn>(
       pending.set(key, { fun, outDef: out.def as TreeDef });
       let jvp: Ir;
       try {
-        jvp = stage(jvpFn, [...avals, ...avals.filter((_, i) => mask[i])]);
+        jvp = stage(jvpFn, [...avals, ...avals.filter((_, i) => mask[i])], "customJvp rule");
       } finally {
         pending.delete(key);
       }
@@ -147,9 +147,12 @@ interface CustomLinParams extends Params {
   name: string;
 }
 
+/** `customVjp(f)` for a named function, plain `customVjp` for an anonymous one (whose name is the default). */
+const titled = (op: string, name: string) => (name === op ? op : `${op}(${name})`);
+
 const noForward = (name: string) =>
   new TransformError(
-    `customVjp(${name}): forward-mode differentiation (jvp, jacfwd, hessian) of a customVjp function is not ` +
+    `${titled("customVjp", name)}: forward-mode differentiation (jvp, jacfwd, hessian) of a customVjp function is not ` +
       "supported, since only its reverse-mode rule is known; use customJvp for a rule that works in both modes",
   );
 
@@ -169,7 +172,9 @@ export const customLinP: Primitive<CustomLinParams> = definePrimitive<CustomLinP
     return [...res.map(() => null), ...inMask.filter((m) => m).map((_, i) => inCts[i])];
   },
   batch: (_a, _d, { name }) => {
-    throw new TransformError(`customVjp(${name}): vmap of the linearized function is not supported; vmap the gradient instead`);
+    throw new TransformError(
+      `${titled("customVjp", name)}: vmap of the linearized function is not supported; vmap the gradient instead`,
+    );
   },
   lower: { kind: "call" },
 });
@@ -231,17 +236,21 @@ export function customVjp<F extends AnyFn, R>(
     let entry = cache.get(key);
     if (entry === undefined) {
       const out: { def?: TreeDef } = {};
-      const fun = stage(flatFn("customVjp", f, flat, out), avals);
+      const fun = stage(flatFn("customVjp", f, flat, out, false), avals, "customVjp");
       const outDef = out.def as TreeDef;
       let resDef: TreeDef | undefined;
       const split = (ls: readonly Array[]) => splitLeaves(ls, flat);
-      const fwdIr = stage((...xs) => {
-        const [o, r] = (fwd as unknown as (...a: unknown[]) => readonly [unknown, unknown])(...split(xs));
-        const [ol] = flattenArrays("customVjp fwd", o, "output");
-        const [rl, rd] = flattenArrays("customVjp fwd", r, "residuals");
-        resDef = rd;
-        return [...ol, ...rl];
-      }, avals);
+      const fwdIr = stage(
+        (...xs) => {
+          const [o, r] = (fwd as unknown as (...a: unknown[]) => readonly [unknown, unknown])(...split(xs));
+          const [ol] = flattenArrays("customVjp fwd", o, "output");
+          const [rl, rd] = flattenArrays("customVjp fwd", r, "residuals");
+          resDef = rd;
+          return [...ol, ...rl];
+        },
+        avals,
+        "customVjp fwd",
+      );
       const numRes = fwdIr.outs.length - fun.outs.length;
       const resAvals = fwdIr.outAvals.slice(fun.outs.length);
       const outFloat = fun.outAvals.filter((a) => isFloat(a.dtype));
@@ -255,13 +264,14 @@ export function customVjp<F extends AnyFn, R>(
           const [cl] = flattenArrays("customVjp bwd", inCts, "cotangents");
           if (cl.length !== leaves.length || cl.some((c, i) => !c.aval.equals(avals[i]))) {
             throw new TransformError(
-              `customVjp(${name}): bwd must return one cotangent per argument, shaped like it ` +
+              `${titled("customVjp", name)}: bwd must return one cotangent per argument, shaped like it ` +
                 `(expected ${avals.map((a) => a.str())}, got ${cl.map((c) => c.aval.str())})`,
             );
           }
           return cl.filter((_, i) => inMask[i]);
         },
         [...resAvals, ...outFloat],
+        "customVjp bwd",
       );
       entry = { fun, fwd: fwdIr, bwd: bwdIr, numRes, outDef };
       cache.set(key, entry);

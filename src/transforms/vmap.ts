@@ -208,7 +208,8 @@ export function vmap<F extends AnyFn>(f: F, opts: VmapOptions = {}): (...args: A
         if (d !== null) {
           if (!Number.isInteger(d) || d < -l.ndim || d >= l.ndim) {
             throw new TransformError(
-              `${op}: in axis ${d} for ${leafName(i, j)} (${l.aval.str()}) is out of range for its rank ${l.ndim}`,
+              `${op}: in axis ${d} for ${leafName(i, j)} (${l.aval.str()}) is out of range for its rank ${l.ndim} ` +
+                `(valid axes are ${-l.ndim}..${l.ndim - 1}, or null to leave it unmapped)`,
             );
           }
           if (d < 0) d += l.ndim;
@@ -217,7 +218,10 @@ export function vmap<F extends AnyFn>(f: F, opts: VmapOptions = {}): (...args: A
             size = n;
             first = [i, j, d];
           } else if (n !== size) {
-            throw new TransformError(`${op}: the mapped axes have different sizes: ${mapped(...first)}, but ${mapped(i, j, d)}`);
+            throw new TransformError(
+              `${op}: the mapped axes have different sizes: ${mapped(...first)}, but ${mapped(i, j, d)}; every mapped ` +
+                "input must have the batch size along its mapped axis (inAxes picks the axis; null leaves an input unmapped)",
+            );
           }
         }
         leavesIn.push(l);

@@ -40,7 +40,7 @@ const UNDEFINED_VIEW: NodeView = { kind: "undefined" };
  * (index order, holes read as `undefined`), registered classes (via their `flatten`), `null`,
  * `undefined`; everything else is a leaf.
  */
-export function viewNode(x: unknown, what: string, path: KeyPath): NodeView {
+export function viewNode(x: unknown, what: string, path: KeyPath, root = ""): NodeView {
   if (x === null) return NULL_VIEW;
   if (x === undefined) return UNDEFINED_VIEW;
   if (typeof x !== "object") return LEAF_VIEW;
@@ -56,7 +56,7 @@ export function viewNode(x: unknown, what: string, path: KeyPath): NodeView {
   const registration = registrationOf(x);
   if (registration === undefined) return LEAF_VIEW;
   const result = registration.handler.flatten(x);
-  const where = keyPathString(path) || "<root>";
+  const where = keyPathString(path, root) || "<root>";
   if (!globalThis.Array.isArray(result) || !globalThis.Array.isArray(result[0])) {
     throw new TreeError(
       `${what}: the flatten of registered class ${registration.tag} (at ${where}) must return [children, aux] ` +
@@ -88,12 +88,15 @@ export function viewEntry(v: NodeView, i: number): PathEntry {
   }
 }
 
-/** Internal: flattens `x`, pushing its leaves onto `leaves`; `what` names the operation in errors. */
-export function flattenInto(x: unknown, leaves: unknown[], what: string): TreeDef {
+/**
+ * Internal: flattens `x`, pushing its leaves onto `leaves`; `what` names the operation in errors
+ * and `root` what `x` is to the user (e.g. "argument 0"), so paths read `argument 0.layers[1]`.
+ */
+export function flattenInto(x: unknown, leaves: unknown[], what: string, root = ""): TreeDef {
   const path: PathEntry[] = [];
   const ancestors = new Set<object>();
   const walk = (v: unknown): TreeDef => {
-    const node = viewNode(v, what, path);
+    const node = viewNode(v, what, path, root);
     switch (node.kind) {
       case "leaf":
         leaves.push(v);
@@ -106,7 +109,8 @@ export function flattenInto(x: unknown, leaves: unknown[], what: string): TreeDe
     const obj = v as object;
     if (ancestors.has(obj)) {
       throw new TreeError(
-        `${what}: the tree contains a cycle: the node at ${keyPathString(path) || "<root>"} is one of its own ancestors`,
+        `${what}: the tree contains a cycle: the node at ${keyPathString(path, root) || "<root>"} is one of its own ancestors; ` +
+          "pytrees must be acyclic (pass the arrays, not an object graph that refers back to itself)",
       );
     }
     ancestors.add(obj);

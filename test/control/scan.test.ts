@@ -124,7 +124,7 @@ describe("scan", () => {
     );
     expect(() =>
       scan((c: Array, x: { a: Array; b: Array }) => [c, x.a] as const, np.zeros([]), { a: np.ones([3]), b: np.ones([4]) }),
-    ).toThrow("xs leaves have leading axes 3, 4");
+    ).toThrow("every xs leaf needs the scan length as its leading axis, got xs.a f32[3], xs.b f32[4]");
     expect(() => scan((c: Array) => [c, null] as const, np.zeros([]), null)).toThrow("pass { length }");
     expect(() => scan((c: Array, x: Array) => [c, x] as const, np.zeros([]), np.array(1))).toThrow("needs a leading axis");
   });

@@ -86,7 +86,7 @@ describe("metadata and conversions", () => {
   test("unit-unrelated casts: float to int truncates via astype, int dtypes reject fractional input", () => {
     expect(np.array([1.7, -1.7]).astype("int32").toArray()).toEqual([1, -1]);
     expect(np.array([0, 2, -1]).astype("bool").toArray()).toEqual([false, true, true]);
-    expect(() => np.array([1.5], "int32")).toThrow("array: value 1.5 at flat index 0 is not an integer");
+    expect(() => np.array([1.5], "int32")).toThrow("array: value 1.5 at flat index 0 (position [0]) is not an integer");
   });
 });
 

@@ -64,7 +64,9 @@ describe("grad", () => {
   test("argnums out of range", () => {
     const f = (a: Array, b: Array) => a.mul(b).sum();
     const e = thrown(TransformError, () => grad(f, { argnums: 2 })(x3, x3));
-    expect(e.message).toBe("grad: argnums 2 refers to argument 2, but the function was called with 2 argument(s)");
+    expect(e.message).toBe(
+      "grad: argnums 2 refers to argument 2, but the function was called with 2 argument(s); argnums count from 0 (valid: -2..1, negative from the end)",
+    );
     const e2 = thrown(TransformError, () => valueAndGrad(f, { argnums: [0, -3] })(x3, x3));
     expect(e2.message).toContain("valueAndGrad: argnums [0,-3] refers to argument -3");
     thrown(TransformError, () => jacrev(f, { argnums: 5 })(x3, x3));
@@ -82,7 +84,8 @@ describe("vmap", () => {
     const e = thrown(TransformError, () => vmap(f)(np.ones([3, 2]), np.ones([4, 2])));
     expect(e.message).toBe(
       "vmap: the mapped axes have different sizes: argument 0 (f32[3,2]) has size 3 at axis 0, " +
-        "but argument 1 (f32[4,2]) has size 4 at axis 0",
+        "but argument 1 (f32[4,2]) has size 4 at axis 0; every mapped input must have the batch size along its " +
+        "mapped axis (inAxes picks the axis; null leaves an input unmapped)",
     );
     const e2 = thrown(TransformError, () =>
       vmap((p: { a: Array; b: Array }) => p.a, { inAxes: { a: 0, b: 1 } })({ a: np.ones([3]), b: np.ones([2, 5]) }),
