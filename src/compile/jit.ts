@@ -19,10 +19,9 @@ export interface JitOptions {
   /** Arguments passed by value into tracing (numbers, strings, options objects); part of the cache key. */
   staticArgnums?: number | readonly number[];
   /**
-   * Where the compiled program runs: "js" (default; fused kernels in one generated JS function),
-   * "wasm" (the whole program as one WebAssembly module, or the JS backend where it cannot be:
-   * `asText()` says which and why) or "reference" (each primitive's reference kernel in turn:
-   * the definition of meaning).
+   * Where the compiled program runs: "wasm" (default; one WebAssembly module per program, falling
+   * back to "js" for what it cannot compile), "js" (fused kernels in one generated JS function) or
+   * "reference" (each primitive's reference kernel in turn: the definition of meaning).
    */
   backend?: Backend;
 }
@@ -115,7 +114,7 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
   const staticNums = typeof sn === "number" ? [sn] : [...sn];
   const cache = new Map<string, Entry>();
   const name = f.name || "fn";
-  const backend = opts.backend ?? "js";
+  const backend = opts.backend ?? "wasm";
   if (!BACKENDS.includes(backend)) {
     throw new TransformError(`jit: unknown backend ${JSON.stringify(backend)}; use one of ${BACKENDS.join(", ")}`);
   }

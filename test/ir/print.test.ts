@@ -87,7 +87,7 @@ describe("IR printing", () => {
               { lambda ; a:f32[3] . let
                   b:f32[3] = mul a 2.0:f32[]
                   c:f32[3] = sin b
-                in (c) } name=double_sin backend=js] a
+                in (c) } name=double_sin backend=wasm] a
           c:f32[3] = add b 1.0:f32[]
         in (c) }"
     `);

@@ -99,7 +99,13 @@ describe.each(Object.entries(elementwise))("%s", (_name, a) => {
       fc.property(arrays({ dtype: "float32", elements: extremes.map(Math.fround), shape: [6] }), (x) => {
         const eager = a.f(x);
         expect(eager.dtype).toBe("float32");
-        expect(flat(jit(a.f)(x))).toEqual(flat(eager));
+        // The js backend renders the same scalar expressions as eager code: bit for bit. The
+        // wasm backend's float32 math is within 2 ulp of Math.* (see docs/performance.md).
+        expect(flat(jit(a.f, { backend: "js" })(x))).toEqual(flat(eager));
+        const compiled = flat(jit(a.f, { backend: "wasm" })(x));
+        flat(eager).forEach((e, i) => {
+          expect(Math.abs(compiled[i] - e)).toBeLessThanOrEqual(2 * 2 ** -23 * Math.max(Math.abs(e), 2 ** -126));
+        });
         expect(flat(eager).every(Number.isFinite)).toBe(true);
         expectClose(eager, flat(x).map(a.ref), 1e-6, 1e-5);
       }),

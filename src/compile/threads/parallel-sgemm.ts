@@ -20,10 +20,10 @@ const STATUS = 2; // 0 ok, 1 the task threw
 const READY = 3; // 1 once the worker waits for tasks
 const ARGS = 4; // m n k a rsA csA b rsB csB c ldc bias flags work count strideA strideB strideC
 
-// The worker's own source; it names "worker_threads" without the "node:" prefix so that a
-// browser bundle (which contains this string but never runs it) shows no Node require.
+// The worker's own source. It reaches worker_threads through process.getBuiltinModule (Node ≥
+// 20.16), so a browser bundle, which contains this string but never runs it, holds no require.
 const WORKER_SOURCE = `"use strict";
-const { workerData } = require("worker_threads");
+const { workerData } = process.getBuiltinModule("worker_threads");
 const { module, memory, slot } = workerData;
 const sgemm = new WebAssembly.Instance(module, { env: { memory } }).exports.sgemm;
 const ctl = new Int32Array(memory.buffer, slot, 32);
