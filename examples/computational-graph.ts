@@ -2,12 +2,30 @@
  * Forward and backward values of a small computational graph:
  * f(x₁, x₂, w₁, w₂) = σ(w₁x₁ + w₂x₂) + 0.5(w₁² + w₂²) at w₁ = 0.3, w₂ = −0.5, x₁ = 0.2, x₂ = 0.4.
  * The IR of f is the forward graph; the IR of grad(f) appends the backward pass. Evaluating
- * them with an interpreter hook records every intermediate value and cotangent.
+ * them with an interpreter hook records every intermediate value and cotangent. Two pictures:
+ * out/computational-graph/graph.svg (f's graph, each node with its forward value, each edge with
+ * the cotangent flowing back along it) and grad-graph.svg (the IR of grad(f) with its values).
  *
  *   npx tsx examples/computational-graph.ts      (npm run example:graph)
  */
-import { type Array, type Eqn, evalIr, grad, irNames, Lit, makeIr, np, vjp } from "../src/index.js";
-import { type ExampleOptions, isMain, logger } from "./lib/run.js";
+import { join } from "node:path";
+import {
+  type Array,
+  dotValues,
+  type Eqn,
+  evalIr,
+  grad,
+  Ir,
+  irNames,
+  Lit,
+  makeIr,
+  np,
+  shortValue,
+  Var,
+  vjp,
+} from "../src/index.js";
+import { saveDotSvg } from "./lib/graph.js";
+import { type ExampleOptions, isMain, logger, outDir } from "./lib/run.js";
 
 export function f(x1: Array, x2: Array, w1: Array, w2: Array): Array {
   const z = np.add(np.multiply(w1, x1), np.multiply(w2, x2));
@@ -21,6 +39,50 @@ export interface GraphResult {
   irF: string;
   irGrad: string;
   irBackward: string;
+  /** The DOT text of the two pictures and the SVG files they were rendered to. */
+  dot: { graph: string; gradGraph: string };
+  files: { graph: string; gradGraph: string };
+}
+
+/**
+ * The backward pass of `ir` run one equation at a time, last to first, each with axle's own
+ * `vjp` of that equation alone: the cotangent of an equation's output is pulled back to each of
+ * its arguments, and a variable's cotangent is the sum of what flows back along its uses. Returns
+ * the contribution on every edge (keyed `eqnIndex:argIndex`) and every variable's total.
+ */
+export function backwardValues(ir: Ir, args: readonly Array[], seed: readonly Array[]) {
+  const primal = new Map<Var, Array>();
+  ir.inVars.forEach((v, i) => primal.set(v, args[i]));
+  ir.constVars.forEach((v, i) => primal.set(v, ir.consts[i]));
+  evalIr(ir, args, (eqn, _ins, outs) => eqn.outVars.forEach((v, i) => primal.set(v, outs[i])));
+  const total = new Map<Var, Array>();
+  const add = (v: Var, ct: Array) => {
+    const t = total.get(v);
+    total.set(v, t === undefined ? ct : np.add(t, ct));
+  };
+  ir.outs.forEach((a, i) => {
+    if (a instanceof Var) add(a, seed[i]);
+  });
+  const edges = new Map<string, Array>();
+  for (let k = ir.eqns.length - 1; k >= 0; k--) {
+    const eqn = ir.eqns[k];
+    if (!eqn.outVars.some((v) => total.has(v))) continue; // nothing flows back through it
+    const cts = eqn.outVars.map((v) => total.get(v) ?? np.zerosLike(primal.get(v) as Array));
+    // The equation alone, with a fresh variable per argument so that `mul c c` gets one
+    // cotangent per edge (c·ct each) instead of one for c.
+    const argAt = eqn.inputs.flatMap((a, i) => (a instanceof Var ? [i] : []));
+    const fresh = argAt.map((i) => new Var(eqn.inputs[i].aval));
+    const outs = eqn.outVars.map((v) => new Var(v.aval));
+    const inputs = eqn.inputs.map((a, i) => (a instanceof Lit ? a : fresh[argAt.indexOf(i)]));
+    const single = new Ir([], [], fresh, [{ prim: eqn.prim, inputs, params: eqn.params, outVars: outs }], outs);
+    const primals = argAt.map((i) => primal.get(eqn.inputs[i] as Var) as Array);
+    const [, pullback] = vjp((...xs: Array[]) => evalIr(single, xs), ...primals);
+    pullback(cts).forEach((ct, j) => {
+      edges.set(`${k}:${argAt[j]}`, ct);
+      add(eqn.inputs[argAt[j]] as Var, ct);
+    });
+  }
+  return { edges, total };
 }
 
 export async function main(opts: ExampleOptions = {}): Promise<GraphResult> {
@@ -61,6 +123,44 @@ export async function main(opts: ExampleOptions = {}): Promise<GraphResult> {
   for (const r of back) log(`  ${r.name.padEnd(3)} = ${r.line.padEnd(30)} = ${r.value.toFixed(6)}`);
   const [gx1, gx2, gw1, gw2] = df(...(args as [Array, Array, Array, Array])).map((g) => g.item());
   log(`\n∂f/∂x₁ = ${gx1.toFixed(6)}   ∂f/∂x₂ = ${gx2.toFixed(6)}   ∂f/∂w₁ = ${gw1.toFixed(6)}   ∂f/∂w₂ = ${gw2.toFixed(6)}`);
+
+  // The picture of f: forward values on the nodes (blue), cotangents on the edges (red). An
+  // input's node also shows its total cotangent, the gradient, which must equal grad(f)'s.
+  const { edges, total } = backwardValues(irF, args, [one]);
+  const gradients = [gx1, gx2, gw1, gw2];
+  irF.inVars.forEach((v, i) => {
+    const t = total.get(v)?.item();
+    if (t === undefined || Math.abs(t - gradients[i]) > 1e-12) {
+      throw new Error(`computational-graph: the backward pass gives ${t} for input ${i}, grad(f) gives ${gradients[i]}`);
+    }
+  });
+  const values = dotValues(irF, args);
+  const inputNames = ["x₁", "x₂", "w₁", "w₂"];
+  irF.inVars.forEach((v, i) => {
+    values.set(v, `${values.get(v)}\n∂f/∂${inputNames[i]} = ${shortValue(total.get(v) as Array)}`);
+  });
+  const dotF = irF.toDot({
+    title: "f(x₁, x₂, w₁, w₂) = σ(w₁x₁ + w₂x₂) + 0.5(w₁² + w₂²)\nforward values in blue, cotangents ∂f/∂· in red",
+    values,
+    inputNames,
+    outputNames: ["f"],
+    edgeLabels: (_v, use) => {
+      const ct = use.kind === "out" ? one : edges.get(`${use.eqnIndex}:${use.index}`);
+      return ct === undefined ? undefined : `∂ ${shortValue(ct)}`;
+    },
+  });
+  const dotGrad = irGrad.toDot({
+    title: "grad(f): the forward pass, then the backward pass\n(the values at x₁ = 0.2, x₂ = 0.4, w₁ = 0.3, w₂ = −0.5)",
+    values: dotValues(irGrad, args),
+    inputNames,
+    outputNames: ["∂f/∂x₁", "∂f/∂x₂", "∂f/∂w₁", "∂f/∂w₂"],
+  });
+  const dir = outDir("computational-graph", opts);
+  const files = {
+    graph: await saveDotSvg(join(dir, "graph.svg"), dotF),
+    gradGraph: await saveDotSvg(join(dir, "grad-graph.svg"), dotGrad),
+  };
+  log(`\nPictures: ${files.graph}, ${files.gradGraph}`);
   return {
     forward: fwd.map(({ name, value }) => ({ name, value })),
     backward: back.map(({ name, value }) => ({ name, value })),
@@ -68,6 +168,8 @@ export async function main(opts: ExampleOptions = {}): Promise<GraphResult> {
     irF: irF.toString(),
     irGrad: irGrad.toString(),
     irBackward: irBack.toString(),
+    dot: { graph: dotF, gradGraph: dotGrad },
+    files,
   };
 }
 

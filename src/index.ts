@@ -35,6 +35,8 @@ export {
   ValueError,
 } from "./core/errors.js";
 export * as datasets from "./datasets/index.js";
+export type { DotOptions, DotUse } from "./ir/dot.js";
+export { dotValues, shortValue } from "./ir/dot.js";
 export type { EqnHook } from "./ir/eval.js";
 export { evalIr } from "./ir/eval.js";
 export type { Atom, Eqn } from "./ir/ir.js";

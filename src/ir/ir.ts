@@ -5,6 +5,7 @@
 import type { ConcreteArray } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
 import type { Params, Primitive } from "../core/primitive.js";
+import { type DotOptions, irToDot } from "./dot.js";
 import { printIr } from "./print.js";
 
 let nextVarId = 0;
@@ -51,6 +52,14 @@ export class Ir {
   /** A jaxpr-like listing: `{ lambda c:f32[3] ; a:f32[3] . let b:f32[3] = mul a c in (b) }`. */
   toString(): string {
     return printIr(this);
+  }
+
+  /**
+   * The graph as Graphviz DOT text: a node per input, constant, literal and equation, an edge per
+   * use of a variable, optionally with recorded values (see `dotValues`) and edge labels.
+   */
+  toDot(opts?: DotOptions): string {
+    return irToDot(this, opts);
   }
 }
 

@@ -36,7 +36,7 @@ describe("full example runs", () => {
   });
 
   test("computational graph: the four gradients", async () => {
-    const r = await graph.main({ verbose: false });
+    const r = await graph.main(opts("graph"));
     expectWithin([r.grads.x1, r.grads.x2, r.grads.w1, r.grads.w2], [0.074634, -0.124389, 0.349756, -0.400488], 1e-6);
   });
 
