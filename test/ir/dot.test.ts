@@ -104,7 +104,7 @@ describe("toDot", () => {
     })(np.array([1, 2, 3]));
     const dot = ir.toDot({ values: dotValues(ir, [np.array([1, 2, 3])]), outputNames: ["y", "z"] });
     expect(dot).toContain('const0 [label=<<b>const</b><br/>a: f32[3]<br/><font color="#1f4e9c">[1, 2, 3]</font>>');
-    expect(dot).toMatch(/<b>jit_call<\/b><br\/><font [^>]*>ir=\{2 eqns\} name=\w+ backend=js<\/font>/);
+    expect(dot).toMatch(/<b>jit_call<\/b><br\/><font [^>]*>ir=\{2 eqns\} name=\w+ backend=wasm<\/font>/);
     expect(dot).toMatch(/<b>cond<\/b><br\/><font [^>]*>branches=\(\{1 eqn\} \{1 eqn\}\)<\/font>/);
     expect(dot).toContain("out0 -> out1 [style=invis];");
     expect(dot).toContain("out0 [label=<<b>y</b>>");
