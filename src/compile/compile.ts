@@ -83,7 +83,8 @@ function compileUncached(ir: Ir, backend: Backend): Executable {
     }
     fallback = ` (wasm: ${wasm.unsupported})`;
   }
-  const js = compileJs(program);
+  // Loop bodies and branches (the call steps of control flow) run compiled on this backend too.
+  const js = compileJs(program, { run: (sub, args) => compileIr(sub, backend).run(args) });
   return {
     backend,
     run: (args) => wrap(js.run(args)),

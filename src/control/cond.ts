@@ -69,7 +69,10 @@ export const condP: Primitive<CondParams> = definePrimitive<CondParams>("cond", 
     checkCond(avals, branches);
     return branches[0].outAvals;
   },
-  impl: ([idx, ...ops], { branches }) => executeReference(branches[clampIndex(idx.item(), branches.length)], ops),
+  impl: ([idx, ...ops], { branches }, ev) => {
+    const branch = branches[clampIndex(idx.item(), branches.length)];
+    return ev === undefined ? executeReference(branch, ops) : ev.run(branch, ops);
+  },
   jvp: ([idx, ...ops], [, ...tangents], { branches }) => {
     const floatIn = ops.map((o) => isFloat(o.dtype));
     const ts = tangents.filter((_, i) => floatIn[i]).map(instantiate);

@@ -86,7 +86,7 @@ const take = <T>(xs: readonly T[], mask: readonly boolean[], keep: boolean) => x
 
 export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", {
   abstractEval: (avals, p) => scanAvals(avals, p),
-  impl: (args, p) => {
+  impl: (args, p, ev) => {
     const { body, numConsts: nc, numCarry: nk, length, reverse } = p;
     const outAvals = scanAvals(
       args.map((a) => a.aval),
@@ -99,7 +99,8 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", 
     const ys = ysAvals.map((a) => allocate(a.dtype, a.size));
     for (let s = 0; s < length; s++) {
       const i = reverse ? length - 1 - s : s;
-      const outs = executeReference(body, [...consts, ...carry, ...xs.map((x) => row(x, i))]);
+      const ins = [...consts, ...carry, ...xs.map((x) => row(x, i))];
+      const outs = ev === undefined ? executeReference(body, ins) : ev.run(body, ins);
       carry = outs.slice(0, nk);
       outs.slice(nk).forEach((y, j) => ys[j].set(y.buffer, i * y.size));
     }

@@ -5,7 +5,7 @@
  * nothing can be stored for a backward pass): use `scan` or `foriLoop` there, as in JAX.
  */
 
-import { type Array, Array as ArrayClass } from "../core/array.js";
+import { type Array, Array as ArrayClass, type ConcreteArray } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
 import { isFloat } from "../core/dtype.js";
 import { DTypeError, TransformError } from "../core/errors.js";
@@ -50,10 +50,11 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>("whil
     }
     return avals.slice(p.numCondConsts + p.numBodyConsts);
   },
-  impl: (args, p) => {
+  impl: (args, p, ev) => {
     const { cc, bc } = parts(args, p);
     let { carry } = parts(args, p);
-    while (executeReference(p.cond, [...cc, ...carry])[0].item()) carry = executeReference(p.body, [...bc, ...carry]);
+    const run = ev === undefined ? executeReference : (ir: Ir, xs: readonly ConcreteArray[]) => ev.run(ir, xs);
+    while (run(p.cond, [...cc, ...carry])[0].item()) carry = run(p.body, [...bc, ...carry]);
     return carry.map((c, i) => c.withWeak(p.body.outAvals[i].weakType));
   },
   // Tangents of the body consts and the carry ride along; the condition only reads the primals.

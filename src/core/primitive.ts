@@ -11,6 +11,11 @@ import type { ScalarExpr } from "./scalar.js";
  */
 export type Params = Readonly<Record<string, unknown>>;
 
+/** Runs an IR on concrete values: the reference evaluator, or a backend's compiled programs. */
+export interface IrEvaluator {
+  run(ir: Ir, args: readonly ConcreteArray[]): ConcreteArray[];
+}
+
 /** A symbolic zero tangent or cotangent: known to be zero, never materialised. */
 export class Zero {
   // Brand: keeps Zero nominal (an Array also has an `aval`).
@@ -84,8 +89,12 @@ export interface PartialEvaluator {
 export interface PrimitiveRules<P extends Params = Params> {
   /** Output shapes/dtypes, or a typed error naming the operation and the bad inputs. */
   abstractEval(avals: readonly ShapedArray[], params: P): ShapedArray[];
-  /** The reference kernel: defines the primitive's meaning. */
-  impl(args: readonly ConcreteArray[], params: P): ConcreteArray[];
+  /**
+   * The reference kernel: defines the primitive's meaning. Higher-order primitives run their
+   * sub-IRs with `evaluator` when given (a compiled backend passes its own, so loop bodies and
+   * branches run compiled), else with the reference evaluator.
+   */
+  impl(args: readonly ConcreteArray[], params: P, evaluator?: IrEvaluator): ConcreteArray[];
   /** Forward-mode rule, written with primitives. Tangents may be symbolic zeros. */
   jvp(primals: readonly Array[], tangents: readonly Tangent[], params: P): [Array[], Tangent[]];
   /**

@@ -5,6 +5,7 @@
  */
 import { ConcreteArray, fullConcrete } from "../../core/array.js";
 import type { DType, TypedArray } from "../../core/dtype.js";
+import type { IrEvaluator } from "../../core/primitive.js";
 import { renderJs } from "../../core/scalar-js.js";
 import type { CallStep, MapStep, Program, ReduceStep, View } from "../kernel.js";
 import { contiguousStrides, sizeOfShape } from "../kernel.js";
@@ -127,7 +128,7 @@ export interface JsExecutable {
 }
 
 /** Compile a kernel program to one JS function over the input buffers. */
-export function compileJs(program: Program): JsExecutable {
+export function compileJs(program: Program, evaluator?: IrEvaluator): JsExecutable {
   const lines: string[] = [];
   const calls: ((...bufs: TypedArray[]) => TypedArray[])[] = [];
   const consts: TypedArray[] = [];
@@ -150,7 +151,7 @@ export function compileJs(program: Program): JsExecutable {
       lines.push(
         `const [${s.outs.map((o) => `b${o}`).join(", ")}] = K[${calls.length}](${bufIns.map((b) => `b${b}`).join(", ")});`,
       );
-      calls.push(callKernel(program, s));
+      calls.push(callKernel(program, s, evaluator));
     }
   });
   lines.push(`return [${program.outputs.map((o) => ("buf" in o ? `b${o.buf}` : "null")).join(", ")}];`);
@@ -172,7 +173,7 @@ export function compileJs(program: Program): JsExecutable {
 }
 
 /** A reference-kernel step as a function of its buffer operands. */
-function callKernel(program: Program, s: CallStep): (...bufs: TypedArray[]) => TypedArray[] {
+function callKernel(program: Program, s: CallStep, evaluator?: IrEvaluator): (...bufs: TypedArray[]) => TypedArray[] {
   const literals = s.inputs.map((x) => (typeof x === "number" ? null : fullConcrete([], x.dtype, x.literal, x.weak)));
   return (...bufs: TypedArray[]) => {
     let k = 0;
@@ -181,6 +182,6 @@ function callKernel(program: Program, s: CallStep): (...bufs: TypedArray[]) => T
       const b = program.buffers[x];
       return new ConcreteArray(b.shape, b.dtype, bufs[k++]);
     });
-    return s.eqn.prim.impl(args, s.eqn.params).map((o) => o.buffer);
+    return s.eqn.prim.impl(args, s.eqn.params, evaluator).map((o) => o.buffer);
   };
 }
