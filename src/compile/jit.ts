@@ -118,23 +118,55 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
   if (!BACKENDS.includes(backend)) {
     throw new TransformError(`jit: unknown backend ${JSON.stringify(backend)}; use one of ${BACKENDS.join(", ")}`);
   }
-  // The common call — no static arguments, every argument an array — is keyed by the avals
-  // alone, without flattening: a cached call then costs a string lookup and the program's run.
+  // The common call — no static arguments; arguments that are arrays or plain objects, lists
+  // and nulls of them — is keyed by one walk that writes the structure and avals and collects the
+  // leaves in flattening order, without building treedefs: a cached call then costs the walk, a
+  // map lookup and the program's run. Anything else (numbers, registered classes) takes the
+  // general path below.
   const fast = new Map<string, Entry>();
-  const fastKey = (args: readonly unknown[]): string | null => {
+  const fastKey = (args: readonly unknown[], leaves: Array[]): string | null => {
     if (staticNums.length > 0) return null;
     let key = "";
+    const walk = (x: unknown, depth: number): boolean => {
+      if (x instanceof ArrayClass) {
+        key += x.aval.str();
+        leaves.push(x);
+        return true;
+      }
+      if (x === null || x === undefined) {
+        key += x === null ? "n" : "u";
+        return true;
+      }
+      if (depth > 32 || typeof x !== "object") return false;
+      if (globalThis.Array.isArray(x)) {
+        key += "[";
+        for (const c of x) if (!walk(c, depth + 1)) return false;
+        key += "]";
+        return true;
+      }
+      const proto = Object.getPrototypeOf(x);
+      if (proto !== Object.prototype && proto !== null) return false;
+      const rec = x as Record<string, unknown>;
+      key += "{";
+      for (const k of Object.keys(rec).sort()) {
+        key += `${JSON.stringify(k)}:`;
+        if (!walk(rec[k], depth + 1)) return false;
+      }
+      key += "}";
+      return true;
+    };
     for (const a of args) {
-      if (!(a instanceof ArrayClass)) return null;
-      key += `${a.aval.str()};`;
+      if (!walk(a, 0)) return null;
+      key += ";";
     }
     return key;
   };
   const lookup = (args: readonly unknown[]): [Entry, Array[]] => {
-    const fk = fastKey(args);
+    const fastLeaves: Array[] = [];
+    const fk = fastKey(args, fastLeaves);
     if (fk !== null) {
       const hit = fast.get(fk);
-      if (hit !== undefined) return [hit, args as Array[]];
+      if (hit !== undefined) return [hit, fastLeaves];
     }
     const sig = signature(
       "jit",

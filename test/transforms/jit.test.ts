@@ -161,3 +161,36 @@ describe("reverse mode through jit stays compiled", () => {
     expect(g.toArray()).toEqual([0.25, 1]);
   });
 });
+
+describe("the cached call path", () => {
+  test("pytree arguments are keyed by structure and avals: key order, nulls and nesting hit the same trace, new structure retraces", () => {
+    let traces = 0;
+    const f = jit((p: { a: Array; b: (Array | null)[] }, x: Array) => {
+      traces++;
+      return { s: p.a.add(x), t: p.b[0]?.mul(x) ?? x };
+    });
+    const x = np.array([1, 2]);
+    const p1 = { a: np.array([10, 20]), b: [np.array([3, 4]), null] };
+    const p2 = { b: [np.array([5, 6]), null], a: np.array([1, 1]) }; // keys in another order
+    expect(f(p1, x).s.toArray()).toEqual([11, 22]);
+    expect(f(p2, x).s.toArray()).toEqual([2, 3]);
+    expect(f(p2, x).t.toArray()).toEqual([5, 12]);
+    expect(traces).toBe(1);
+    f({ a: np.array([1, 1]), b: [np.array([5, 6]), np.array([0, 0])] }, x); // null → array: new structure
+    f({ a: np.array([1, 1, 1]), b: [np.array([5, 6, 7]), null] }, np.array([1, 2, 3])); // new shapes
+    expect(traces).toBe(3);
+    expect(f(p1, x).t.toArray()).toEqual([3, 8]);
+    expect(traces).toBe(3);
+  });
+
+  test("weak and strong arguments of one shape are different signatures", () => {
+    let traces = 0;
+    const f = jit((n: Array) => {
+      traces++;
+      return n.add(np.array([1], "uint32"));
+    });
+    expect(f(np.add(2, 3)).dtype).toBe("uint32");
+    expect(f(np.array(5, "int32")).dtype).toBe("int32");
+    expect(traces).toBe(2);
+  });
+});
