@@ -85,7 +85,7 @@ function setXorRunning(on: boolean) {
   xorRunning = on;
   text("xor-start", on ? "Pause" : xorCard.dataset.done === "true" ? "Finished" : "Start");
   $<HTMLButtonElement>("xor-start").disabled = !on && xorCard.dataset.done === "true";
-  text("xor-status", on ? "training…" : xorCard.dataset.done === "true" ? "finished" : "paused");
+  text("xor-status", on ? `training (jit backend ${backend()})…` : xorCard.dataset.done === "true" ? "finished" : "paused");
 }
 
 function resetXor() {
@@ -107,7 +107,7 @@ function showXor({ snap, ms, reached, done }: Progress<XorSnapshot>) {
   text("xor-step", String(snap.step));
   text("xor-loss", snap.loss.toFixed(4));
   text("xor-accuracy", pct(snap.accuracy));
-  text("xor-outputs", snap.outputs.map((v) => v.toFixed(2)).join(" / "));
+  text("xor-outputs", snap.outputs.map((v) => v.toFixed(2)).join("  "));
   xorCard.dataset.accuracy = String(snap.accuracy);
   if (reached !== null) {
     text("xor-reached", `${reached.step} steps, ${secs(reached.ms)}`);
@@ -130,7 +130,7 @@ function showXor({ snap, ms, reached, done }: Progress<XorSnapshot>) {
   if (done) {
     xorCard.dataset.done = "true";
     setXorRunning(false);
-    text("xor-status", `finished: ${snap.step} steps in ${secs(ms)}`);
+    text("xor-status", `finished: ${snap.step} steps in ${secs(ms)} (jit backend ${backend()})`);
   }
 }
 
@@ -162,7 +162,7 @@ function setDigitsRunning(on: boolean) {
   const done = digitsCard.dataset.done === "true";
   text("digits-start", on ? "Pause" : done ? "Finished" : "Start");
   $<HTMLButtonElement>("digits-start").disabled = !on && done;
-  text("digits-status", on ? "training…" : done ? "finished" : "paused");
+  text("digits-status", on ? `training (jit backend ${backend()})…` : done ? "finished" : "paused");
 }
 
 function resetDigits() {
@@ -206,7 +206,8 @@ function showDigits({ snap, ms, reached, done }: Progress<DigitsSnapshot>) {
   text("digits-accuracy", pct(snap.testAccuracy));
   digitsCard.dataset.accuracy = String(snap.testAccuracy);
   if (reached !== null) {
-    text("digits-reached", `epoch ${(reached.step / (snap.step / Math.max(snap.epoch, 1e-9))).toFixed(2)}, ${secs(reached.ms)}`);
+    const epochs = (reached.step / snap.step) * snap.epoch;
+    text("digits-reached", `${epochs.toFixed(2)} epochs, ${secs(reached.ms)}`);
     digitsCard.dataset.reachedMs = String(reached.ms);
     digitsCard.dataset.reachedStep = String(reached.step);
   }
@@ -220,7 +221,7 @@ function showDigits({ snap, ms, reached, done }: Progress<DigitsSnapshot>) {
   if (done) {
     digitsCard.dataset.done = "true";
     setDigitsRunning(false);
-    text("digits-status", `finished: ${snap.epoch.toFixed(0)} epochs in ${secs(ms)}`);
+    text("digits-status", `finished: ${snap.epoch.toFixed(0)} epochs in ${secs(ms)} (jit backend ${backend()})`);
   }
 }
 

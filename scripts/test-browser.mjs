@@ -113,12 +113,12 @@ await writeFile(join(outDir, "results.json"), `${JSON.stringify(results, null, 2
 if (results.xor || results.digits) {
   console.log("\nmeasured in headless Chromium:");
   for (const [net, r] of Object.entries(results.xor ?? {})) {
-    console.log(`  XOR ${net.padEnd(5)} to 100%: ${s(r.wallMs)} wall (${s(r.trainMs)} of training, ${r.steps} steps)`);
+    console.log(`  ${`XOR ${net}`.padEnd(24)} to 100%: ${s(r.wallMs)} wall (${s(r.trainMs)} of training, ${r.steps} steps)`);
   }
   if (results.digits) {
     const d = results.digits;
     console.log(
-      `  digits to 95%:    ${s(d.wallMs)} wall (${s(d.trainMs)} of training, ${d.steps} steps, epoch ${d.epoch.toFixed(2)}); ` +
+      `  ${"digits".padEnd(24)} to 95%:  ${s(d.wallMs)} wall (${s(d.trainMs)} of training, ${d.steps} steps, epoch ${d.epoch.toFixed(2)}); ` +
         `final test accuracy ${(100 * d.finalAccuracy).toFixed(2)}% after 30 epochs in ${s(d.totalMs)}`,
     );
     console.log(`  longest main-thread stall while training: ${d.maxStallMs.toFixed(0)} ms`);
@@ -145,8 +145,13 @@ async function run() {
   ok(`jit backends offered: ${env.backends.join(", ")}; running ${env.backend}`);
 
   await selfTest();
+  await controls();
   results.xor = {};
-  for (const net of ["tanh", "skip"]) results.xor[net] = await trainXor(net);
+  // XOR on every jit backend the page offers (the default last, so the screenshot shows it).
+  for (const b of [...env.backends.filter((b) => b !== env.backend), env.backend]) {
+    await page.selectOption("#backend", b);
+    for (const net of ["tanh", "skip"]) results.xor[b === env.backend ? net : `${net} (${b})`] = await trainXor(net, b);
+  }
   results.digits = await trainDigits();
   await lossCell();
 
@@ -193,8 +198,29 @@ async function selfTest() {
   results.checks = { count: node.length, page: browser.page.every((r) => r.ok), worker: browser.worker.every((r) => r.ok) };
 }
 
+/** Slow motion, start, pause (training stops), reset (back to step 0), full speed again. */
+async function controls() {
+  const step = () => page.evaluate(() => Number(document.getElementById("xor-step").textContent));
+  await page.selectOption("#pace", "slow");
+  await page.click("#xor-start");
+  await page.waitForFunction(() => Number(document.getElementById("xor-step").textContent) >= 100, null, { timeout: 20_000 });
+  await page.click("#xor-start");
+  await page.waitForFunction(() => document.getElementById("xor-status").textContent === "paused");
+  const paused = await step();
+  await page.waitForTimeout(400);
+  const later = await step();
+  if (later <= paused + 50) ok(`pause stops training (step ${paused}, then ${later})`);
+  else fail(`pause: training went on from step ${paused} to ${later}`);
+  if (paused < 5000) ok(`slow motion: ${paused} steps when paused`);
+  else fail(`slow motion ran ${paused} steps before the pause`);
+  await page.click("#xor-reset");
+  await page.waitForFunction(() => document.getElementById("xor-step").textContent === "0", null, { timeout: 10_000 });
+  ok("reset goes back to step 0");
+  await page.selectOption("#pace", "full");
+}
+
 /** Select the net, reset, start; wait for 100% accuracy, then for the run to finish. */
-async function trainXor(net) {
+async function trainXor(net, backend) {
   await page.selectOption("#xor-model", net);
   await page.waitForFunction(() => document.getElementById("xor-status").textContent === "ready");
   const t0 = Date.now();
@@ -211,7 +237,8 @@ async function trainXor(net) {
     status: document.getElementById("xor-status").textContent,
   }));
   if (r.finalAccuracy === 1) ok(`XOR ${net}: 100% after ${r.reached} (${s(wallMs)} wall); ${r.status}, loss ${r.loss}`);
-  else fail(`XOR ${net}: accuracy fell back to ${r.finalAccuracy} by the end`);
+  else fail(`XOR ${net} on ${backend}: accuracy fell back to ${r.finalAccuracy} by the end`);
+  if (!r.status.includes(`backend ${backend}`)) fail(`XOR ${net}: the status does not name the backend ${backend}: ${r.status}`);
   return { wallMs, ...r };
 }
 
@@ -246,7 +273,7 @@ async function trainDigits() {
     return {
       trainMs: Number(document.getElementById("digits").dataset.reachedMs),
       steps: Number(document.getElementById("digits").dataset.reachedStep),
-      epoch: Number(/epoch ([\d.]+)/.exec(text)?.[1]),
+      epoch: Number(/^([\d.]+) epochs/.exec(text)?.[1]),
       finalAccuracy: Number(document.getElementById("digits").dataset.accuracy),
       maxStallMs: window.__maxStall,
       wrong,
