@@ -71,16 +71,18 @@ const backend = () => (backendSelect.value || "js") as Backend;
 // ---- XOR ----
 const xorCard = $("xor");
 let xorRunning = false;
+/** Resets so far: progress of an earlier run still in flight is dropped. */
+let xorRun = 0;
 const xor = spawn("xor", (r) => {
   if (r.type === "hello") showEnvironment(r);
-  else if (r.type === "xor") showXor(r.progress);
-  else if (r.type === "paused") setXorRunning(false);
+  else if (r.type === "xor" && r.progress.run === xorRun) showXor(r.progress);
 });
 const XOR_ABOUT: Record<XorModel, string> = {
   skip: "The classroom net: logistic hidden unit(s) h = σ(x·W + b₀) and a logistic output that sees both inputs and h, ŷ = σ([x, h]·w + b₁). Summed squared error, full-batch gradient descent.",
   tanh: "A 2-H-1 net: dense, tanh, dense, sigmoid. Summed squared error, full-batch gradient descent. Some seeds stop in a local minimum with two patterns at 0.5.",
 };
 
+/** The page decides running or paused (the worker follows its messages in order). */
 function setXorRunning(on: boolean) {
   xorRunning = on;
   text("xor-start", on ? "Pause" : xorCard.dataset.done === "true" ? "Finished" : "Start");
@@ -98,7 +100,7 @@ function resetXor() {
   xorCard.dataset.done = "false";
   xorCard.dataset.reachedMs = "";
   text("xor-reached", "–");
-  xor.send({ type: "reset", task: "xor", cfg: { model, lr, hidden, seed, backend: backend() } });
+  xor.send({ type: "reset", task: "xor", cfg: { model, lr, hidden, seed, backend: backend() }, run: ++xorRun });
   setXorRunning(false);
   text("xor-status", "ready");
 }
@@ -149,12 +151,12 @@ for (const id of ["xor-lr", "xor-hidden", "xor-seed"]) $(id).addEventListener("c
 // ---- Digits ----
 const digitsCard = $("digits");
 let digitsRunning = false;
+let digitsRun = 0;
 let history: DigitsSnapshot[] = [];
 let shownLabels: number[] = [];
 const digits = spawn("digits", (r) => {
   if (r.type === "digits-ready") showDigitGrid(r.shown);
-  else if (r.type === "digits") showDigits(r.progress);
-  else if (r.type === "paused") setDigitsRunning(false);
+  else if (r.type === "digits" && r.progress.run === digitsRun) showDigits(r.progress);
 });
 
 function setDigitsRunning(on: boolean) {
@@ -175,7 +177,7 @@ function resetDigits() {
   digitsCard.dataset.reachedMs = "";
   text("digits-reached", "–");
   history = [];
-  digits.send({ type: "reset", task: "digits", cfg: { lr, hidden, seed, backend: backend() } });
+  digits.send({ type: "reset", task: "digits", cfg: { lr, hidden, seed, backend: backend() }, run: ++digitsRun });
   setDigitsRunning(false);
   text("digits-status", "ready");
 }

@@ -7,8 +7,8 @@ export type Pace = "full" | "slow";
 
 export type Request =
   | { type: "hello" }
-  | { type: "reset"; task: "xor"; cfg: XorConfig }
-  | { type: "reset"; task: "digits"; cfg: DigitsConfig }
+  | { type: "reset"; task: "xor"; cfg: XorConfig; run: number }
+  | { type: "reset"; task: "digits"; cfg: DigitsConfig; run: number }
   | { type: "run"; running: boolean }
   | { type: "pace"; pace: Pace }
   | { type: "cell"; id: number; source: string }
@@ -22,6 +22,8 @@ export interface Reached {
 }
 
 export interface Progress<S> {
+  /** The reset this belongs to: the page drops progress of runs it has since reset. */
+  run: number;
   snap: S;
   /** Training time so far, as in Reached. */
   ms: number;
@@ -35,7 +37,6 @@ export type Reply =
   | { type: "xor"; progress: Progress<XorSnapshot> }
   | { type: "digits-ready"; shown: { pixels: number[][]; labels: number[] } }
   | { type: "digits"; progress: Progress<DigitsSnapshot> }
-  | { type: "paused" }
   | { type: "cell"; id: number; result: CellResult }
   | { type: "checks"; results: CheckResult[] }
   | { type: "error"; message: string };

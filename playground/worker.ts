@@ -59,6 +59,9 @@ function loadDigits(): Promise<datasets.Digits> {
     const text = await new Response(gz.stream().pipeThrough(new DecompressionStream("gzip"))).text();
     return datasets.parseDigitsCsv(text, url.pathname);
   })();
+  digitsData.catch(() => {
+    digitsData = null; // let the next reset try again
+  });
   return digitsData;
 }
 
@@ -87,7 +90,7 @@ function tick(gen: number) {
       if (reached === null && snap.accuracy >= XOR_TARGET) reached = { step: snap.step, ms: elapsed() };
       const done = snap.step >= XOR_MAX_STEPS || snap.loss < XOR_DONE_LOSS;
       if (done) setRunning(false);
-      post({ type: "xor", progress: { snap, ms: elapsed(), reached, done } });
+      post({ type: "xor", progress: { run: gen, snap, ms: elapsed(), reached, done } });
     } else {
       const tr = job.trainer;
       const max = DIGITS_MAX_EPOCHS * tr.stepsPerEpoch;
@@ -96,7 +99,7 @@ function tick(gen: number) {
       if (reached === null && snap.testAccuracy >= DIGITS_TARGET) reached = { step: snap.step, ms: elapsed() };
       const done = tr.step >= max;
       if (done) setRunning(false);
-      post({ type: "digits", progress: { snap, ms: elapsed(), reached, done } });
+      post({ type: "digits", progress: { run: gen, snap, ms: elapsed(), reached, done } });
     }
   } catch (e) {
     setRunning(false);
@@ -126,7 +129,8 @@ async function handle(req: Request) {
       });
       return;
     case "reset": {
-      const gen = ++generation;
+      const gen = req.run;
+      generation = gen;
       setRunning(false);
       banked = 0;
       reached = null;
@@ -134,14 +138,14 @@ async function handle(req: Request) {
       pendingRun = false;
       if (req.task === "xor") {
         job = { task: "xor", trainer: xorTrainer(req.cfg) };
-        post({ type: "xor", progress: { snap: job.trainer.snapshot(), ms: 0, reached: null, done: false } });
+        post({ type: "xor", progress: { run: gen, snap: job.trainer.snapshot(), ms: 0, reached: null, done: false } });
       } else {
         const data = await loadDigits();
         if (gen !== generation) return; // another reset came in while the data loaded
         const trainer = digitsTrainer(data, req.cfg);
         job = { task: "digits", trainer };
         post({ type: "digits-ready", shown: trainer.shown });
-        post({ type: "digits", progress: { snap: trainer.snapshot(), ms: 0, reached: null, done: false } });
+        post({ type: "digits", progress: { run: gen, snap: trainer.snapshot(), ms: 0, reached: null, done: false } });
       }
       if (pendingRun) start();
       return;
@@ -149,10 +153,7 @@ async function handle(req: Request) {
     case "run":
       pendingRun = req.running && job === null;
       if (req.running && job !== null) start();
-      else if (!req.running) {
-        setRunning(false);
-        post({ type: "paused" });
-      }
+      else if (!req.running) setRunning(false);
       return;
     case "pace":
       pace = req.pace;

@@ -222,6 +222,7 @@ async function controls() {
 /** Select the net, reset, start; wait for 100% accuracy, then for the run to finish. */
 async function trainXor(net, backend) {
   await page.selectOption("#xor-model", net);
+  await page.click("#xor-reset"); // selecting the net already shown fires no change
   await page.waitForFunction(() => document.getElementById("xor-status").textContent === "ready");
   const t0 = Date.now();
   await page.click("#xor-start");
