@@ -11,7 +11,7 @@
  *   4. exercises the loss cell (a new loss, a broken one, an endless loop);
  *   5. saves screenshots to out/playground/ (with --docs-image, also docs/images/playground.png).
  *
- *   node scripts/test-browser.mjs [--docs-image] [--keep-open]
+ *   node scripts/test-browser.mjs [--docs-image]
  * CHROMIUM=/path/to/chromium overrides /usr/bin/chromium.
  */
 import { existsSync } from "node:fs";
@@ -101,11 +101,9 @@ try {
   fail(`the run stopped: ${e instanceof Error ? e.stack : e}`);
 } finally {
   await page.screenshot({ path: join(outDir, "last.png"), fullPage: true }).catch(() => {});
-  if (!args.includes("--keep-open")) {
-    await context.close();
-    await server.close();
-    await rm(userDataDir, { recursive: true, force: true });
-  }
+  await context.close();
+  await server.close();
+  await rm(userDataDir, { recursive: true, force: true });
 }
 for (const p of problems) fail(p);
 results.failures = failures;
