@@ -72,8 +72,10 @@ function compileUncached(ir: Ir, backend: Backend): Executable {
     });
   const kernels = `${printIr(opt)}\nkernels (${program.steps.length}):\n${describe(program)}`;
   let fallback = "";
+  // Loop bodies and branches (the call steps of control flow) run compiled on this backend too.
+  const evaluator = { run: (sub: Ir, args: readonly ConcreteArray[]) => compileIr(sub, backend).run(args) };
   if (backend === "wasm") {
-    const wasm = compileWasm(program);
+    const wasm = compileWasm(program, evaluator);
     if (!("unsupported" in wasm)) {
       return {
         backend,
@@ -83,8 +85,7 @@ function compileUncached(ir: Ir, backend: Backend): Executable {
     }
     fallback = ` (wasm: ${wasm.unsupported})`;
   }
-  // Loop bodies and branches (the call steps of control flow) run compiled on this backend too.
-  const js = compileJs(program, { run: (sub, args) => compileIr(sub, backend).run(args) });
+  const js = compileJs(program, evaluator);
   return {
     backend,
     run: (args) => wrap(js.run(args)),

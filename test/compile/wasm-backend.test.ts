@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { compileIr } from "../../src/compile/compile.js";
-import { type Array, jit, np } from "../../src/index.js";
+import { type Array, jit, np, scan } from "../../src/index.js";
 
 const ULP = 2 ** -23;
 
@@ -152,6 +152,34 @@ describe("wasm backend", () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  test("steps without a Wasm form (gather, pow, a scan) run in JS between Wasm segments, with the same values", () => {
+    const f = (x: Array, i: Array, n: Array) => {
+      const h = np.exp(x.mul(0.5));
+      const picked = np.take(h, i, 0); // gather: a reference-kernel step
+      const powed = np.power(picked, n); // pow: no Wasm form yet
+      const [c] = scan((acc: Array, row: Array) => [acc.add(np.tanh(row)), null] as const, np.zeros([3]), powed);
+      return np.sum(c.mul(2));
+    };
+    const args = [
+      np.array([
+        [0.1, 0.2, 0.3],
+        [0.4, 0.5, 0.6],
+        [-1, 0, 1],
+      ]),
+      np.array([2, 0, 1, 2], "int32"),
+      np.array(1.5),
+    ] as const;
+    const compiled = jit(f).compile(...args);
+    expect(compiled.backend).toBe("wasm");
+    const text = compiled.asText();
+    expect(text.split("\n")[0]).toBe("backend: wasm");
+    expect(text).toMatch(
+      /steps run in JS: call \(gather runs a reference kernel\), map \(pow on float32\), call \(scan runs a reference kernel\)/,
+    );
+    const want = jit(f, { backend: "reference" })(...args).item();
+    expect(Math.abs(jit(f)(...args).item() - want)).toBeLessThan(1e-5 * Math.abs(want));
   });
 
   test("a float64 program falls back to the JS backend and says why in asText()", () => {

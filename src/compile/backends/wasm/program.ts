@@ -10,15 +10,19 @@
  * - reduce: scalar loops; float32 sum/prod accumulate in float64 in the reference order (as the
  *   JS backend does, so both give the same bits), max/min keep the first NaN as the reference.
  * - contract: the blocked f32x4 sgemm of matmul.ts, defined inside the same module.
- * Programs with other dtypes (float64, uint32), ops lacking a Wasm form, or reference-kernel
- * (call) steps are not compiled here: `compileWasm` says why and the caller runs the JS backend.
+ * Steps without a Wasm form (reference-kernel calls such as gather or control flow, and
+ * expressions with ops the emitter lacks) run in JS between Wasm segments, over views of the same
+ * memory: the module exports one function per run of Wasm steps. Programs with other dtypes
+ * (float64, uint32) are not compiled here: `compileWasm` says why and the caller runs the JS
+ * backend.
  */
-import type { ConcreteArray } from "../../../core/array.js";
+import { ConcreteArray } from "../../../core/array.js";
 import type { DType, TypedArray } from "../../../core/dtype.js";
-import type { ContractStep, MapStep, Program, ReduceStep } from "../../kernel.js";
+import type { IrEvaluator } from "../../../core/primitive.js";
+import type { ContractStep, MapStep, Program, ReduceStep, Step } from "../../kernel.js";
 import { sizeOfShape } from "../../kernel.js";
 import { type BufferPlan, ELEMENT_BYTES, planBuffers } from "../../plan.js";
-import { collapse } from "../js.js";
+import { collapse, compileJs } from "../js.js";
 import { type Code, type FuncRef, type Local, ModuleBuilder } from "./encoder.js";
 import { ExprEmitter, unsupported } from "./expr.js";
 import { defineSgemm, workBytes } from "./matmul.js";
@@ -335,24 +339,24 @@ export interface WasmExecutable {
 /** Why `program` cannot run on the Wasm backend, or null. */
 export function wasmUnsupported(program: Program): string | null {
   for (const b of program.buffers) if (!DTYPES.has(b.dtype)) return `${b.dtype} buffer b${b.id}`;
-  for (const s of program.steps) {
-    if (s.kind === "call") return `${s.eqn.prim.name} runs a reference kernel`;
-    if (s.kind === "map") {
-      const why = unsupported(s.expr, false);
-      if (why !== null) return why;
-    }
-    if (s.kind === "reduce") {
-      const why = unsupported(s.expr, false);
-      if (why !== null) return why;
-      if (s.dtype === "int32" && s.op === "prod") return "int32 reduce_prod";
-      if (s.dtype === "bool" && (s.op === "sum" || s.op === "prod")) return `bool reduce_${s.op}`;
-    }
+  return null;
+}
+
+/** Why step `s` runs in JS rather than in the module, or null when it compiles to Wasm. */
+function stepUnsupported(s: Step): string | null {
+  if (s.kind === "call") return `${s.eqn.prim.name} runs a reference kernel`;
+  if (s.kind === "map") return unsupported(s.expr, false);
+  if (s.kind === "reduce") {
+    const why = unsupported(s.expr, false);
+    if (why !== null) return why;
+    if (s.dtype === "int32" && s.op === "prod") return "int32 reduce_prod";
+    if (s.dtype === "bool" && (s.op === "sum" || s.op === "prod")) return `bool reduce_${s.op}`;
   }
   return null;
 }
 
 /** Compile `program` into one Wasm module, or give the reason it cannot be. */
-export function compileWasm(program: Program): WasmExecutable | { readonly unsupported: string } {
+export function compileWasm(program: Program, evaluator?: IrEvaluator): WasmExecutable | { readonly unsupported: string } {
   const why = wasmUnsupported(program);
   if (why !== null) return { unsupported: why };
   if (typeof WebAssembly === "undefined" || typeof TextEncoder === "undefined") return { unsupported: "no WebAssembly here" };
@@ -363,32 +367,88 @@ export function compileWasm(program: Program): WasmExecutable | { readonly unsup
   if (plan.end > MAX_BYTES) return { unsupported: `the buffer plan needs ${plan.end} bytes` };
   const pages = Math.max(1, Math.ceil(plan.end / 65536));
   try {
-    return instantiate(program, plan, pages, hasContract, base);
+    return instantiate(program, plan, pages, hasContract, base, evaluator);
   } catch (e) {
     // No WebAssembly here (a strict Content-Security-Policy, a bare realm) or no memory to spare.
     return { unsupported: `WebAssembly cannot run (${(e as Error).message})` };
   }
 }
 
-function instantiate(program: Program, plan: BufferPlan, pages: number, hasContract: boolean, base: number): WasmExecutable {
+/** A run of steps: Wasm steps become one exported function, a JS step runs on its own. */
+type Segment =
+  | { readonly wasm: true; readonly steps: readonly Step[] }
+  | { readonly wasm: false; readonly step: Step; readonly why: string };
+
+function segments(program: Program): Segment[] {
+  const out: Segment[] = [];
+  let run: Step[] = [];
+  for (const s of program.steps) {
+    const why = stepUnsupported(s);
+    if (why === null) {
+      run.push(s);
+      continue;
+    }
+    if (run.length > 0) out.push({ wasm: true, steps: run });
+    run = [];
+    out.push({ wasm: false, step: s, why });
+  }
+  if (run.length > 0) out.push({ wasm: true, steps: run });
+  return out;
+}
+
+/** A one-step program over the step's operand buffers, for the JS backend. */
+function stepProgram(program: Program, s: Step): { sub: Program; ins: number[]; outs: number[] } {
+  const ins = [
+    ...new Set(
+      s.kind === "map" || s.kind === "reduce"
+        ? s.inputs.map((v) => v.buf)
+        : s.kind === "contract"
+          ? s.inputs
+          : s.inputs.filter((x): x is number => typeof x === "number"),
+    ),
+  ];
+  const outs = s.kind === "call" ? [...s.outs] : [s.out];
+  const sub: Program = {
+    buffers: program.buffers.map((b) => (ins.includes(b.id) ? { ...b, role: "input" as const, value: undefined } : b)),
+    inputs: ins,
+    steps: [s],
+    outputs: outs.map((b) => ({ buf: b })),
+  };
+  return { sub, ins, outs };
+}
+
+function instantiate(
+  program: Program,
+  plan: BufferPlan,
+  pages: number,
+  hasContract: boolean,
+  base: number,
+  evaluator: IrEvaluator | undefined,
+): WasmExecutable {
   const blocking = defaultBlocking();
   const work = 64;
   const mb = new ModuleBuilder();
   mb.importMemory("env", "memory", { initial: pages });
   const sgemm = hasContract ? defineSgemm(mb, blocking) : null;
-  const run = mb.func("run", { params: [], results: [] }, (c) => {
-    const e = new Emitter(mb, c, program, plan, sgemm, work);
-    for (const s of program.steps) {
-      if (s.kind === "map") e.map(s);
-      else if (s.kind === "reduce") e.reduce(s);
-      else if (s.kind === "contract") e.contract(s);
-    }
+  const segs = segments(program);
+  const names: string[] = [];
+  segs.forEach((seg, k) => {
+    if (!seg.wasm) return;
+    const name = `run${k}`;
+    names.push(name);
+    const f = mb.func(name, { params: [], results: [] }, (c) => {
+      const e = new Emitter(mb, c, program, plan, sgemm, work);
+      for (const s of seg.steps) {
+        if (s.kind === "map") e.map(s);
+        else if (s.kind === "reduce") e.reduce(s);
+        else if (s.kind === "contract") e.contract(s);
+      }
+    });
+    mb.exportFunc(f);
   });
-  mb.exportFunc(run);
   const bytes = mb.toBytes();
   const memory = new WebAssembly.Memory({ initial: pages });
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-  const fn = instance.exports.run as () => void;
   const view = (b: number): TypedArray => {
     const buf = program.buffers[b];
     const n = sizeOfShape(buf.shape);
@@ -400,15 +460,28 @@ function instantiate(program: Program, plan: BufferPlan, pages: number, hasContr
   for (const b of program.buffers) if (b.role === "const" && b.value) view(b.id).set(b.value.buffer);
   const ins = program.inputs.map(view);
   const outs = program.outputs.map((o) => ("buf" in o ? view(o.buf) : null));
+  // Each segment as a thunk: a Wasm export, or a JS step reading and writing views of the memory.
+  const thunks = segs.map((seg, k): (() => void) => {
+    if (seg.wasm) return instance.exports[`run${k}`] as () => void;
+    const { sub, ins: sIns, outs: sOuts } = stepProgram(program, seg.step);
+    const js = compileJs(sub, evaluator);
+    const args = sIns.map((b) => new ConcreteArray(program.buffers[b].shape, program.buffers[b].dtype, view(b)));
+    const dests = sOuts.map(view);
+    return () => {
+      const res = js.run(args);
+      for (let i = 0; i < dests.length; i++) dests[i].set(res[i] as TypedArray);
+    };
+  });
+  const jsSteps = segs.filter((g) => !g.wasm).map((g) => (g.wasm ? "" : `${g.step.kind} (${g.why})`));
   const text =
-    `wasm module: ${bytes.length} bytes, memory ${pages} pages; arena ${plan.end - base} bytes ` +
+    `wasm module: ${bytes.length} bytes, ${names.length} segment(s)${jsSteps.length > 0 ? `; steps run in JS: ${jsSteps.join(", ")}` : ""}, memory ${pages} pages; arena ${plan.end - base} bytes ` +
     `(temporaries ${plan.unshared} bytes before reuse)\n` +
     program.buffers.map((b) => `  b${b.id} @${plan.offsets[b.id]} (${plan.bytes[b.id]} bytes)`).join("\n");
   return {
     text,
     run: (args) => {
       for (let i = 0; i < ins.length; i++) ins[i].set(args[i].buffer);
-      fn();
+      for (const t of thunks) t();
       return outs.map((v) => (v === null ? null : v.slice()));
     },
   };
