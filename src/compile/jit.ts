@@ -24,7 +24,25 @@ export interface JitOptions {
    * "reference" (each primitive's reference kernel in turn: the definition of meaning).
    */
   backend?: Backend;
+  /**
+   * How many input signatures a jitted function keeps compiled (least recently used ones are
+   * dropped beyond it; default 64). `jitted.cache` shows what is kept.
+   */
+  cacheSize?: number;
 }
+
+/** What a jitted function keeps: its compiled signatures, most recently used last. */
+export interface JitCacheInfo {
+  readonly size: number;
+  readonly capacity: number;
+  /** The signatures (tree structure and avals, static values), least recently used first. */
+  signatures(): string[];
+  /** How many times the function was traced. */
+  readonly traces: number;
+}
+
+/** Retraces on this many calls in a row make one warning (a retracing storm). */
+const STORM = 8;
 
 /** A hashable static value: JSON-like data. Functions, arrays and class instances are not. */
 function staticKey(op: string, v: unknown, index: number): string {
@@ -51,6 +69,8 @@ interface Entry {
   outDef: TreeDef;
   /** The output is one array (no tree to rebuild). */
   single: boolean;
+  /** The signature this entry is cached under. */
+  key: string;
 }
 
 /** A compiled program, for inspection: `jit(f).compile(...args).asText()`. */
@@ -65,6 +85,8 @@ export type Jitted<F extends AnyFn> = ((...args: ArgsOf<F>) => AsArrays<ReturnTy
   lower(...args: ArgsOf<F>): Ir;
   /** The program compiled for these arguments on the jit's backend (the one calls run). */
   compile(...args: ArgsOf<F>): Compiled;
+  /** The compile cache: its size, capacity and signatures. */
+  readonly cache: JitCacheInfo;
 };
 
 interface Signature {
@@ -161,12 +183,55 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
     }
     return key;
   };
+  const capacity = opts.cacheSize ?? 64;
+  if (!Number.isInteger(capacity) || capacity < 1) {
+    throw new TransformError(`jit: cacheSize must be a positive integer, got ${capacity}`);
+  }
+  let traces = 0;
+  // A retracing storm: every call of the last STORM ones traced anew. One warning names the
+  // argument that keeps changing and its avals (or static value), then stays quiet.
+  let stormRun = 0;
+  let warned = false;
+  let lastArgs: string[] | null = null;
+  const describeArg = (a: unknown, i: number, statics: readonly number[]): string => {
+    if (statics.includes(i)) return `the static value ${staticKey("jit", a, i)}`;
+    try {
+      return `[${flattenArrays("jit", a, `argument ${i}`, "weak")[0]
+        .map((l) => l.aval.str())
+        .join(", ")}]`;
+    } catch {
+      return typeof a;
+    }
+  };
+  const noteRetrace = (args: readonly unknown[]) => {
+    const statics = staticNums.map((i) => (i < 0 ? i + args.length : i));
+    const now = args.map((a, i) => describeArg(a, i, statics));
+    stormRun++;
+    if (!warned && stormRun >= STORM && lastArgs !== null) {
+      const was = lastArgs;
+      const i = now.findIndex((d, k) => d !== was[k]);
+      warned = true;
+      console.warn(
+        `jit(${name}): retraced on each of the last ${STORM} calls` +
+          (i >= 0 ? `: argument ${i} changes (was ${was[i]}, now ${now[i]})` : "") +
+          ". Every new signature is traced and compiled again; keep shapes fixed (pad or bucket a varying batch) " +
+          "and make an argument static only if it takes few values",
+      );
+    }
+    lastArgs = now;
+  };
   const lookup = (args: readonly unknown[]): [Entry, Array[]] => {
     const fastLeaves: Array[] = [];
     const fk = fastKey(args, fastLeaves);
     if (fk !== null) {
       const hit = fast.get(fk);
-      if (hit !== undefined) return [hit, fastLeaves];
+      if (hit !== undefined) {
+        // Most recently used goes last.
+        cache.delete(hit.key);
+        cache.set(hit.key, hit);
+        stormRun = 0;
+        return [hit, fastLeaves];
+      }
     }
     const sig = signature(
       "jit",
@@ -177,10 +242,22 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
     let entry = cache.get(sig.key);
     if (entry === undefined) {
       const { staged, outDef } = sig.stage();
+      traces++;
+      noteRetrace(args);
       const concrete = staged.consts.every((c) => c instanceof ConcreteArray);
-      entry = { staged, closed: concrete ? closeIr(staged) : null, outDef, single: outDef.kind === "leaf" };
+      entry = { staged, closed: concrete ? closeIr(staged) : null, outDef, single: outDef.kind === "leaf", key: sig.key };
       // Constants that are tracers of an enclosing transform are only valid for this call.
       if (concrete) cache.set(sig.key, entry);
+      // Least recently used signatures go first (a Map keeps insertion order).
+      while (cache.size > capacity) {
+        const [oldKey, old] = cache.entries().next().value as [string, Entry];
+        cache.delete(oldKey);
+        for (const [k, e] of fast) if (e === old) fast.delete(k);
+      }
+    } else {
+      cache.delete(sig.key);
+      cache.set(sig.key, entry);
+      stormRun = 0;
     }
     if (fk !== null && entry.closed !== null) fast.set(fk, entry);
     return [entry, sig.leaves];
@@ -207,6 +284,9 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
     const exe = compileIr(run.lower(...args), backend);
     return { backend, asText: () => exe.asText() };
   };
+  Object.defineProperty(run, "cache", {
+    get: (): JitCacheInfo => ({ size: cache.size, capacity, signatures: () => [...cache.keys()], traces }),
+  });
   return run;
 }
 

@@ -1,5 +1,5 @@
 /** jit: one trace per signature, retrace on new shapes/dtypes/static values, lower() gives the IR. */
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import type { Array } from "../../src/index.js";
 import { grad, hessian, jit, makeIr, np, typecheck, vmap } from "../../src/index.js";
 
@@ -192,5 +192,42 @@ describe("the cached call path", () => {
     expect(f(np.add(2, 3)).dtype).toBe("uint32");
     expect(f(np.array(5, "int32")).dtype).toBe("int32");
     expect(traces).toBe(2);
+  });
+});
+
+describe("the compile cache", () => {
+  test("is bounded: beyond cacheSize the least recently used signature is dropped and retraced when it returns", () => {
+    const f = jit((x: Array) => x.mul(2), { cacheSize: 2 });
+    f(np.ones([1]));
+    f(np.ones([2]));
+    f(np.ones([1])); // a hit: [1] becomes the most recent
+    f(np.ones([3])); // evicts [2]
+    expect(f.cache.size).toBe(2);
+    expect(f.cache.capacity).toBe(2);
+    expect(f.cache.signatures().join(" ")).toMatch(/f32\[1\].*f32\[3\]/);
+    expect(f.cache.traces).toBe(3);
+    f(np.ones([1]));
+    expect(f.cache.traces).toBe(3);
+    f(np.ones([2]));
+    expect(f.cache.traces).toBe(4);
+    expect(() => jit((x: Array) => x, { cacheSize: 0 })).toThrow(/cacheSize must be a positive integer/);
+  });
+
+  test("a retracing storm warns once, naming the argument that changes and its avals", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const f = jit((w: Array, x: Array) => x.sum().add(w));
+      const w = np.ones([]);
+      for (let n = 1; n <= 20; n++) f(w, np.ones([n]));
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toMatch(
+        /retraced on each of the last 8 calls: argument 1 changes \(was \[f32\[7\]\], now \[f32\[8\]\]\)/,
+      );
+      // Steady calls after the storm are quiet.
+      for (let k = 0; k < 5; k++) f(w, np.ones([3]));
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
