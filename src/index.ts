@@ -21,6 +21,8 @@ export type { ArrayLike, Axis, NestedArray, ReduceOptions } from "./core/array.j
 // Array.isArray) in the importing module. Array is the same class, kept as an alias.
 export { Array as NDArray, Array, ConcreteArray } from "./core/array.js";
 export { ShapedArray } from "./core/aval.js";
+export type { ConfigOptions } from "./core/config.js";
+export { config, withConfig } from "./core/config.js";
 export type { DType } from "./core/dtype.js";
 export { promoteTypes, resultType } from "./core/dtype.js";
 export {
@@ -28,6 +30,7 @@ export {
   AxleError,
   ConcretizationError,
   DTypeError,
+  FloatingPointError,
   LeakedTracerError,
   ShapeError,
   TransformError,

@@ -46,6 +46,43 @@ export class TransformError extends AxleError {
   override name = "TransformError";
 }
 
+/**
+ * A NaN or ±Infinity appeared where `debugNans` / `debugInfs` (or `checkify`) watches for it: the
+ * message names the primitive that produced it from inputs without one, its input avals, the
+ * transforms it ran under and the user's source line.
+ */
+export class FloatingPointError extends AxleError {
+  override name = "FloatingPointError";
+}
+
+/**
+ * The transforms whose user function (or backward pass) is running now, outermost first: what a
+ * `FloatingPointError` names. `withTransformContext` maintains it.
+ */
+const activeTransforms: string[] = [];
+
+/** The running transforms, innermost first ("grad", "jit"), empty when eager. */
+export function transformStack(): string[] {
+  return [...activeTransforms].reverse();
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
+/** The running transforms, outermost first, as a snapshot (cheap: no copy when eager). */
+export function transformSnapshot(): readonly string[] {
+  return activeTransforms.length === 0 ? NONE : activeTransforms.slice();
+}
+
+/** Run `fn` as part of transform `name` (e.g. grad's backward pass) without annotating its errors. */
+export function inTransform<T>(name: string, fn: () => T): T {
+  activeTransforms.push(name);
+  try {
+    return fn();
+  } finally {
+    activeTransforms.pop();
+  }
+}
+
 const CONTEXT = Symbol("axle.transformContext");
 type WithContext = AxleError & { [CONTEXT]?: { message: string; transforms: string[] } };
 
@@ -55,6 +92,7 @@ type WithContext = AxleError & { [CONTEXT]?: { message: string; transforms: stri
  * grad, inside jit)`. Errors raised outside any transform keep their message as it is.
  */
 export function withTransformContext<T>(name: string, fn: () => T): T {
+  activeTransforms.push(name);
   try {
     return fn();
   } catch (e) {
@@ -66,5 +104,7 @@ export function withTransformContext<T>(name: string, fn: () => T): T {
       err.message = `${ctx.message} (raised while tracing under ${ctx.transforms.join(", inside ")})`;
     }
     throw e;
+  } finally {
+    activeTransforms.pop();
   }
 }

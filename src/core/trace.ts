@@ -4,6 +4,7 @@
  * trace under `jit`) and lets it process the primitive.
  */
 import { Array, type ConcreteArray } from "./array.js";
+import { flags, hooks } from "./config.js";
 import { ConcretizationError, LeakedTracerError } from "./errors.js";
 import { type Params, type Primitive, standardWeak } from "./primitive.js";
 
@@ -60,6 +61,7 @@ export class EvalTrace extends Trace {
   processPrimitive(prim: Primitive, args: readonly Array[], params: Params): Array[] {
     const concrete = args.map((a) => a.toConcrete(prim.name));
     const outs = prim.impl(concrete, params);
+    if (flags.check) hooks.eagerCheck?.(prim, concrete, params, outs);
     // Kernels build strong arrays; weak flags follow the primitive's rule, as its abstractEval's
     // do. A primitive with its own rule ("own": conversions, calls) sets them in its kernel.
     if (prim.weakType === "own" || !concrete.some((a) => a.weakType)) return outs;

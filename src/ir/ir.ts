@@ -5,6 +5,7 @@
 import type { ConcreteArray } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
 import type { Params, Primitive } from "../core/primitive.js";
+import type { SourceInfo } from "../core/source.js";
 import { type DotOptions, irToDot } from "./dot.js";
 import { printIr } from "./print.js";
 
@@ -30,6 +31,8 @@ export interface Eqn {
   readonly inputs: readonly Atom[];
   readonly params: Params;
   readonly outVars: readonly Var[];
+  /** The user's call site that staged this equation (parsed on demand; absent for built IRs). */
+  readonly sourceInfo?: SourceInfo;
 }
 
 export class Ir {

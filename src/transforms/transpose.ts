@@ -5,6 +5,7 @@
 import { type Array, fullConcrete } from "../core/array.js";
 import { TransformError } from "../core/errors.js";
 import { type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
+import { currentSource, setCurrentSource } from "../core/source.js";
 import type { Ir } from "../ir/ir.js";
 import { type Atom, Lit, type Var } from "../ir/ir.js";
 import { add } from "../primitives/elementwise.js";
@@ -44,7 +45,14 @@ export function backwardPass(ir: Ir, args: readonly (Array | UndefPrimal)[], cts
           "(reverse-mode differentiation of a function that is not differentiable this way?)",
       );
     }
-    const ctsIn = rule(ctsOut, eqn.inputs.map(readPrimal), eqn.params);
+    // The forward equation's call site stays current: what the rule stages or checks names it.
+    const prev = setCurrentSource(eqn.sourceInfo ?? currentSource());
+    let ctsIn: (Tangent | null)[];
+    try {
+      ctsIn = rule(ctsOut, eqn.inputs.map(readPrimal), eqn.params);
+    } finally {
+      setCurrentSource(prev);
+    }
     eqn.inputs.forEach((a, i) => writeCt(a, ctsIn[i]));
   }
   return ir.inVars.filter((_, i) => args[i] instanceof UndefPrimal).map(readCt);

@@ -159,6 +159,7 @@ const ORDER = [
   "TransformError",
   "IrTypeError",
   "GradCheckError",
+  "FloatingPointError",
 ];
 
 function render(): string {
