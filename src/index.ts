@@ -37,6 +37,7 @@ export {
   TreeError,
   ValueError,
 } from "./core/errors.js";
+export type { SourceInfo } from "./core/source.js";
 export * as datasets from "./datasets/index.js";
 export type { DotOptions, DotUse } from "./ir/dot.js";
 export { dotValues, shortValue } from "./ir/dot.js";
@@ -44,6 +45,7 @@ export type { EqnHook } from "./ir/eval.js";
 export { evalIr } from "./ir/eval.js";
 export type { Atom, Eqn } from "./ir/ir.js";
 export { Ir, Lit, Var } from "./ir/ir.js";
+export type { PrintOptions } from "./ir/print.js";
 export { irNames } from "./ir/print.js";
 export { checkIr, IrTypeError, typecheck } from "./ir/typecheck.js";
 export * as nn from "./nn/index.js";

@@ -2,8 +2,17 @@
  * Typed errors. Every message names the operation, the shapes/dtypes/tree paths involved,
  * and says how to fix the problem.
  */
+import { SourceInfo } from "./source.js";
+
 export class AxleError extends Error {
   override name = "AxleError";
+  constructor(message?: string) {
+    // Deep enough to reach the user's frame from inside a transform: its note names that line.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = Math.max(limit, 32);
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** Shapes that do not fit the operation (broadcasting, contraction, reshape sizes…). */
@@ -84,12 +93,13 @@ export function inTransform<T>(name: string, fn: () => T): T {
 }
 
 const CONTEXT = Symbol("axle.transformContext");
-type WithContext = AxleError & { [CONTEXT]?: { message: string; transforms: string[] } };
+type WithContext = AxleError & { [CONTEXT]?: { message: string; transforms: string[]; site: string | null } };
 
 /**
  * Run `fn` (the user's function, called by transform `name`); an `AxleError` it raises gains a
  * note naming the transforms it was raised under, innermost first: `(raised while tracing under
- * grad, inside jit)`. Errors raised outside any transform keep their message as it is.
+ * grad, inside jit, at src/model.ts:12:5)`, with the user's line that made the failing call.
+ * Errors raised outside any transform keep their message as it is.
  */
 export function withTransformContext<T>(name: string, fn: () => T): T {
   activeTransforms.push(name);
@@ -98,10 +108,11 @@ export function withTransformContext<T>(name: string, fn: () => T): T {
   } catch (e) {
     if (e instanceof AxleError) {
       const err = e as WithContext;
-      const ctx = err[CONTEXT] ?? { message: err.message, transforms: [] };
+      const ctx = err[CONTEXT] ?? { message: err.message, transforms: [], site: new SourceInfo(err).location };
       ctx.transforms.push(name);
       err[CONTEXT] = ctx;
-      err.message = `${ctx.message} (raised while tracing under ${ctx.transforms.join(", inside ")})`;
+      const at = ctx.site === null ? "" : `, at ${ctx.site}`;
+      err.message = `${ctx.message} (raised while tracing under ${ctx.transforms.join(", inside ")}${at})`;
     }
     throw e;
   } finally {

@@ -9,10 +9,11 @@ import { transformSnapshot } from "./errors.js";
 
 /**
  * Frames to record. Axle's own frames come first (the staging trace, bind, an np composite, a
- * rule); recording costs about 0.15 µs a frame, so the depth is what the cost is. 16 reaches the
- * user's frame from np/nn calls, rules and composites in the tests; a deeper site reads "<unknown>".
+ * rule); recording costs about 0.15 µs a frame, so the depth is what the cost is. 24 reaches the
+ * user's frame from np/nn calls, rules and composites (one stack serves a whole outermost bind,
+ * recorded where its first equation is staged); a deeper site reads "<unknown>".
  */
-const DEPTH = 16;
+const DEPTH = 24;
 
 /** Where `f:line:col` of a V8 stack line is: the innermost location (an eval's own, not its caller's). */
 function frameLocation(line: string): string {
@@ -86,9 +87,23 @@ export const sourceRecording = { on: true };
 
 const UNRECORDED = new SourceInfo(new Error("unrecorded"));
 
-/** Record the current call stack (parsed only if asked). */
+/**
+ * The outermost `bind` in progress: everything it stages (a rule's primitives under grad inside
+ * jit, a composite's parts) comes from one user call, so one recorded stack serves them all.
+ */
+export const sourceScope: { open: boolean; info: SourceInfo | undefined } = { open: false, info: undefined };
+
+/** Record the current call stack (parsed only if asked); once per outermost bind. */
 export function captureSource(): SourceInfo {
   if (!sourceRecording.on) return UNRECORDED;
+  if (sourceScope.open) {
+    if (sourceScope.info === undefined) sourceScope.info = capture();
+    return sourceScope.info;
+  }
+  return capture();
+}
+
+function capture(): SourceInfo {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = DEPTH;
   const e = new Error();

@@ -7,6 +7,7 @@ import { Array, type ConcreteArray } from "./array.js";
 import { flags, hooks } from "./config.js";
 import { ConcretizationError, LeakedTracerError } from "./errors.js";
 import { type Params, type Primitive, standardWeak } from "./primitive.js";
+import { sourceScope } from "./source.js";
 
 export interface MainTrace {
   readonly level: number;
@@ -141,6 +142,18 @@ export function fullLower(x: Array): Array {
 
 /** Apply a primitive under whatever transforms are active. */
 export function bind<P extends Params>(prim: Primitive<P>, args: readonly Array[], params?: P): Array[] {
+  if (sourceScope.open) return bindNow(prim, args, params);
+  // The outermost bind: what it stages shares one recorded call site (see captureSource).
+  sourceScope.open = true;
+  try {
+    return bindNow(prim, args, params);
+  } finally {
+    sourceScope.open = false;
+    sourceScope.info = undefined;
+  }
+}
+
+function bindNow<P extends Params>(prim: Primitive<P>, args: readonly Array[], params?: P): Array[] {
   const trace = findTopTrace(prim.name, args);
   const tracers = args.map((a) => fullRaise(trace, a));
   const outs = trace.processPrimitive(prim as unknown as Primitive, tracers, params ?? {});

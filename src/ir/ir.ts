@@ -7,7 +7,7 @@ import type { ShapedArray } from "../core/aval.js";
 import type { Params, Primitive } from "../core/primitive.js";
 import type { SourceInfo } from "../core/source.js";
 import { type DotOptions, irToDot } from "./dot.js";
-import { printIr } from "./print.js";
+import { type PrintOptions, printIr } from "./print.js";
 
 let nextVarId = 0;
 
@@ -52,9 +52,12 @@ export class Ir {
     return this.outs.map((v) => v.aval);
   }
 
-  /** A jaxpr-like listing: `{ lambda c:f32[3] ; a:f32[3] . let b:f32[3] = mul a c in (b) }`. */
-  toString(): string {
-    return printIr(this);
+  /**
+   * A jaxpr-like listing: `{ lambda c:f32[3] ; a:f32[3] . let b:f32[3] = mul a c in (b) }`.
+   * With `{ sourceInfo: true }` each equation ends with the user's line that staged it.
+   */
+  toString(opts?: PrintOptions): string {
+    return printIr(this, "", opts);
   }
 
   /**

@@ -45,15 +45,15 @@ export function backwardPass(ir: Ir, args: readonly (Array | UndefPrimal)[], cts
           "(reverse-mode differentiation of a function that is not differentiable this way?)",
       );
     }
-    // The forward equation's call site stays current: what the rule stages or checks names it.
+    // The forward equation's call site stays current: what the rule (and the cotangent sums)
+    // stage or check names it.
     const prev = setCurrentSource(eqn.sourceInfo ?? currentSource());
-    let ctsIn: (Tangent | null)[];
     try {
-      ctsIn = rule(ctsOut, eqn.inputs.map(readPrimal), eqn.params);
+      const ctsIn = rule(ctsOut, eqn.inputs.map(readPrimal), eqn.params);
+      eqn.inputs.forEach((a, i) => writeCt(a, ctsIn[i]));
     } finally {
       setCurrentSource(prev);
     }
-    eqn.inputs.forEach((a, i) => writeCt(a, ctsIn[i]));
   }
   return ir.inVars.filter((_, i) => args[i] instanceof UndefPrimal).map(readCt);
 }
