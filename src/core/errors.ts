@@ -6,11 +6,11 @@ import { SourceInfo } from "./source.js";
 
 export class AxleError extends Error {
   override name = "AxleError";
-  constructor(message?: string) {
+  constructor(message?: string, options?: ErrorOptions) {
     // Deep enough to reach the user's frame from inside a transform: its note names that line.
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = Math.max(limit, 32);
-    super(message);
+    super(message, options);
     Error.stackTraceLimit = limit;
   }
 }
