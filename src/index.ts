@@ -9,9 +9,9 @@
 import * as np from "./numpy/index.js";
 import * as tree from "./tree/index.js";
 
-export type { Backend } from "./compile/compile.js";
 export type { CheckifyOptions } from "./compile/checkify.js";
 export { checkify } from "./compile/checkify.js";
+export type { Backend } from "./compile/compile.js";
 export type { Compiled, JitOptions, Jitted } from "./compile/jit.js";
 export { evalShape, jit, makeIr } from "./compile/jit.js";
 export { cond, switchCase } from "./control/cond.js";
