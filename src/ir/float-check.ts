@@ -71,6 +71,12 @@ function row(a: ConcreteArray, i: number): ConcreteArray {
  * watched kind is the culprit (entered when it holds sub-IRs). Null when the run stays clean.
  */
 export function findInIr(ir: Ir, args: readonly ConcreteArray[], w: Watch): Culprit | null {
+  const r = runChecked(ir, args, w);
+  return globalThis.Array.isArray(r) ? null : r;
+}
+
+/** `findInIr` that also hands back the outputs of a clean run (a loop's next carry). */
+function runChecked(ir: Ir, args: readonly ConcreteArray[], w: Watch): Culprit | ConcreteArray[] {
   const env = new Map<Var, ConcreteArray>();
   ir.constVars.forEach((v, i) => env.set(v, ir.consts[i]));
   ir.inVars.forEach((v, i) => env.set(v, args[i]));
@@ -92,40 +98,43 @@ export function findInIr(ir: Ir, args: readonly ConcreteArray[], w: Watch): Culp
     }
     eqn.outVars.forEach((v, i) => env.set(v, outs[i]));
   }
-  return null;
+  return ir.outs.map(read);
 }
 
-/** Enter a primitive that holds IRs (a call, a cond, a scan) to find the culprit inside, or null. */
+const within = (c: Culprit | null, where: string) => {
+  if (c !== null) c.path.push(where);
+  return c;
+};
+
+/** Enter a primitive that holds IRs (a call, a cond, a loop) to find the culprit inside, or null. */
 export function findInCall(prim: Primitive, ins: readonly ConcreteArray[], params: Params, w: Watch): Culprit | null {
-  const within = (c: Culprit | null, where: string) => {
-    if (c !== null) c.path.push(where);
-    return c;
-  };
   if (prim.name === "scan") {
-    const {
-      body,
-      numConsts: nc,
-      numCarry: nk,
-      length,
-      reverse,
-    } = params as {
-      body: Ir;
-      numConsts: number;
-      numCarry: number;
-      length: number;
-      reverse: boolean;
-    };
+    const p = params as { body: Ir; numConsts: number; numCarry: number; length: number; reverse: boolean };
+    const { body, numConsts: nc, numCarry: nk, length, reverse } = p;
     const consts = ins.slice(0, nc);
     let carry = ins.slice(nc, nc + nk);
     const xs = ins.slice(nc + nk);
     for (let s = 0; s < length; s++) {
       const i = reverse ? length - 1 - s : s;
-      const stepIns = [...consts, ...carry, ...xs.map((x) => row(x, i))];
-      const c = findInIr(body, stepIns, w);
-      if (c !== null) return within(c, `scan step ${i}`);
-      carry = body.eqns.length === 0 ? carry : stepCarry(body, stepIns, nk);
+      const r = runChecked(body, [...consts, ...carry, ...xs.map((x) => row(x, i))], w);
+      if (!globalThis.Array.isArray(r)) return within(r, `scan step ${i}`);
+      carry = r.slice(0, nk);
     }
     return null;
+  }
+  if (prim.name === "while") {
+    const p = params as { cond: Ir; body: Ir; numCondConsts: number; numBodyConsts: number };
+    const cc = ins.slice(0, p.numCondConsts);
+    const bc = ins.slice(p.numCondConsts, p.numCondConsts + p.numBodyConsts);
+    let carry = ins.slice(p.numCondConsts + p.numBodyConsts);
+    for (let k = 0; ; k++) {
+      const c = runChecked(p.cond, [...cc, ...carry], w);
+      if (!globalThis.Array.isArray(c)) return within(c, `whileLoop condition at iteration ${k}`);
+      if (!c[0].item()) return null;
+      const r = runChecked(p.body, [...bc, ...carry], w);
+      if (!globalThis.Array.isArray(r)) return within(r, `whileLoop iteration ${k}`);
+      carry = r;
+    }
   }
   if (prim.name === "cond") {
     const branches = params.branches as readonly Ir[];
@@ -134,26 +143,16 @@ export function findInCall(prim: Primitive, ins: readonly ConcreteArray[], param
   }
   // Calls: the IR param that takes exactly these inputs (jit_call's ir, a custom rule's fun).
   for (const [k, v] of Object.entries(params)) {
-    if (v instanceof Ir && v.inVars.length === ins.length && v.inAvals.every((a, i) => a.shape.length === ins[i].ndim)) {
+    const takes = (ir: Ir) =>
+      ir.inVars.length === ins.length &&
+      ir.inAvals.every((a, i) => a.dtype === ins[i].dtype && a.shape.join() === ins[i].shape.join());
+    if (v instanceof Ir && takes(v)) {
       const name =
         typeof params.name === "string" ? `${prim.name === "jit_call" ? "jit" : prim.name}(${params.name})` : `${prim.name}.${k}`;
       return within(findInIr(v, ins, w), name);
     }
   }
   return null;
-}
-
-/** The next carry of a clean scan step (the body re-run; it was found clean). */
-function stepCarry(body: Ir, ins: readonly ConcreteArray[], nk: number): ConcreteArray[] {
-  const env = new Map<Var, ConcreteArray>();
-  body.constVars.forEach((v, i) => env.set(v, body.consts[i]));
-  body.inVars.forEach((v, i) => env.set(v, ins[i]));
-  const read = (a: Atom) => (a instanceof Lit ? litValue(a) : (env.get(a) as ConcreteArray));
-  for (const eqn of body.eqns) {
-    const outs = eqn.prim.impl(eqn.inputs.map(read), eqn.params);
-    eqn.outVars.forEach((v, i) => env.set(v, outs[i]));
-  }
-  return body.outs.slice(0, nk).map(read);
 }
 
 /** The message of a report: primitive, input avals, where it ran, the user's line, what to do. */

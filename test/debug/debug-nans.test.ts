@@ -8,6 +8,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import {
   type Array,
   type Backend,
+  cond,
   config,
   customVjp,
   FloatingPointError,
@@ -16,6 +17,7 @@ import {
   np,
   scan,
   ValueError,
+  whileLoop,
   withConfig,
 } from "../../src/index.js";
 
@@ -46,6 +48,14 @@ const nanAtStep = (c: Array, x: Array) => {
   const y = np.sqrt(np.subtract(7312.5, x)); // plant: scan
   return [c.add(y), y] as const;
 };
+const countdown = (c: { i: Array; v: Array }) => ({ i: c.i.add(1), v: np.log(np.subtract(5.5, c.i)) }); // plant: while
+const branchy = (p: Array, x: Array) =>
+  cond(
+    p,
+    (y: Array) => np.sqrt(y.neg()), // plant: cond
+    (y: Array) => y,
+    x,
+  );
 const badBwd = customVjp(
   (x: Array) => np.sin(x),
   (x: Array) => [np.sin(x), x] as const,
@@ -110,6 +120,25 @@ describe("debugNans names the primitive, its input avals, the transforms and the
     const j = withConfig({ debugNans: true }, () => raised(() => jit(run)(xs)));
     expect(j.message).toContain("inside scan step 7313, inside jit(run)");
     expect(j.message).toContain(site("scan"));
+  });
+});
+
+describe("debugNans inside loops and branches under jit names the iteration or branch", () => {
+  test("whileLoop: the iteration whose body made the NaN", () => {
+    const run = jit((i: Array) => whileLoop((c: { i: Array; v: Array }) => c.i.lt(10), countdown, { i, v: np.array(0) }));
+    const e = withConfig({ debugNans: true }, () => raised(() => run(np.array(0, "float32"))));
+    expect(e.message).toContain(
+      "log produced a NaN from inputs (f32[]) that had none, inside whileLoop iteration 6, inside jit(",
+    );
+    expect(e.message).toContain(site("while"));
+  });
+
+  test("cond: the branch taken", () => {
+    const e = withConfig({ debugNans: true }, () => raised(() => jit(branchy)(np.array(true), np.array([1, 2]))));
+    expect(e.message).toContain(
+      "sqrt produced a NaN from inputs (f32[2]) that had none, inside cond branch 1, inside jit(branchy)",
+    );
+    expect(e.message).toContain(site("cond"));
   });
 });
 
