@@ -50,7 +50,10 @@ export function vjp<A extends unknown[], R>(f: (...args: A) => R, ...primals: No
   const back = (ct: R): A => {
     const [cl] = flattenArrays("vjp", ct, "cotangent");
     assertSameStructure(unflattenArrays(def, outs), ct, { what: "vjp: cotangent vs output", root: "output", leaves: "aval" });
-    return splitLeaves(pullback(cl), flat) as A;
+    return splitLeaves(
+      inTransform("vjp (backward pass)", () => pullback(cl)),
+      flat,
+    ) as A;
   };
   return [unflattenArrays(def, outs), back];
 }

@@ -17,6 +17,7 @@ import {
   np,
   scan,
   ValueError,
+  vjp,
   whileLoop,
   withConfig,
 } from "../../src/index.js";
@@ -90,6 +91,15 @@ describe("debugNans names the primitive, its input avals, the transforms and the
     // As in JAX, the infinity alone is no NaN: debugNans lets it through.
     const g = withConfig({ debugNans: true }, () => grad(sqrtSum)(np.zeros([3])));
     expect(g.toArray()).toEqual([Infinity, Infinity, Infinity]);
+  });
+
+  test("vjp's pullback runs as the vjp's backward pass", () => {
+    const [, pullback] = vjp(sqrtSum, np.zeros([2]));
+    const e = withConfig({ debugInfs: true }, () => raised(() => pullback(np.array(1))));
+    expect(e.message).toContain(
+      "div produced an infinity from inputs (f32[2], f32[2]) that had none, inside vjp (backward pass)",
+    );
+    expect(e.message).toContain(site("sqrt"));
   });
 
   test("sqrt at 0 under jit(grad): the staged backward equation keeps the forward line", () => {
