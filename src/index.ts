@@ -9,6 +9,8 @@
 import * as np from "./numpy/index.js";
 import * as tree from "./tree/index.js";
 
+export type { CheckifyOptions } from "./compile/checkify.js";
+export { checkify } from "./compile/checkify.js";
 export type { Backend } from "./compile/compile.js";
 export type { Compiled, JitOptions, Jitted } from "./compile/jit.js";
 export { evalShape, jit, makeIr } from "./compile/jit.js";
@@ -21,6 +23,8 @@ export type { ArrayLike, Axis, NestedArray, ReduceOptions } from "./core/array.j
 // Array.isArray) in the importing module. Array is the same class, kept as an alias.
 export { Array as NDArray, Array, ConcreteArray } from "./core/array.js";
 export { ShapedArray } from "./core/aval.js";
+export type { ConfigOptions } from "./core/config.js";
+export { config, withConfig } from "./core/config.js";
 export type { DType } from "./core/dtype.js";
 export { promoteTypes, resultType } from "./core/dtype.js";
 export {
@@ -28,12 +32,14 @@ export {
   AxleError,
   ConcretizationError,
   DTypeError,
+  FloatingPointError,
   LeakedTracerError,
   ShapeError,
   TransformError,
   TreeError,
   ValueError,
 } from "./core/errors.js";
+export type { SourceInfo } from "./core/source.js";
 export * as datasets from "./datasets/index.js";
 export type { DotOptions, DotUse } from "./ir/dot.js";
 export { dotValues, shortValue } from "./ir/dot.js";
@@ -41,6 +47,7 @@ export type { EqnHook } from "./ir/eval.js";
 export { evalIr } from "./ir/eval.js";
 export type { Atom, Eqn } from "./ir/ir.js";
 export { Ir, Lit, Var } from "./ir/ir.js";
+export type { PrintOptions } from "./ir/print.js";
 export { irNames } from "./ir/print.js";
 export { checkIr, IrTypeError, typecheck } from "./ir/typecheck.js";
 export * as nn from "./nn/index.js";

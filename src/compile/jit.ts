@@ -6,8 +6,10 @@
 import { jitCallP } from "../control/jit-call.js";
 import { type Array, Array as ArrayClass, ConcreteArray } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
+import { flags } from "../core/config.js";
 import { TransformError } from "../core/errors.js";
 import { bind, isEvalContext } from "../core/trace.js";
+import { checkCompiled } from "../ir/float-check.js";
 import type { Ir } from "../ir/ir.js";
 import { flattenArrays } from "../transforms/args.js";
 import { closeIr, type Staged, traceToIr } from "../transforms/stage.js";
@@ -268,6 +270,7 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
     // at the bottom of the trace stack would do, without the dispatch).
     if (entry.closed !== null && isEvalContext() && leaves.every((l) => l instanceof ConcreteArray)) {
       const outs = compileIr(entry.closed, backend).run(leaves as ConcreteArray[]);
+      if (flags.check) checkCompiled(entry.closed, name, backend, leaves as ConcreteArray[], outs);
       return entry.single ? outs[0] : unflatten(entry.outDef, outs);
     }
     const outs =

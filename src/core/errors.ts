@@ -2,8 +2,17 @@
  * Typed errors. Every message names the operation, the shapes/dtypes/tree paths involved,
  * and says how to fix the problem.
  */
+import { SourceInfo } from "./source.js";
+
 export class AxleError extends Error {
   override name = "AxleError";
+  constructor(message?: string, options?: ErrorOptions) {
+    // Deep enough to reach the user's frame from inside a transform: its note names that line.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = Math.max(limit, 32);
+    super(message, options);
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** Shapes that do not fit the operation (broadcasting, contraction, reshape sizes…). */
@@ -46,25 +55,67 @@ export class TransformError extends AxleError {
   override name = "TransformError";
 }
 
+/**
+ * A NaN or ±Infinity appeared where `debugNans` / `debugInfs` (or `checkify`) watches for it: the
+ * message names the primitive that produced it from inputs without one, its input avals, the
+ * transforms it ran under and the user's source line.
+ */
+export class FloatingPointError extends AxleError {
+  override name = "FloatingPointError";
+}
+
+/**
+ * The transforms whose user function (or backward pass) is running now, outermost first: what a
+ * `FloatingPointError` names. `withTransformContext` maintains it.
+ */
+const activeTransforms: string[] = [];
+
+/** The running transforms, innermost first ("grad", "jit"), empty when eager. */
+export function transformStack(): string[] {
+  return [...activeTransforms].reverse();
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
+/** The running transforms, outermost first, as a snapshot (cheap: no copy when eager). */
+export function transformSnapshot(): readonly string[] {
+  return activeTransforms.length === 0 ? NONE : activeTransforms.slice();
+}
+
+/** Run `fn` as part of transform `name` (e.g. grad's backward pass) without annotating its errors. */
+export function inTransform<T>(name: string, fn: () => T): T {
+  activeTransforms.push(name);
+  try {
+    return fn();
+  } finally {
+    activeTransforms.pop();
+  }
+}
+
 const CONTEXT = Symbol("axle.transformContext");
-type WithContext = AxleError & { [CONTEXT]?: { message: string; transforms: string[] } };
+type WithContext = AxleError & { [CONTEXT]?: { message: string; transforms: string[]; site: string | null } };
 
 /**
  * Run `fn` (the user's function, called by transform `name`); an `AxleError` it raises gains a
  * note naming the transforms it was raised under, innermost first: `(raised while tracing under
- * grad, inside jit)`. Errors raised outside any transform keep their message as it is.
+ * grad, inside jit, at src/model.ts:12:5)`, with the user's line that made the failing call.
+ * Errors raised outside any transform keep their message as it is.
  */
 export function withTransformContext<T>(name: string, fn: () => T): T {
+  activeTransforms.push(name);
   try {
     return fn();
   } catch (e) {
     if (e instanceof AxleError) {
       const err = e as WithContext;
-      const ctx = err[CONTEXT] ?? { message: err.message, transforms: [] };
+      const ctx = err[CONTEXT] ?? { message: err.message, transforms: [], site: new SourceInfo(err).location };
       ctx.transforms.push(name);
       err[CONTEXT] = ctx;
-      err.message = `${ctx.message} (raised while tracing under ${ctx.transforms.join(", inside ")})`;
+      const at = ctx.site === null ? "" : `, at ${ctx.site}`;
+      err.message = `${ctx.message} (raised while tracing under ${ctx.transforms.join(", inside ")}${at})`;
     }
     throw e;
+  } finally {
+    activeTransforms.pop();
   }
 }

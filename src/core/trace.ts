@@ -4,8 +4,10 @@
  * trace under `jit`) and lets it process the primitive.
  */
 import { Array, type ConcreteArray } from "./array.js";
+import { flags, hooks } from "./config.js";
 import { ConcretizationError, LeakedTracerError } from "./errors.js";
 import { type Params, type Primitive, standardWeak } from "./primitive.js";
+import { sourceScope } from "./source.js";
 
 export interface MainTrace {
   readonly level: number;
@@ -60,6 +62,7 @@ export class EvalTrace extends Trace {
   processPrimitive(prim: Primitive, args: readonly Array[], params: Params): Array[] {
     const concrete = args.map((a) => a.toConcrete(prim.name));
     const outs = prim.impl(concrete, params);
+    if (flags.check) hooks.eagerCheck?.(prim, concrete, params, outs);
     // Kernels build strong arrays; weak flags follow the primitive's rule, as its abstractEval's
     // do. A primitive with its own rule ("own": conversions, calls) sets them in its kernel.
     if (prim.weakType === "own" || !concrete.some((a) => a.weakType)) return outs;
@@ -139,6 +142,18 @@ export function fullLower(x: Array): Array {
 
 /** Apply a primitive under whatever transforms are active. */
 export function bind<P extends Params>(prim: Primitive<P>, args: readonly Array[], params?: P): Array[] {
+  if (sourceScope.open) return bindNow(prim, args, params);
+  // The outermost bind: what it stages shares one recorded call site (see captureSource).
+  sourceScope.open = true;
+  try {
+    return bindNow(prim, args, params);
+  } finally {
+    sourceScope.open = false;
+    sourceScope.info = undefined;
+  }
+}
+
+function bindNow<P extends Params>(prim: Primitive<P>, args: readonly Array[], params?: P): Array[] {
   const trace = findTopTrace(prim.name, args);
   const tracers = args.map((a) => fullRaise(trace, a));
   const outs = trace.processPrimitive(prim as unknown as Primitive, tracers, params ?? {});

@@ -1,6 +1,7 @@
 /** Evaluate an IR by binding each equation, so it runs under whatever transforms are active. */
 import { type Array, fullConcrete } from "../core/array.js";
 import { ValueError } from "../core/errors.js";
+import { currentSource, setCurrentSource } from "../core/source.js";
 import { bind } from "../core/trace.js";
 import { type Atom, type Eqn, type Ir, Lit, type Var } from "./ir.js";
 
@@ -22,7 +23,15 @@ export function evalIr(ir: Ir, args: readonly Array[], hook?: EqnHook): Array[] 
   ir.inVars.forEach((v, i) => env.set(v, args[i]));
   for (const eqn of ir.eqns) {
     const ins = eqn.inputs.map(read);
-    const outs = bind(eqn.prim, ins, eqn.params);
+    // The equation's recorded call site stays current while it runs, so what it stages again
+    // (under jvp/vmap of an IR) keeps the user's line and a debugNans report names it.
+    const prev = setCurrentSource(eqn.sourceInfo ?? currentSource());
+    let outs: Array[];
+    try {
+      outs = bind(eqn.prim, ins, eqn.params);
+    } finally {
+      setCurrentSource(prev);
+    }
     eqn.outVars.forEach((v, i) => env.set(v, outs[i]));
     hook?.(eqn, ins, outs);
   }

@@ -5,8 +5,9 @@
 import type { ConcreteArray } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
 import type { Params, Primitive } from "../core/primitive.js";
+import type { SourceInfo } from "../core/source.js";
 import { type DotOptions, irToDot } from "./dot.js";
-import { printIr } from "./print.js";
+import { type PrintOptions, printIr } from "./print.js";
 
 let nextVarId = 0;
 
@@ -30,6 +31,8 @@ export interface Eqn {
   readonly inputs: readonly Atom[];
   readonly params: Params;
   readonly outVars: readonly Var[];
+  /** The user's call site that staged this equation (parsed on demand; absent for built IRs). */
+  readonly sourceInfo?: SourceInfo;
 }
 
 export class Ir {
@@ -49,9 +52,12 @@ export class Ir {
     return this.outs.map((v) => v.aval);
   }
 
-  /** A jaxpr-like listing: `{ lambda c:f32[3] ; a:f32[3] . let b:f32[3] = mul a c in (b) }`. */
-  toString(): string {
-    return printIr(this);
+  /**
+   * A jaxpr-like listing: `{ lambda c:f32[3] ; a:f32[3] . let b:f32[3] = mul a c in (b) }`.
+   * With `{ sourceInfo: true }` each equation ends with the user's line that staged it.
+   */
+  toString(opts?: PrintOptions): string {
+    return printIr(this, "", opts);
   }
 
   /**

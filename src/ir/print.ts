@@ -23,19 +23,19 @@ function formatLit(l: Lit): string {
   return `${v}:${l.aval.str()}`;
 }
 
-function formatParam(v: unknown, indent: string): string {
-  if (v instanceof IrClass) return `\n${printIr(v, `${indent}    `)}`;
+function formatParam(v: unknown, indent: string, opts: PrintOptions): string {
+  if (v instanceof IrClass) return `\n${printIr(v, `${indent}    `, opts)}`;
   if (globalThis.Array.isArray(v) && v.length > 0 && v.every((x) => x instanceof IrClass)) {
-    return `(${v.map((x) => `\n${printIr(x, `${indent}    `)}`).join("")})`;
+    return `(${v.map((x) => `\n${printIr(x, `${indent}    `, opts)}`).join("")})`;
   }
   if (typeof v === "function") return v.name || "fn";
   return JSON.stringify(v, (_k, x) => (x instanceof IrClass ? "<ir>" : x)).replace(/"/g, "");
 }
 
-function formatParams(params: Params, indent: string): string {
+function formatParams(params: Params, indent: string, opts: PrintOptions): string {
   const keys = Object.keys(params).filter((k) => params[k] !== undefined);
   if (keys.length === 0) return "";
-  return `[${keys.map((k) => `${k}=${formatParam(params[k], indent)}`).join(" ")}]`;
+  return `[${keys.map((k) => `${k}=${formatParam(params[k], indent, opts)}`).join(" ")}]`;
 }
 
 /** The names `printIr` gives the variables of `ir` (a, b, c, … in order of appearance). */
@@ -46,7 +46,12 @@ export function irNames(ir: Ir): Map<Var, string> {
   return names;
 }
 
-export function printIr(ir: Ir, indent = ""): string {
+export interface PrintOptions {
+  /** End each equation's line with the user's call site that staged it: `# src/model.ts:12:5`. */
+  sourceInfo?: boolean;
+}
+
+export function printIr(ir: Ir, indent = "", opts: PrintOptions = {}): string {
   const names = new Map<number, string>();
   let count = 0;
   const decl = (v: { id: number; aval: { str(): string } }) => {
@@ -60,7 +65,8 @@ export function printIr(ir: Ir, indent = ""): string {
   const lines = ir.eqns.map((e) => {
     const outs = e.outVars.map(decl).join(" ");
     const args = e.inputs.map(use).join(" ");
-    return `${indent}    ${outs} = ${e.prim.name}${formatParams(e.params, `${indent}    `)}${args ? ` ${args}` : ""}`;
+    const site = opts.sourceInfo === true ? `  # ${e.sourceInfo?.location ?? "<unknown>"}` : "";
+    return `${indent}    ${outs} = ${e.prim.name}${formatParams(e.params, `${indent}    `, opts)}${args ? ` ${args}` : ""}${site}`;
   });
   const outs = ir.outs.map(use).join(" ");
   const head = `${indent}{ lambda ${consts}${consts ? " " : ""}; ${ins}${ins ? " " : ""}. let`;

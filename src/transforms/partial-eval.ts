@@ -3,9 +3,11 @@
  * into an IR). Linearize runs JVP on top of it with primals known and tangents unknown, so the
  * staged IR is exactly the linear map.
  */
+
 import type { Array, ConcreteArray } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
 import type { Params, PartialEvaluator, Primitive } from "../core/primitive.js";
+import { captureSource, currentSource, type SourceInfo } from "../core/source.js";
 import { bind, fullLower, fullRaise, type MainTrace, newMain, Trace, Tracer } from "../core/trace.js";
 import { evalIr } from "../ir/eval.js";
 import { type Eqn, Ir, Var } from "../ir/ir.js";
@@ -27,6 +29,7 @@ interface EqnRecipe {
   ins: PartialEvalTracer[];
   params: Params;
   outs: PartialEvalTracer[];
+  sourceInfo: SourceInfo;
 }
 
 export class PartialEvalTracer extends Tracer {
@@ -97,7 +100,7 @@ export class PartialEvalTrace extends Trace implements PartialEvaluator {
 
   stage(prim: Primitive, args: readonly Array[], params: Params, outAvals: readonly ShapedArray[]): Array[] {
     const ins = args.map((a) => this.instantiateConst(fullRaise(this, a) as PartialEvalTracer));
-    const recipe: EqnRecipe = { prim, ins, params, outs: [] };
+    const recipe: EqnRecipe = { prim, ins, params, outs: [], sourceInfo: currentSource() ?? captureSource() };
     recipe.outs = outAvals.map((a) => new PartialEvalTracer(this, unknown(a), { kind: "eqn", eqn: recipe }));
     return recipe.outs;
   }
@@ -146,7 +149,7 @@ function tracersToIr(ins: readonly PartialEvalTracer[], outs: readonly PartialEv
       varOf.set(o, v);
       return v;
     });
-    eqns.push({ prim: r.eqn.prim, inputs, params: r.eqn.params, outVars });
+    eqns.push({ prim: r.eqn.prim, inputs, params: r.eqn.params, outVars, sourceInfo: r.eqn.sourceInfo });
   }
   const constVars = [...constVar.values()];
   const ir = new Ir(

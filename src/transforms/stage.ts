@@ -6,6 +6,7 @@ import { type Array, ConcreteArray } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
 import { withTransformContext } from "../core/errors.js";
 import type { Params, Primitive } from "../core/primitive.js";
+import { captureSource, currentSource } from "../core/source.js";
 import { fullRaise, type MainTrace, newDynamic, newMain, Trace, Tracer } from "../core/trace.js";
 import { type Atom, type Eqn, Ir, Lit, Var } from "../ir/ir.js";
 import { dce } from "../ir/passes/dce.js";
@@ -74,7 +75,7 @@ export class StagingTrace extends Trace {
     const inputs = ts.map((t) => this.atom(t));
     const outTracers = avals.map((a) => new StagingTracer(this, a));
     const outVars = outTracers.map((t) => this.atom(t) as Var);
-    this.builder.eqns.push({ prim, inputs, params, outVars });
+    this.builder.eqns.push({ prim, inputs, params, outVars, sourceInfo: currentSource() ?? captureSource() });
     return outTracers;
   }
 

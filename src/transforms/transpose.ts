@@ -5,6 +5,7 @@
 import { type Array, fullConcrete } from "../core/array.js";
 import { TransformError } from "../core/errors.js";
 import { type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
+import { currentSource, setCurrentSource } from "../core/source.js";
 import type { Ir } from "../ir/ir.js";
 import { type Atom, Lit, type Var } from "../ir/ir.js";
 import { add } from "../primitives/elementwise.js";
@@ -44,8 +45,15 @@ export function backwardPass(ir: Ir, args: readonly (Array | UndefPrimal)[], cts
           "(reverse-mode differentiation of a function that is not differentiable this way?)",
       );
     }
-    const ctsIn = rule(ctsOut, eqn.inputs.map(readPrimal), eqn.params);
-    eqn.inputs.forEach((a, i) => writeCt(a, ctsIn[i]));
+    // The forward equation's call site stays current: what the rule (and the cotangent sums)
+    // stage or check names it.
+    const prev = setCurrentSource(eqn.sourceInfo ?? currentSource());
+    try {
+      const ctsIn = rule(ctsOut, eqn.inputs.map(readPrimal), eqn.params);
+      eqn.inputs.forEach((a, i) => writeCt(a, ctsIn[i]));
+    } finally {
+      setCurrentSource(prev);
+    }
   }
   return ir.inVars.filter((_, i) => args[i] instanceof UndefPrimal).map(readCt);
 }

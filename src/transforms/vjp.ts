@@ -4,7 +4,7 @@
  */
 import { Array, fullConcrete } from "../core/array.js";
 import { isFloat } from "../core/dtype.js";
-import { TransformError, withTransformContext } from "../core/errors.js";
+import { inTransform, TransformError, withTransformContext } from "../core/errors.js";
 import { type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
 import { instantiate } from "../primitives/zeros.js";
 import { assertSameStructure, flatten, type TreeDef, unflatten } from "../tree/index.js";
@@ -50,7 +50,10 @@ export function vjp<A extends unknown[], R>(f: (...args: A) => R, ...primals: No
   const back = (ct: R): A => {
     const [cl] = flattenArrays("vjp", ct, "cotangent");
     assertSameStructure(unflattenArrays(def, outs), ct, { what: "vjp: cotangent vs output", root: "output", leaves: "aval" });
-    return splitLeaves(pullback(cl), flat) as A;
+    return splitLeaves(
+      inTransform("vjp (backward pass)", () => pullback(cl)),
+      flat,
+    ) as A;
   };
   return [unflattenArrays(def, outs), back];
 }
@@ -151,7 +154,9 @@ function valueAndGradImpl(op: string, f: AnyFn, opts: GradOptions<Argnums>, args
   };
   const [outs, pullback] = vjpFlat(fFlat, p.leaves);
   const [loss, ...auxLeaves] = outs;
-  const cts = pullback([fullConcrete([], loss.dtype, 1), ...auxLeaves.map((a) => new Zero(a.aval))]);
+  const cts = inTransform(`${op} (backward pass)`, () =>
+    pullback([fullConcrete([], loss.dtype, 1), ...auxLeaves.map((a) => new Zero(a.aval))]),
+  );
   const parts = splitLeaves(cts, p);
   // Returned trees are frozen, the tuple of gradients included.
   const grads = typeof argnums === "number" ? parts[0] : Object.freeze(parts);

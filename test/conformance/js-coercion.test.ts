@@ -99,10 +99,16 @@ describe("errors raised inside a transform say so", () => {
     expect(() => bad(np.ones([4, 2]))).not.toThrow(/while tracing/);
   });
 
-  it("under nested transforms, the note names them innermost first", () => {
-    expect(() => jit(bad)(np.ones([4, 2]))).toThrow(/\(raised while tracing under jit\)$/);
+  it("under nested transforms, the note names them innermost first, then the user's line", () => {
+    expect(() => jit(bad)(np.ones([4, 2]))).toThrow(
+      /\(raised while tracing under jit, at test\/conformance\/js-coercion\.test\.ts:\d+:\d+\)$/,
+    );
     const loss = (x: Array) => bad(x).sum();
-    expect(() => jit(grad(loss))(np.ones([4, 2]))).toThrow(/\(raised while tracing under grad, inside jit\)$/);
-    expect(() => vmap(bad)(np.ones([5, 4, 2]))).toThrow(/\(raised while tracing under vmap\)$/);
+    expect(() => jit(grad(loss))(np.ones([4, 2]))).toThrow(
+      /\(raised while tracing under grad, inside jit, at test\/conformance\/js-coercion\.test\.ts:\d+:\d+\)$/,
+    );
+    expect(() => vmap(bad)(np.ones([5, 4, 2]))).toThrow(
+      /\(raised while tracing under vmap, at test\/conformance\/js-coercion\.test\.ts:\d+:\d+\)$/,
+    );
   });
 });

@@ -375,4 +375,19 @@ export const CASES: readonly ErrorCase[] = [
       'checkGrads(f, [np.array([0.5, 1], "float64")], { modes: ["fwd"] })',
     names: ["checkGrads", "forward-mode order 1", "argument 0", "element [0]", "central differences", "customJvp rule"],
   },
+  // FloatingPointError -------------------------------------------------------------------------
+  {
+    cls: "FloatingPointError",
+    where: "eager (debugNans)",
+    op: "np.log",
+    code: "withConfig({ debugNans: true }, () => np.log(np.array([1, -1])))",
+    names: ["debugNans", "log produced a NaN", "f32[2]", "eager", "<anonymous>:", "log/sqrt of a negative"],
+  },
+  {
+    cls: "FloatingPointError",
+    where: "jit (debugInfs)",
+    op: "np.divide",
+    code: "withConfig({ debugInfs: true }, () => jit((x) => np.divide(1, x))(np.zeros([3])))",
+    names: ["div produced an infinity", "f32[3]", "inside jit(", "<anonymous>:", "division by zero"],
+  },
 ];

@@ -159,6 +159,7 @@ const ORDER = [
   "TransformError",
   "IrTypeError",
   "GradCheckError",
+  "FloatingPointError",
 ];
 
 function render(): string {
@@ -178,8 +179,9 @@ function render(): string {
     "Every error axle raises on purpose is an `AxleError`, one of the classes below; a `TypeError` or",
     "`RangeError` from inside axle is a bug. A message names the operation, the shapes, dtypes or tree",
     "paths involved, and how to fix the call. Errors raised while a transform traces your function end",
-    "with the transforms they arose under, innermost first: `(raised while tracing under grad, inside",
-    "jit)`.",
+    "with the transforms they arose under, innermost first, and the line of your code that made the",
+    "failing call: `(raised while tracing under grad, inside jit, at src/model.ts:12:5)` (below, the",
+    "snippets run as `<anonymous>` code).",
     "",
     "Each message below is produced by the snippet above it (plain JS with the names of `axle` and",
     "`axle/testing` in scope), run by the test suite. Catch a class with `instanceof`:",

@@ -37,7 +37,7 @@ export function inlineCalls(ir: Ir): Ir {
         env.set(v, fresh);
         return fresh;
       });
-      eqns.push({ prim: be.prim, params: be.params, inputs: be.inputs.map(bread), outVars });
+      eqns.push({ prim: be.prim, params: be.params, inputs: be.inputs.map(bread), outVars, sourceInfo: be.sourceInfo });
     }
     e.outVars.forEach((v, i) => subst.set(v, bread(body.outs[i])));
   }
