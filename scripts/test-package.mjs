@@ -199,18 +199,21 @@ await check("esbuild: browser bundle without Node built-ins, run in a bare realm
   return `${kB(figures.bundle)} minified, ${kB(figures.bundleGzip)} gzipped`;
 });
 
-await check("esbuild: a bundle naming only random keeps Array's methods and the primitives it reaches (sideEffects lists the registering modules)", async () => {
-  const { result: r } = await browserBundle("browser-random.js");
-  assert(
-    r.y.length === 3 && r.y.every((v, i) => Math.abs(v - (2 * r.x[i] + 1)) < 1e-6),
-    `x·2 + 1 in the bundle: ${r.y} for x = ${r.x}`,
-  );
-  // Tree shaking may drop whole primitive modules the program never reaches (jit_call here), but
-  // every module it does reach registers its primitives (package.json "sideEffects" names them).
-  for (const name of ["threefry2x32", "shift_right_logical", "mul", "add", "convert_element_type", "reshape"]) {
-    assert(r.primitives.includes(name), `the bundle lacks the primitive ${name}: ${r.primitives.join(", ")}`);
-  }
-});
+await check(
+  "esbuild: a bundle naming only random keeps Array's methods and the primitives it reaches (sideEffects lists the registering modules)",
+  async () => {
+    const { result: r } = await browserBundle("browser-random.js");
+    assert(
+      r.y.length === 3 && r.y.every((v, i) => Math.abs(v - (2 * r.x[i] + 1)) < 1e-6),
+      `x·2 + 1 in the bundle: ${r.y} for x = ${r.x}`,
+    );
+    // Tree shaking may drop whole primitive modules the program never reaches (jit_call here), but
+    // every module it does reach registers its primitives (package.json "sideEffects" names them).
+    for (const name of ["threefry2x32", "shift_right_logical", "mul", "add", "convert_element_type", "reshape"]) {
+      assert(r.primitives.includes(name), `the bundle lacks the primitive ${name}: ${r.primitives.join(", ")}`);
+    }
+  },
+);
 
 // The whole library as one ES module, for a page's <script type="module"> (docs/install.md):
 // `esbuild axle --bundle --format=esm --platform=browser --minify --outfile=vendor/axle.js`.
