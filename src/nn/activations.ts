@@ -5,6 +5,7 @@
 import type { Array, ArrayLike } from "../core/array.js";
 import { checkDType } from "../core/dtype.js";
 import { normalizeAxis } from "../core/shape.js";
+import { asArray } from "../numpy/coerce.js";
 import * as np from "../numpy/index.js";
 
 /** max(x, 0), written as where(x > 0, x, 0) so the derivative at 0 is 0 (as in JAX). */
@@ -77,7 +78,8 @@ export function logsumexp(x: Array, axis: number | readonly number[] = -1, opts?
  * that of x − logsumexp(x). An infinite max is replaced by 0 (as in logsumexp), so -inf entries
  * stay -inf beside finite ones.
  */
-export function logSoftmax(x: Array, axis = -1): Array {
+export function logSoftmax(x0: Array, axis = -1): Array {
+  const x = asArray("logSoftmax", x0);
   const ax = normalizeAxis("logSoftmax", axis, x.ndim);
   if (x.shape[ax] === 0) return x; // nothing to normalise (np.max has no value to give)
   const m = np.max(x, ax, { keepdims: true });
@@ -87,7 +89,8 @@ export function logSoftmax(x: Array, axis = -1): Array {
 }
 
 /** exp(x − max) / Σ exp(x − max) along `axis` (the max is held constant: it cancels exactly). */
-export function softmax(x: Array, axis = -1): Array {
+export function softmax(x0: Array, axis = -1): Array {
+  const x = asArray("softmax", x0);
   const ax = normalizeAxis("softmax", axis, x.ndim);
   const m = np.stopGradient(np.max(x, ax, { keepdims: true }));
   const e = np.exp(np.subtract(x, m));

@@ -1,6 +1,6 @@
 /** Losses (mean over examples by default; `reduction: "sum" | "none"`) and accuracy. */
-import type { Array } from "../core/array.js";
-import { ShapeError } from "../core/errors.js";
+import { type Array, Array as ArrayClass } from "../core/array.js";
+import { DTypeError, ShapeError } from "../core/errors.js";
 import * as np from "../numpy/index.js";
 import { logSoftmax, oneHot, softplus } from "./activations.js";
 
@@ -15,7 +15,18 @@ function reduce(x: Array, reduction: Reduction = "mean"): Array {
   return reduction === "sum" ? np.sum(x) : np.mean(x);
 }
 
+/** Both operands of a loss must be arrays (a JS caller may pass anything): a typed error otherwise. */
+function arrays(op: string, a: unknown, b: unknown, names: readonly [string, string]): void {
+  [a, b].forEach((x, i) => {
+    if (!(x instanceof ArrayClass)) {
+      const what = x === null ? "null" : globalThis.Array.isArray(x) ? "a JS array" : typeof x;
+      throw new DTypeError(`${op}: the ${names[i]} are ${what}; pass axle Arrays (np.array(...))`);
+    }
+  });
+}
+
 function sameShape(op: string, a: Array, b: Array): void {
+  arrays(op, a, b, ["predictions", "targets"]);
   if (a.ndim !== b.ndim || a.shape.some((d, i) => d !== b.shape[i])) {
     throw new ShapeError(
       `${op}: predictions ${a.aval.str()} and targets ${b.aval.str()} must have the same shape (reshape one; no silent broadcasting)`,
@@ -70,12 +81,14 @@ function asOneHot(op: string, logits: Array, labels: Array): Array {
 
 /** −Σ onehot(y)·logSoftmax(z) over the class axis (integer or one-hot labels). */
 export function softmaxCrossEntropy(logits: Array, labels: Array, opts: LossOptions = {}): Array {
+  arrays("softmaxCrossEntropy", logits, labels, ["logits", "labels"]);
   const y = asOneHot("softmaxCrossEntropy", logits, labels);
   return reduce(np.negative(np.sum(np.multiply(y, logSoftmax(logits)), -1)), opts.reduction);
 }
 
 /** Negative log-likelihood of log-probabilities [..., classes]. */
 export function nll(logProbs: Array, labels: Array, opts: LossOptions = {}): Array {
+  arrays("nll", logProbs, labels, ["log-probabilities", "labels"]);
   const y = asOneHot("nll", logProbs, labels);
   return reduce(np.negative(np.sum(np.multiply(y, logProbs), -1)), opts.reduction);
 }
@@ -85,6 +98,7 @@ export function nll(logProbs: Array, labels: Array, opts: LossOptions = {}): Arr
  * argmax; binary probabilities (same shape as labels) use the 0.5 threshold.
  */
 export function accuracy(pred: Array, labels: Array): Array {
+  arrays("accuracy", pred, labels, ["predictions", "labels"]);
   if (pred.ndim === labels.ndim + 1) {
     if (labels.shape.some((d, i) => d !== pred.shape[i])) {
       throw new ShapeError(

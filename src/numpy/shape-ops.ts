@@ -42,7 +42,13 @@ export function reshape(a: ArrayLike, shape: number | readonly number[]): Array 
 /** Permute axes (default: reverse them). */
 export function transpose(a: ArrayLike, perm?: readonly number[]): Array {
   const x = asArray("transpose", a);
-  const p = perm === undefined ? range(x.ndim).reverse() : perm.map((ax) => normalizeAxis("transpose", ax, x.ndim));
+  if (perm !== undefined && perm !== null && !globalThis.Array.isArray(perm)) {
+    throw new AxisError(
+      `transpose: the permutation must be a list of axes, got ${JSON.stringify(perm)}; e.g. [1, 0] for ${x.aval.str()}`,
+    );
+  }
+  const p =
+    perm === undefined || perm === null ? range(x.ndim).reverse() : perm.map((ax) => normalizeAxis("transpose", ax, x.ndim));
   if (p.length !== x.ndim || new Set(p).size !== p.length) {
     throw new AxisError(`transpose: ${JSON.stringify(perm)} is not a permutation of the ${x.ndim} axes of ${x.aval.str()}`);
   }
