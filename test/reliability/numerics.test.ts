@@ -13,6 +13,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { BACKENDS } from "../../src/compile/compile.js";
 import type { Array as AxArray } from "../../src/index.js";
 import { grad, jit, nn, np, optim } from "../../src/index.js";
 import { tally } from "./tally.js";
@@ -29,8 +30,7 @@ interface Runner {
 
 const RUNNERS: readonly Runner[] = [
   { name: "eager", run: (f) => f },
-  { name: "jit", run: (f) => jit(f) },
-  // { name: "jit(js)", run: (f) => jit(f, { backend: "js" }) },  ← a compiled backend is one line.
+  ...BACKENDS.map((backend): Runner => ({ name: `jit(${backend})`, run: (f) => jit(f, { backend }) })),
 ];
 
 type FloatDType = "float32" | "float64";
