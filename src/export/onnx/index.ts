@@ -1,0 +1,258 @@
+/**
+ * `exportOnnx(f, exampleArgs, opts?)`: the program `jit(f)` stages for these arguments, written as
+ * an ONNX model (opset 18, IR version 8) that ONNX Runtime runs. Subpath `axle/onnx`; needs the
+ * optional peer dependency `protobufjs` (^7), which serializes the vendored ONNX schema.
+ */
+import protobuf from "protobufjs";
+import { jit } from "../../compile/jit.js";
+import { inlineCalls } from "../../compile/passes/inline.js";
+import type { Array } from "../../core/array.js";
+import { ValueError } from "../../core/errors.js";
+import { type Eqn, type Ir, Lit, subIrs } from "../../ir/ir.js";
+import { zeros } from "../../numpy/creation.js";
+import { keyPathString, leavesWithPath } from "../../tree/index.js";
+import { constantOf, GraphBuilder, type GraphProto, ModelState, valueInfo } from "./builder.js";
+import { ONNX_PROTO } from "./proto/schema.js";
+
+export type { OnnxContext, OnnxRule } from "./types.js";
+
+/** The ONNX operator set the exporter writes. */
+export const ONNX_OPSET = 18;
+/** The ONNX IR version of the models (IR 8 is the one of opset 18). */
+export const ONNX_IR_VERSION = 8;
+
+export interface ExportOnnxOptions {
+  /** Names of the positional arguments (default `arg0`, `arg1`, …); leaves are named by key path (`params.w1`). */
+  readonly argNames?: readonly string[];
+  /** The root name of outputs that are not named by an object key (default `out`: `out`, `out[0]`). */
+  readonly outputName?: string;
+  /**
+   * Symbolic dims: `{ x: { 0: "batch" } }` makes axis 0 of input `x` (an input name, as above) a
+   * named dynamic dim. The program must not depend on its size: this is checked by tracing again
+   * at another size, and a program that does is rejected naming the first primitive that differs.
+   */
+  readonly dynamicAxes?: Readonly<Record<string, Readonly<Record<number, string>>>>;
+  /** The graph's name (default: the function's name). */
+  readonly name?: string;
+}
+
+let modelType: protobuf.Type | null = null;
+function modelProto(): protobuf.Type {
+  modelType ??= protobuf.parse(ONNX_PROTO, { keepCase: true }).root.lookupType("onnx.ModelProto");
+  return modelType;
+}
+
+interface Named {
+  names: string[];
+  leaves: unknown[];
+}
+
+function inputNames(args: readonly unknown[], argNames: readonly string[] | undefined): Named {
+  const names: string[] = [];
+  const leaves: unknown[] = [];
+  args.forEach((a, i) => {
+    const root = argNames?.[i] ?? `arg${i}`;
+    for (const [path, leaf] of leavesWithPath(a)) {
+      names.push(keyPathString(path, root));
+      leaves.push(leaf);
+    }
+  });
+  return { names, leaves };
+}
+
+function outputNames(out: unknown, root: string): string[] {
+  return leavesWithPath(out).map(([path]) =>
+    path.length === 0 || path[0].kind !== "key" ? keyPathString(path, root) : keyPathString(path),
+  );
+}
+
+function checkUnique(what: string, names: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) throw new ValueError(`exportOnnx: two ${what} are both named '${n}'; pass distinct argNames`);
+    seen.add(n);
+  }
+}
+
+/** The staged program of `f` at `args`, with the key-path names of its inputs and outputs. */
+function stage(f: (...args: never[]) => unknown, args: readonly unknown[], opts: ExportOnnxOptions) {
+  let outs: string[] = [];
+  const g = (...xs: unknown[]) => {
+    const out = (f as unknown as (...a: unknown[]) => unknown)(...xs);
+    outs = outputNames(out, opts.outputName ?? "out");
+    return out;
+  };
+  Object.defineProperty(g, "name", { value: f.name || "fn" });
+  const ir = inlineCalls(jit(g, { backend: "js" }).lower(...(args as never[])));
+  return { ir, outs };
+}
+
+/**
+ * Export `f` applied to `exampleArgs` (an array of arguments, pytrees of arrays) as an ONNX
+ * `ModelProto` (opset 18). Inputs are named by argument and key path (`params.w1`; positional
+ * arguments `arg0`… unless `argNames`), outputs by the output's key path; closed-over arrays
+ * become initializers. A primitive ONNX cannot express raises a ValueError naming it.
+ * @example const bytes = exportOnnx((x: Array) => x.mul(2), [np.ones([3])]);
+ */
+export function exportOnnx<A extends readonly unknown[]>(
+  f: (...args: A) => unknown,
+  exampleArgs: A,
+  opts: ExportOnnxOptions = {},
+): Uint8Array {
+  if (!globalThis.Array.isArray(exampleArgs)) {
+    throw new ValueError("exportOnnx: exampleArgs must be an array of the function's arguments, e.g. exportOnnx(f, [x, y])");
+  }
+  const fn = f as unknown as (...args: never[]) => unknown;
+  const { ir, outs } = stage(fn, exampleArgs, opts);
+  const { names: ins, leaves } = inputNames(exampleArgs, opts.argNames);
+  checkUnique("inputs", ins);
+  checkUnique("outputs", outs);
+  const symbolic = dynamicDims(ins, ir, opts.dynamicAxes ?? {});
+  if (symbolic.size > 0) checkPolymorphic(fn, exampleArgs, leaves, ins, ir, symbolic, opts);
+
+  const state = new ModelState();
+  const main = new GraphBuilder(state);
+  ir.constVars.forEach((_, i) => constantOf(state, ir.consts[i]));
+  const results = main.emitIr(ir, ins);
+  const outNodes = results.map((r, i) => {
+    main.nodes.push({ name: state.fresh("Output"), op_type: "Identity", input: [r], output: [outs[i]], attribute: [] });
+    return outs[i];
+  });
+  const graph: GraphProto = {
+    name: opts.name ?? (f.name || "axle"),
+    node: main.nodes,
+    initializer: state.initializers,
+    input: ir.inVars.map((v, i) =>
+      valueInfo(
+        ins[i],
+        v.aval.dtype,
+        v.aval.shape.map((d, ax) => symbolic.get(ins[i])?.[ax] ?? d),
+      ),
+    ),
+    output: ir.outs.map((a, i) => valueInfo(outNodes[i], a.aval.dtype, outShape(a.aval.shape, ir, i, symbolic))),
+  };
+  const model = {
+    ir_version: ONNX_IR_VERSION,
+    producer_name: "axle",
+    producer_version: "0.1.0",
+    graph,
+    opset_import: [{ domain: "", version: ONNX_OPSET }],
+  };
+  const T = modelProto();
+  return T.encode(T.fromObject(model)).finish();
+}
+
+/** Output dims are left unnamed (-free) when any input is symbolic: their sizes may follow it. */
+function outShape(
+  shape: readonly number[],
+  _ir: Ir,
+  i: number,
+  symbolic: Map<string, Record<number, string>>,
+): (number | string)[] {
+  if (symbolic.size === 0) return [...shape];
+  return shape.map((_, ax) => `out${i}_d${ax}`);
+}
+
+function dynamicDims(ins: readonly string[], ir: Ir, spec: Readonly<Record<string, Readonly<Record<number, string>>>>) {
+  const out = new Map<string, Record<number, string>>();
+  for (const [name, axes] of Object.entries(spec)) {
+    const i = ins.indexOf(name);
+    if (i < 0) {
+      throw new ValueError(`exportOnnx: dynamicAxes names input '${name}', but the inputs are ${ins.join(", ")}`);
+    }
+    const nd = ir.inVars[i].aval.ndim;
+    for (const ax of Object.keys(axes)) {
+      const a = Number(ax);
+      if (!Number.isInteger(a) || a < 0 || a >= nd) {
+        throw new ValueError(`exportOnnx: dynamicAxes: input '${name}' has ${nd} dims; axis ${ax} does not exist`);
+      }
+    }
+    out.set(name, { ...axes });
+  }
+  return out;
+}
+
+/**
+ * Trace again with every dynamic dim one larger: a shape-polymorphic program stages the same
+ * equations with the same params (sizes aside), literals and constants. Anything else (a reshape
+ * to a fixed size, a mean's 1/n) would compute wrong values at other sizes, so it is rejected.
+ */
+function checkPolymorphic(
+  f: (...args: never[]) => unknown,
+  args: readonly unknown[],
+  leaves: readonly unknown[],
+  ins: readonly string[],
+  ir: Ir,
+  symbolic: Map<string, Record<number, string>>,
+  opts: ExportOnnxOptions,
+): void {
+  const grown = new Map<unknown, unknown>();
+  leaves.forEach((leaf, i) => {
+    const dyn = symbolic.get(ins[i]);
+    if (dyn === undefined) return;
+    const a = leaf as Array;
+    const shape = a.shape.map((d, ax) => (ax in dyn ? d + 1 : d));
+    grown.set(leaf, growTo(a, shape));
+  });
+  const args2 = args.map((a) => replaceLeaves(a, grown));
+  const { ir: ir2 } = stage(f, args2, opts);
+  const diff = firstDifference(ir, ir2);
+  if (diff !== null) {
+    throw new ValueError(
+      `exportOnnx: dynamicAxes ${JSON.stringify(opts.dynamicAxes)}: the program depends on the size of a dynamic dim ` +
+        `(${diff}), so an ONNX model with that dim symbolic would compute wrong values at other sizes. ` +
+        "Export with fixed sizes (no dynamicAxes), or avoid size-dependent operations (reshape to fixed sizes, mean over the dynamic axis)",
+    );
+  }
+}
+
+function growTo(a: Array, shape: readonly number[]): Array {
+  // Values do not matter for tracing: zeros of the new shape and dtype.
+  return zeros(shape, a.dtype);
+}
+
+function replaceLeaves(tree: unknown, map: Map<unknown, unknown>): unknown {
+  if (map.has(tree)) return map.get(tree);
+  if (globalThis.Array.isArray(tree)) return tree.map((t) => replaceLeaves(t, map));
+  if (tree !== null && typeof tree === "object" && Object.getPrototypeOf(tree) === Object.prototype) {
+    return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, replaceLeaves(v, map)]));
+  }
+  return tree;
+}
+
+function paramsKey(e: Eqn): string {
+  return JSON.stringify(e.params, (_k, v) => (subIrs({ v }).length > 0 ? "<ir>" : v));
+}
+
+/** The first structural difference of two traces (sizes of avals aside), or null. */
+function firstDifference(a: Ir, b: Ir): string | null {
+  if (a.eqns.length !== b.eqns.length) return `${a.eqns.length} vs ${b.eqns.length} equations`;
+  if (a.consts.length !== b.consts.length) return "different closed-over constants";
+  for (let i = 0; i < a.consts.length; i++) {
+    const x = a.consts[i].buffer;
+    const y = b.consts[i].buffer;
+    if (x.length !== y.length || x.some((v, j) => !Object.is(v, y[j]))) return "a closed-over constant depends on the size";
+  }
+  for (let i = 0; i < a.eqns.length; i++) {
+    const e = a.eqns[i];
+    const f = b.eqns[i];
+    if (e.prim !== f.prim) return `equation ${i}: ${e.prim.name} vs ${f.prim.name}`;
+    if (paramsKey(e) !== paramsKey(f))
+      return `primitive '${e.prim.name}' (equation ${i}) has params ${paramsKey(e)} vs ${paramsKey(f)}`;
+    for (let j = 0; j < e.inputs.length; j++) {
+      const x = e.inputs[j];
+      const y = f.inputs[j];
+      if (x instanceof Lit !== y instanceof Lit) return `primitive '${e.prim.name}' (equation ${i}) inputs differ`;
+      if (x instanceof Lit && y instanceof Lit && !Object.is(x.value, y.value)) {
+        return `primitive '${e.prim.name}' (equation ${i}) uses the literal ${x.value} vs ${y.value}`;
+      }
+    }
+    const sa = subIrs(e.params);
+    const sb = subIrs(f.params);
+    for (let k = 0; k < sa.length; k++) {
+      const d = firstDifference(sa[k], sb[k]);
+      if (d !== null) return `inside '${e.prim.name}': ${d}`;
+    }
+  }
+  return null;
+}
