@@ -5,6 +5,7 @@
  */
 import type { ShapedArray } from "../../core/aval.js";
 import { castScalar, type DType, isFloat } from "../../core/dtype.js";
+import { where } from "./ops.js";
 import type { OnnxContext, OnnxRule } from "./types.js";
 
 type P = Readonly<Record<string, unknown>>;
@@ -30,6 +31,7 @@ export const transposeOnnx: Rule = (ctx, [x], p) => [ctx.op("Transpose", [x], { 
 
 export const sliceOnnx: Rule = (ctx, [x], p, [a]) => {
   const start = p.start as number[];
+  if (a.ndim === 0) return [ctx.op("Identity", [x])];
   const axes = a.shape.map((_, i) => i);
   return [ctx.op("Slice", [x, ctx.ints(start), ctx.ints(p.limit as number[]), ctx.ints(axes), ctx.ints(p.strides as number[])])];
 };
@@ -126,7 +128,7 @@ export const gatherOnnx: Rule = (ctx, [x, idx], p, [a, ia], [out]) => {
   const trail = out.ndim - maskShape.length;
   const mask = ctx.op("Reshape", [bad, ctx.ints([...maskShape, ...new Array<number>(trail).fill(1)])]);
   const fill = p.fillValue === null ? fillDefault(a.dtype) : (p.fillValue as number);
-  return [ctx.op("Where", [mask, ctx.scalar(castScalar(a.dtype, fill), a.dtype), g])];
+  return [where(ctx, mask, ctx.scalar(castScalar(a.dtype, fill), a.dtype), g, a.dtype)];
 };
 
 /** scatter_add: ScatterND (reduction "add") on the operand with the indexed axis moved first. */
@@ -147,7 +149,7 @@ export const scatterAddOnnx: Rule = (ctx, [op, idx, upd], p, [a, ia]) => {
   let updT = ctx.op("Transpose", [upd], { perm: permUpd });
   if (bad !== null) {
     const mask = ctx.op("Reshape", [bad, ctx.ints([...ia.shape, ...new Array<number>(a.ndim - 1).fill(1)])]);
-    updT = ctx.op("Where", [mask, ctx.scalar(0, a.dtype), updT]);
+    updT = where(ctx, mask, ctx.scalar(0, a.dtype), updT, a.dtype);
   }
   const s = ctx.op("ScatterND", [opT, ctx.op("Unsqueeze", [pos, ctx.ints([-1])]), updT], { reduction: "add" });
   const inv = permOp.map((_, i) => permOp.indexOf(i));

@@ -9,6 +9,7 @@ import type { ShapedArray } from "../../core/aval.js";
 import { type DType, isFloat } from "../../core/dtype.js";
 import type { Params } from "../../core/primitive.js";
 import { inputsOf, type ScalarExpr, shareCommon } from "../../core/scalar.js";
+import { where } from "./ops.js";
 import type { OnnxContext, OnnxRule } from "./types.js";
 
 const UNARY: Partial<Record<string, string>> = {
@@ -74,6 +75,9 @@ function translate(
           return d === "uint32" ? ctx.op("Sub", [k(0), x]) : ctx.op("Neg", [x]);
         case "abs":
           return d === "uint32" ? ctx.op("Identity", [x]) : ctx.op("Abs", [x]);
+        case "tan":
+          // ONNX Runtime's Tan has no float64 kernel: sin/cos (within an ulp or two of tan).
+          return d === "float64" ? ctx.op("Div", [ctx.op("Sin", [x]), ctx.op("Cos", [x])]) : ctx.op("Tan", [x]);
         case "rsqrt":
           return ctx.op("Reciprocal", [ctx.op("Sqrt", [x])]);
         case "is_finite":
@@ -122,8 +126,7 @@ function translate(
               : ctx.op("Mod", [a, b], { fmod: 1 })
             : intDivRem(ctx, e.op, a, b, d);
         case "pow":
-          if (isFloat(d)) return ctx.op("Pow", [a, b]);
-          return ctx.unsupported(name, `an integer (${d}) power with an array exponent has no exact ONNX operator`);
+          return isFloat(d) ? ctx.op("Pow", [a, b]) : intPow(ctx, a, b, d);
         case "and":
         case "or":
         case "xor": {
@@ -136,7 +139,7 @@ function translate(
           const au = d === "uint32" ? a : ctx.op("Cast", [a], { to: 12 });
           const bu = d === "uint32" ? b : ctx.op("Cast", [b], { to: 12 });
           const shifted = ctx.op("BitShift", [au, ctx.op("Min", [bu, k(31, "uint32")])], { direction: "RIGHT" });
-          const r = ctx.op("Where", [ctx.op("GreaterOrEqual", [bu, k(32, "uint32")]), k(0, "uint32"), shifted]);
+          const r = where(ctx, ctx.op("GreaterOrEqual", [bu, k(32, "uint32")]), k(0, "uint32"), shifted, "uint32");
           return d === "uint32" ? r : ctx.op("Cast", [r], { to: 6 });
         }
       }
@@ -153,7 +156,7 @@ function translate(
       return ctx.op(COMPARE[e.op], [a, b]);
     }
     case "select":
-      return ctx.op("Where", [emit(e.cond), emit(e.a), emit(e.b)]);
+      return where(ctx, emit(e.cond), emit(e.a), emit(e.b), d);
     case "cast":
       return cast(ctx, emit(e.x), e.x.dtype, d);
   }
@@ -174,6 +177,38 @@ function ipow(ctx: OnnxContext, x: string, n: number, d: DType): string {
 }
 
 /**
+ * Integer x^e with an array exponent, as axle computes it: 32 unrolled steps of repeated
+ * squaring on e's bits (wrapping products); a negative e gives 1 for x = 1, ±1 for x = -1, else 0.
+ */
+function intPow(ctx: OnnxContext, x: string, e: string, d: DType): string {
+  const eu = d === "uint32" ? e : ctx.op("Cast", [e], { to: 12 });
+  const one = ctx.scalar(1, d);
+  let acc = ctx.op("Add", [ctx.op("Mul", [x, ctx.scalar(0, d)]), one]);
+  let base = x;
+  for (let k = 0; k < 32; k++) {
+    const bit = ctx.op("BitwiseAnd", [
+      ctx.op("BitShift", [eu, ctx.scalar(k, "uint32")], { direction: "RIGHT" }),
+      ctx.scalar(1, "uint32"),
+    ]);
+    const on = ctx.op("Equal", [bit, ctx.scalar(1, "uint32")]);
+    acc = where(ctx, on, ctx.op("Mul", [acc, base]), acc, d);
+    if (k < 31) base = ctx.op("Mul", [base, base]);
+  }
+  if (d === "uint32") return acc;
+  const neg = ctx.op("Less", [e, ctx.scalar(0, d)]);
+  const odd = ctx.op("Equal", [ctx.op("BitwiseAnd", [e, one]), one]);
+  const m1 = where(ctx, odd, ctx.scalar(-1, d), one, d);
+  const negPow = where(
+    ctx,
+    ctx.op("Equal", [x, one]),
+    one,
+    where(ctx, ctx.op("Equal", [x, ctx.scalar(-1, d)]), m1, ctx.scalar(0, d), d),
+    d,
+  );
+  return where(ctx, neg, negPow, acc, d);
+}
+
+/**
  * Integer division and remainder as axle defines them: truncating, x / 0 = 0, x rem 0 = x, and
  * INT32_MIN / -1 wraps (ONNX leaves division by zero undefined and it traps on x86).
  */
@@ -181,11 +216,11 @@ function intDivRem(ctx: OnnxContext, op: "div" | "rem", a: string, b: string, d:
   const zero = ctx.op("Equal", [b, ctx.scalar(0, d)]);
   const m1 = d === "int32" ? ctx.op("Equal", [b, ctx.scalar(-1, d)]) : null;
   const bad = m1 === null ? zero : ctx.op("Or", [zero, m1]);
-  const safe = ctx.op("Where", [bad, ctx.scalar(1, d), b]);
+  const safe = where(ctx, bad, ctx.scalar(1, d), b, d);
   const raw = op === "div" ? ctx.op("Div", [a, safe]) : ctx.op("Mod", [a, safe], { fmod: 1 });
   // With b = -1: a / -1 = -a (wrapping), a rem -1 = 0.
-  const fixed = m1 === null ? raw : ctx.op("Where", [m1, op === "div" ? ctx.op("Neg", [a]) : ctx.scalar(0, d), raw]);
-  return ctx.op("Where", [zero, op === "div" ? ctx.scalar(0, d) : a, fixed]);
+  const fixed = m1 === null ? raw : where(ctx, m1, op === "div" ? ctx.op("Neg", [a]) : ctx.scalar(0, d), raw, d);
+  return where(ctx, zero, op === "div" ? ctx.scalar(0, d) : a, fixed, d);
 }
 
 const ONNX_CODE: Record<DType, number> = { float32: 1, float64: 11, int32: 6, uint32: 12, bool: 9 };
@@ -205,5 +240,5 @@ function cast(ctx: OnnxContext, x: string, from: DType, to: DType): string {
   const x0 = ctx.op("Where", [ctx.op("IsNaN", [x]), ctx.scalar(0, from), x]);
   const clipped = ctx.op("Max", [ctx.op("Min", [x0, ctx.scalar(top, from)]), ctx.scalar(lo, from)]);
   const c = ctx.op("Cast", [clipped], { to: ONNX_CODE[to] });
-  return ctx.op("Where", [ctx.op("GreaterOrEqual", [x, ctx.scalar(hi + 1, from)]), ctx.scalar(hi, to), c]);
+  return where(ctx, ctx.op("GreaterOrEqual", [x, ctx.scalar(hi + 1, from)]), ctx.scalar(hi, to), c, to);
 }
