@@ -6,7 +6,7 @@
 import type { ConcreteArray } from "../../core/array.js";
 import type { ShapedArray } from "../../core/aval.js";
 import { ValueError } from "../../core/errors.js";
-import { type Atom, type Ir, Lit, type Var } from "../../ir/ir.js";
+import { type Atom, type Eqn, type Ir, Lit, type Var } from "../../ir/ir.js";
 import { fallbackRule } from "./fallback.js";
 import type { OnnxAttr, OnnxContext, OnnxDType, OnnxGraph, OnnxValueType } from "./types.js";
 
@@ -110,10 +110,32 @@ export class ModelState {
   }
 }
 
+/** A shape entry that follows a dynamic dim: axis `axis` of graph input `input`. */
+export interface DynamicDim {
+  readonly input: string;
+  readonly axis: number;
+}
+
+/** Per equation, per shape-valued param: the entries that follow dynamic dims. */
+export type ShapeOverrides = Map<Eqn, Record<string, readonly (number | DynamicDim)[]>>;
+
 /** One graph under construction (the model's main graph or a subgraph). */
 export class GraphBuilder implements OnnxContext {
   readonly nodes: NodeProto[] = [];
-  constructor(readonly state: ModelState) {}
+  private current: Eqn | null = null;
+  constructor(
+    readonly state: ModelState,
+    readonly overrides: ShapeOverrides = new Map(),
+  ) {}
+
+  shapeParam(key: string, values: readonly number[]): string {
+    const o = this.current === null ? undefined : this.overrides.get(this.current)?.[key];
+    if (o === undefined || o.every((v) => typeof v === "number")) return this.ints(values);
+    const parts = o.map((v) =>
+      typeof v === "number" ? this.ints([v]) : this.op("Shape", [v.input], { start: v.axis, end: v.axis + 1 }),
+    );
+    return this.op("Concat", parts, { axis: 0 });
+  }
 
   node(op: string, inputs: readonly string[], attrs: Readonly<Record<string, OnnxAttr>> = {}, outputs = 1): string[] {
     const outs = Array.from({ length: outputs }, () => this.state.fresh(op.toLowerCase()));
@@ -154,6 +176,7 @@ export class GraphBuilder implements OnnxContext {
       if (rule === undefined) this.unsupported(e.prim.name, "it has no ONNX rule");
       if ("unsupported" in rule) this.unsupported(e.prim.name, rule.unsupported);
       const ins = e.inputs.map(read);
+      this.current = e;
       const outs = rule(
         this,
         ins,
@@ -161,6 +184,7 @@ export class GraphBuilder implements OnnxContext {
         e.inputs.map((a) => a.aval),
         e.outVars.map((v) => v.aval),
       );
+      this.current = null;
       e.outVars.forEach((v, i) => env.set(v, outs[i]));
     }
     return ir.outs.map(read);
@@ -170,7 +194,7 @@ export class GraphBuilder implements OnnxContext {
     outputs: readonly OnnxValueType[],
     build: (g: OnnxContext, inputs: string[]) => string[],
   ): OnnxGraph {
-    const g = new GraphBuilder(this.state);
+    const g = new GraphBuilder(this.state, this.overrides);
     const names = inputs.map(() => this.state.fresh("in"));
     // Every subgraph output is a node output of the subgraph itself (not an outer name).
     const outs = build(g, names).map((o) => g.op("Identity", [o]));

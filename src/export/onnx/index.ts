@@ -11,7 +11,7 @@ import { ValueError } from "../../core/errors.js";
 import { type Eqn, type Ir, Lit, subIrs } from "../../ir/ir.js";
 import { zeros } from "../../numpy/creation.js";
 import { keyPathString, leavesWithPath } from "../../tree/index.js";
-import { constantOf, GraphBuilder, type GraphProto, ModelState, valueInfo } from "./builder.js";
+import { type DynamicDim, GraphBuilder, type GraphProto, ModelState, type ShapeOverrides, valueInfo } from "./builder.js";
 import { ONNX_PROTO } from "./proto/schema.js";
 
 export type { OnnxContext, OnnxRule } from "./types.js";
@@ -103,16 +103,23 @@ export function exportOnnx<A extends readonly unknown[]>(
     throw new ValueError("exportOnnx: exampleArgs must be an array of the function's arguments, e.g. exportOnnx(f, [x, y])");
   }
   const fn = f as unknown as (...args: never[]) => unknown;
-  const { ir, outs } = stage(fn, exampleArgs, opts);
+  const { ir, outs: outs0 } = stage(fn, exampleArgs, opts);
+  let outs = outs0;
   const { names: ins, leaves } = inputNames(exampleArgs, opts.argNames);
   checkUnique("inputs", ins);
+  // ONNX names are unique in a graph: when an output's key path is also an input's name (a
+  // training step returning `params`), every output is named under the output root instead.
+  if (outs.some((o) => ins.includes(o))) {
+    const root = opts.outputName ?? "out";
+    outs = outs.map((o) => (o === root || o.startsWith(`${root}[`) ? o : `${root}.${o}`));
+  }
   checkUnique("outputs", outs);
   const symbolic = dynamicDims(ins, ir, opts.dynamicAxes ?? {});
-  if (symbolic.size > 0) checkPolymorphic(fn, exampleArgs, leaves, ins, ir, symbolic, opts);
+  const overrides: ShapeOverrides =
+    symbolic.size > 0 ? checkPolymorphic(fn, exampleArgs, leaves, ins, ir, symbolic, opts) : new Map();
 
   const state = new ModelState();
-  const main = new GraphBuilder(state);
-  ir.constVars.forEach((_, i) => constantOf(state, ir.consts[i]));
+  const main = new GraphBuilder(state, overrides);
   const results = main.emitIr(ir, ins);
   const outNodes = results.map((r, i) => {
     main.nodes.push({ name: state.fresh("Output"), op_type: "Identity", input: [r], output: [outs[i]], attribute: [] });
@@ -172,10 +179,23 @@ function dynamicDims(ins: readonly string[], ir: Ir, spec: Readonly<Record<strin
   return out;
 }
 
+/** The params of these primitives are shapes whose entries may follow a dynamic dim. */
+const SHAPE_PARAMS: Readonly<Record<string, string>> = { reshape: "newShape", broadcast_in_dim: "shape" };
+
+interface Dyn {
+  input: string;
+  axis: number;
+  size: number;
+  delta: number;
+}
+
 /**
- * Trace again with every dynamic dim one larger: a shape-polymorphic program stages the same
- * equations with the same params (sizes aside), literals and constants. Anything else (a reshape
- * to a fixed size, a mean's 1/n) would compute wrong values at other sizes, so it is rejected.
+ * Trace again with every dynamic dim grown (dims of one name by the same amount, different names
+ * by different amounts): a shape-polymorphic program stages the same equations with the same
+ * params, literals and constants. Shape params (reshape, broadcast_in_dim) may differ exactly
+ * where an entry is a dynamic dim: those entries are read from the input's shape at run time.
+ * Anything else (a mean's 1/n, a reshape merging the batch dim) would compute wrong values at
+ * other sizes, so it is rejected, naming the primitive.
  */
 function checkPolymorphic(
   f: (...args: never[]) => unknown,
@@ -185,25 +205,51 @@ function checkPolymorphic(
   ir: Ir,
   symbolic: Map<string, Record<number, string>>,
   opts: ExportOnnxOptions,
-): void {
+): ShapeOverrides {
+  const names = [...new Set([...symbolic.values()].flatMap((d) => Object.values(d)))];
+  const dyns: Dyn[] = [];
   const grown = new Map<unknown, unknown>();
   leaves.forEach((leaf, i) => {
     const dyn = symbolic.get(ins[i]);
     if (dyn === undefined) return;
     const a = leaf as Array;
-    const shape = a.shape.map((d, ax) => (ax in dyn ? d + 1 : d));
+    const shape = a.shape.map((d, ax) => {
+      if (!(ax in dyn)) return d;
+      const delta = names.indexOf(dyn[ax]) + 1;
+      dyns.push({ input: ins[i], axis: ax, size: d, delta });
+      return d + delta;
+    });
     grown.set(leaf, growTo(a, shape));
   });
   const args2 = args.map((a) => replaceLeaves(a, grown));
   const { ir: ir2 } = stage(f, args2, opts);
-  const diff = firstDifference(ir, ir2);
+  const overrides: ShapeOverrides = new Map();
+  const diff = firstDifference(ir, ir2, dyns, overrides);
   if (diff !== null) {
     throw new ValueError(
       `exportOnnx: dynamicAxes ${JSON.stringify(opts.dynamicAxes)}: the program depends on the size of a dynamic dim ` +
         `(${diff}), so an ONNX model with that dim symbolic would compute wrong values at other sizes. ` +
-        "Export with fixed sizes (no dynamicAxes), or avoid size-dependent operations (reshape to fixed sizes, mean over the dynamic axis)",
+        "Export with fixed sizes (no dynamicAxes), or avoid size-dependent operations (a mean over the dynamic axis, " +
+        "a reshape merging it with another dim)",
     );
   }
+  return overrides;
+}
+
+/** The shape `a` (trace 1) vs `b` (trace 2) with entries that follow a dynamic dim, or null. */
+function symbolicShape(a: readonly number[], b: readonly number[], dyns: readonly Dyn[]): (number | DynamicDim)[] | null {
+  if (a.length !== b.length) return null;
+  const out: (number | DynamicDim)[] = [];
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) {
+      out.push(a[i]);
+      continue;
+    }
+    const d = dyns.find((x) => x.size === a[i] && x.size + x.delta === b[i]);
+    if (d === undefined) return null;
+    out.push({ input: d.input, axis: d.axis });
+  }
+  return out;
 }
 
 function growTo(a: Array, shape: readonly number[]): Array {
@@ -224,8 +270,8 @@ function paramsKey(e: Eqn): string {
   return JSON.stringify(e.params, (_k, v) => (subIrs({ v }).length > 0 ? "<ir>" : v));
 }
 
-/** The first structural difference of two traces (sizes of avals aside), or null. */
-function firstDifference(a: Ir, b: Ir): string | null {
+/** The first structural difference of two traces (sizes of avals and shape params aside), or null. */
+function firstDifference(a: Ir, b: Ir, dyns: readonly Dyn[], overrides: ShapeOverrides): string | null {
   if (a.eqns.length !== b.eqns.length) return `${a.eqns.length} vs ${b.eqns.length} equations`;
   if (a.consts.length !== b.consts.length) return "different closed-over constants";
   for (let i = 0; i < a.consts.length; i++) {
@@ -237,8 +283,16 @@ function firstDifference(a: Ir, b: Ir): string | null {
     const e = a.eqns[i];
     const f = b.eqns[i];
     if (e.prim !== f.prim) return `equation ${i}: ${e.prim.name} vs ${f.prim.name}`;
-    if (paramsKey(e) !== paramsKey(f))
-      return `primitive '${e.prim.name}' (equation ${i}) has params ${paramsKey(e)} vs ${paramsKey(f)}`;
+    if (paramsKey(e) !== paramsKey(f)) {
+      const key = SHAPE_PARAMS[e.prim.name];
+      const rest = (p: Eqn["params"]) => JSON.stringify({ ...p, [key]: null });
+      const sym =
+        key !== undefined && rest(e.params) === rest(f.params)
+          ? symbolicShape(e.params[key] as number[], f.params[key] as number[], dyns)
+          : null;
+      if (sym === null) return `primitive '${e.prim.name}' (equation ${i}) has params ${paramsKey(e)} vs ${paramsKey(f)}`;
+      overrides.set(e, { [key]: sym });
+    }
     for (let j = 0; j < e.inputs.length; j++) {
       const x = e.inputs[j];
       const y = f.inputs[j];
@@ -250,7 +304,7 @@ function firstDifference(a: Ir, b: Ir): string | null {
     const sa = subIrs(e.params);
     const sb = subIrs(f.params);
     for (let k = 0; k < sa.length; k++) {
-      const d = firstDifference(sa[k], sb[k]);
+      const d = firstDifference(sa[k], sb[k], dyns, overrides);
       if (d !== null) return `inside '${e.prim.name}': ${d}`;
     }
   }

@@ -13,7 +13,7 @@ type Rule = Exclude<OnnxRule<P>, { unsupported: string }>;
 
 const INT64_MAX = Number.MAX_SAFE_INTEGER;
 
-export const reshapeOnnx: Rule = (ctx, [x], p) => [ctx.op("Reshape", [x, ctx.ints(p.newShape as number[])])];
+export const reshapeOnnx: Rule = (ctx, [x], p) => [ctx.op("Reshape", [x, ctx.shapeParam("newShape", p.newShape as number[])])];
 
 /** Reshape to the output rank (size-1 dims where the operand has none), then Expand. */
 export const broadcastInDimOnnx: Rule = (ctx, [x], p, [a]) => {
@@ -23,8 +23,9 @@ export const broadcastInDimOnnx: Rule = (ctx, [x], p, [a]) => {
   dims.forEach((d, i) => {
     ranked[d] = a.shape[i];
   });
+  // Expand broadcasts size-1 dims only, so the operand's own dims never need the runtime shape.
   const r = ctx.op("Reshape", [x, ctx.ints(ranked)]);
-  return [ctx.op("Expand", [r, ctx.ints(shape)])];
+  return [ctx.op("Expand", [r, ctx.shapeParam("shape", shape)])];
 };
 
 export const transposeOnnx: Rule = (ctx, [x], p) => [ctx.op("Transpose", [x], { perm: p.permutation as number[] })];

@@ -37,6 +37,12 @@ export interface OnnxContext {
   scalar(value: number, dtype: OnnxDType): string;
   /** A 1-D int64 constant (shapes, axes, pads). */
   ints(values: readonly number[]): string;
+  /**
+   * The shape-valued param `key` of the equation being translated, as a 1-D int64 tensor:
+   * `values`, except that entries following a dynamic dim (`dynamicAxes`) are read at run time
+   * from the input's shape (Shape). Rules pass shapes they bake into nodes through here.
+   */
+  shapeParam(key: string, values: readonly number[]): string;
   /** Translate the equations of `ir` into this graph, its inputs bound to `inputs`; returns its outputs. */
   emitIr(ir: Ir, inputs: readonly string[]): string[];
   /**
