@@ -8,7 +8,7 @@
 import type { ShapedArray } from "../../core/aval.js";
 import { type DType, isFloat } from "../../core/dtype.js";
 import type { Params } from "../../core/primitive.js";
-import { inputsOf, type ScalarExpr, shareCommon } from "../../core/scalar.js";
+import { exprKey, inputsOf, type ScalarExpr, shareCommon } from "../../core/scalar.js";
 import { where } from "./ops.js";
 import type { OnnxContext, OnnxRule } from "./types.js";
 
@@ -160,7 +160,7 @@ function translate(
     case "cast":
       return cast(ctx, emit(e.x), e.x.dtype, d);
   }
-  throw new Error(`exportOnnx: no translation of scalar node ${JSON.stringify(e)}`);
+  return ctx.unsupported(name, `no ONNX translation of its scalar node ${exprKey(e)}`);
 }
 
 /** x^n by repeated squaring (exact, wrapping for integers); floats with a negative n take 1/x^|n|. */
