@@ -3,18 +3,20 @@
  * cond, per-example gradients (vmap of grad), a while loop, PRNG bits, integer edge cases; and
  * the exporter's naming, initializers and refusals.
  */
-import { describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { exportOnnx, ONNX_OPSET } from "../../src/export/onnx/index.js";
 import { type Array, cond, grad, jit, nn, np, random, scan, switchCase, tree, vmap, whileLoop } from "../../src/index.js";
 import { shiftRightLogical } from "../../src/primitives/random-bits.js";
-import { maxDiff, runOnnx, values } from "./ort.js";
+import { maxDiff, RUNTIMES, type Runtime, runOnnx, values } from "./ort.js";
 
 /** Export `f` at `args` (inputs named a0, a1…), run it, and compare every output leaf with axle. */
+let runtime: Runtime = "node";
+
 async function expectSame(f: (...a: never[]) => unknown, args: unknown[], tol = 1e-5) {
   const names = args.map((_, i) => `a${i}`);
   const model = exportOnnx(f as (...a: unknown[]) => unknown, args, { argNames: names });
   const feeds = args.flatMap((a, i) => tree.leavesWithPath(a).map(([p, l]) => [tree.keyPathString(p, names[i]), l as Array]));
-  const got = await runOnnx(model, Object.fromEntries(feeds));
+  const got = await runOnnx(model, Object.fromEntries(feeds), runtime);
   const out = jit(f as (...a: unknown[]) => unknown)(...args);
   const leaves = tree.leavesWithPath(out);
   expect(Object.keys(got).length).toBe(leaves.length);
@@ -50,7 +52,10 @@ const params0 = (): P => {
 const forward = (p: P, x: Array) => nn.sigmoid(np.add(np.matmul(nn.tanh(np.add(np.matmul(x, p.w1), p.b1)), p.w2), p.b2));
 const exLoss = (p: P, x: Array, y: Array) => np.square(np.subtract(forward(p, x), y));
 
-describe("programs run in ONNX Runtime as in axle", () => {
+describe.each(RUNTIMES)("programs run in ONNX Runtime (%s) as in axle", (rt) => {
+  beforeAll(() => {
+    runtime = rt;
+  });
   test(`models declare opset ${ONNX_OPSET}`, () => {
     expect(ONNX_OPSET).toBe(18);
   });
@@ -72,7 +77,7 @@ describe("programs run in ONNX Runtime as in axle", () => {
       ["x", X],
       ["y", Y],
     ]);
-    const got = await runOnnx(model, feeds);
+    const got = await runOnnx(model, feeds, runtime);
     const [pw, losses] = jit(epoch)(p, X, Y);
     expect(maxDiff(got["out[1]"].data, values(losses))).toBeLessThan(1e-5);
     expect(maxDiff(got["out[0].w1"].data, values(pw.w1))).toBeLessThan(1e-5);

@@ -9,7 +9,7 @@ import { exportOnnx } from "../../src/export/onnx/index.js";
 import { type Array, tree } from "../../src/index.js";
 import { allPrimitives } from "../../src/primitives/registry.js";
 import { type PrimitiveSpec, SPECS } from "../primitives/specs.js";
-import { maxDiff, runOnnx, values } from "./ort.js";
+import { maxDiff, RUNTIMES, runOnnx, values } from "./ort.js";
 
 const cases = (s: PrimitiveSpec) => s.setup.chain((p) => s.args(p).map((args) => ({ p, args })));
 
@@ -31,7 +31,7 @@ test("every primitive declares an ONNX rule or why it has none", () => {
 
 const asF32 = (a: Array) => (a.dtype === "float64" ? a.astype("float32") : a);
 
-describe("each supported primitive matches axle in ONNX Runtime", () => {
+describe.each(RUNTIMES)("each supported primitive matches axle in ONNX Runtime (%s)", (runtime) => {
   const supported = SPECS.filter((s) => !UNSUPPORTED.some((p) => p.name === s.name));
   for (const s of supported) {
     test(s.name, async () => {
@@ -41,7 +41,7 @@ describe("each supported primitive matches axle in ONNX Runtime", () => {
           const want = tree.leaves(f(...variant)) as Array[];
           const names = variant.map((_, i) => `x${i}`);
           const model = exportOnnx(f, variant, { argNames: names });
-          const got = await runOnnx(model, Object.fromEntries(variant.map((a, i) => [names[i], a])));
+          const got = await runOnnx(model, Object.fromEntries(variant.map((a, i) => [names[i], a])), runtime);
           const outs = Object.keys(got).sort();
           expect(outs.length).toBe(want.length);
           want.forEach((w, i) => {

@@ -1,5 +1,6 @@
 /** Runs exported models in ONNX Runtime (onnxruntime-node, CPU) and compares with axle. */
 import * as ort from "onnxruntime-node";
+import * as ortWeb from "onnxruntime-web";
 import { expect } from "vitest";
 import { type Array, type ConcreteArray, type DType, jit, tree } from "../../src/index.js";
 
@@ -17,7 +18,22 @@ export function toTensor(a: Array): ort.Tensor {
   return new ort.Tensor(ORT_TYPE[c.dtype], buf as never, [...c.shape]);
 }
 
-export async function session(model: Uint8Array): Promise<ort.InferenceSession> {
+/** Where models run: onnxruntime-node (native CPU) or onnxruntime-web (its Wasm EP, under Node). */
+export type Runtime = "node" | "web";
+export const RUNTIMES: readonly Runtime[] = ["node", "web"];
+
+ortWeb.env.wasm.numThreads = 1;
+
+export function toWebTensor(a: Array): ortWeb.Tensor {
+  const c = a as ConcreteArray;
+  const buf = c.dtype === "bool" ? Uint8Array.from(c.buffer as ArrayLike<number>) : c.buffer;
+  return new ortWeb.Tensor(ORT_TYPE[c.dtype] as ortWeb.Tensor.Type, buf as never, [...c.shape]);
+}
+
+export async function session(model: Uint8Array, runtime: Runtime = "node"): Promise<ort.InferenceSession> {
+  if (runtime === "web") {
+    return (await ortWeb.InferenceSession.create(model, { executionProviders: ["wasm"] })) as unknown as ort.InferenceSession;
+  }
   return ort.InferenceSession.create(model);
 }
 
@@ -25,10 +41,12 @@ export async function session(model: Uint8Array): Promise<ort.InferenceSession> 
 export async function runOnnx(
   model: Uint8Array | ort.InferenceSession,
   feeds: Record<string, Array>,
+  runtime: Runtime = "node",
 ): Promise<Record<string, { data: number[]; dims: number[] }>> {
-  const s = model instanceof Uint8Array ? await session(model) : model;
+  const s = model instanceof Uint8Array ? await session(model, runtime) : model;
   const inputs: Record<string, ort.Tensor> = {};
-  for (const [k, v] of Object.entries(feeds)) inputs[k] = toTensor(v);
+  for (const [k, v] of Object.entries(feeds))
+    inputs[k] = runtime === "web" ? (toWebTensor(v) as unknown as ort.Tensor) : toTensor(v);
   const out = await s.run(inputs);
   const res: Record<string, { data: number[]; dims: number[] }> = {};
   for (const [k, t] of Object.entries(out)) {
