@@ -134,6 +134,26 @@ describe.each(RUNTIMES)("programs run in ONNX Runtime (%s) as in axle", (rt) => 
   });
 });
 
+describe.each(RUNTIMES)("NaN in ONNX Runtime (%s)", (rt) => {
+  beforeAll(() => {
+    runtime = rt;
+  });
+  test("NaN propagates through maximum, minimum, max/min reductions and argmax as in axle", async () => {
+    const a = np.array([Number.NaN, 1, 2, Number.NaN, 5, 0]);
+    const b = np.array([1, Number.NaN, 3, Number.NaN, 0, 4]);
+    const f = (x: Array, y: Array) => ({
+      mx: np.maximum(x, y),
+      mn: np.minimum(x, y),
+      rmax: np.max(y),
+      rmin: np.min(y),
+      rows: np.min(np.stack([x, y]), 1),
+      am: np.argmax(y),
+      an: np.argmin(np.stack([b, a]), 1),
+    });
+    await expectSame(f, [a, b], 0);
+  });
+});
+
 describe("exportOnnx names, initializers and refusals", () => {
   test("pytree inputs and outputs are named by key path; closed-over arrays become initializers", async () => {
     const w = np.array([

@@ -185,11 +185,18 @@ export const dotGeneralOnnx: Rule = (ctx, [l, r], p, [la, ra]) => {
   return [ctx.op("Einsum", [l, r], { equation: eq })];
 };
 
+/**
+ * Reductions over `axes` (keepdims 0). ONNX Runtime's ReduceMax/ReduceMin may skip NaNs; axle's
+ * propagate them (as NumPy's max), so float max/min put NaN back where the reduced slice has one.
+ */
 function reduceOnnx(op: string): Rule {
-  return (ctx, [x], p) => {
+  return (ctx, [x], p, [a]) => {
     const axes = p.axes as number[];
     if (axes.length === 0) return [ctx.op("Identity", [x])];
-    return [ctx.op(op, [x, ctx.ints(axes)], { keepdims: 0 })];
+    const r = ctx.op(op, [x, ctx.ints(axes)], { keepdims: 0 });
+    if (!isFloat(a.dtype) || (op !== "ReduceMax" && op !== "ReduceMin")) return [r];
+    const nan = ctx.op("ReduceMax", [ctx.op("Cast", [ctx.op("IsNaN", [x])], { to: 6 }), ctx.ints(axes)], { keepdims: 0 });
+    return [ctx.op("Where", [ctx.op("Greater", [nan, ctx.scalar(0, "int32")]), ctx.scalar(Number.NaN, a.dtype), r])];
   };
 }
 export const reduceSumOnnx = reduceOnnx("ReduceSum");
