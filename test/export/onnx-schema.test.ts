@@ -28,3 +28,17 @@ test("a model decodes as an ONNX ModelProto with opset 18, IR 8 and typed, named
   expect(m.graph.input.map((i) => i.type.tensor_type.elem_type)).toEqual([1, 1]);
   expect(m.graph.output.map((o) => o.name)).toEqual(["out"]);
 });
+
+test("with dynamicAxes, the symbolic dim is named on the inputs and on the outputs that follow it", () => {
+  const bytes = exportOnnx((x: Array) => ({ y: np.tanh(x), s: np.sum(x, 0) }), [np.ones([4, 3])], {
+    argNames: ["x"],
+    dynamicAxes: { x: { 0: "batch" } },
+  });
+  const Model = protobuf.parse(ONNX_PROTO, { keepCase: true }).root.lookupType("onnx.ModelProto");
+  type Dim = { dim_value?: number; dim_param?: string };
+  type VI = { name: string; type: { tensor_type: { shape: { dim: Dim[] } } } };
+  const m = Model.toObject(Model.decode(bytes), { longs: Number }) as { graph: { input: VI[]; output: VI[] } };
+  const dims = (v: VI) => v.type.tensor_type.shape.dim.map((d) => d.dim_param ?? d.dim_value);
+  expect(dims(m.graph.input[0])).toEqual(["batch", 3]);
+  expect(Object.fromEntries(m.graph.output.map((o) => [o.name, dims(o)]))).toEqual({ y: ["batch", 3], s: [3] });
+});

@@ -115,8 +115,8 @@ export function exportOnnx<A extends readonly unknown[]>(
   }
   checkUnique("outputs", outs);
   const symbolic = dynamicDims(ins, ir, opts.dynamicAxes ?? {});
-  const overrides: ShapeOverrides =
-    symbolic.size > 0 ? checkPolymorphic(fn, exampleArgs, leaves, ins, ir, symbolic, opts) : new Map();
+  const poly = symbolic.size > 0 ? checkPolymorphic(fn, exampleArgs, leaves, ins, ir, symbolic, opts) : null;
+  const overrides: ShapeOverrides = poly?.overrides ?? new Map();
 
   const state = new ModelState();
   const main = new GraphBuilder(state, overrides);
@@ -136,7 +136,7 @@ export function exportOnnx<A extends readonly unknown[]>(
         v.aval.shape.map((d, ax) => symbolic.get(ins[i])?.[ax] ?? d),
       ),
     ),
-    output: ir.outs.map((a, i) => valueInfo(outNodes[i], a.aval.dtype, outShape(a.aval.shape, ir, i, symbolic))),
+    output: ir.outs.map((a, i) => valueInfo(outNodes[i], a.aval.dtype, outShape(a.aval.shape, i, poly))),
   };
   const model = {
     ir_version: ONNX_IR_VERSION,
@@ -149,15 +149,17 @@ export function exportOnnx<A extends readonly unknown[]>(
   return T.encode(T.fromObject(model)).finish();
 }
 
-/** Output dims are left unnamed (-free) when any input is symbolic: their sizes may follow it. */
-function outShape(
-  shape: readonly number[],
-  _ir: Ir,
-  i: number,
-  symbolic: Map<string, Record<number, string>>,
-): (number | string)[] {
-  if (symbolic.size === 0) return [...shape];
-  return shape.map((_, ax) => `out${i}_d${ax}`);
+/**
+ * An output's dims: fixed where both traces agree, the dynamic dim's name where the dim follows
+ * it, a fresh name otherwise.
+ */
+function outShape(shape: readonly number[], i: number, poly: Poly | null): (number | string)[] {
+  if (poly === null) return [...shape];
+  const other = poly.outShapes[i];
+  return shape.map((d, ax) => {
+    if (other[ax] === d) return d;
+    return poly.dyns.find((x) => x.size === d && x.size + x.delta === other[ax])?.name ?? `out${i}_d${ax}`;
+  });
 }
 
 function dynamicDims(ins: readonly string[], ir: Ir, spec: Readonly<Record<string, Readonly<Record<number, string>>>>) {
@@ -179,10 +181,17 @@ function dynamicDims(ins: readonly string[], ir: Ir, spec: Readonly<Record<strin
   return out;
 }
 
+interface Poly {
+  overrides: ShapeOverrides;
+  dyns: readonly Dyn[];
+  outShapes: readonly (readonly number[])[];
+}
+
 /** The params of these primitives are shapes whose entries may follow a dynamic dim. */
 const SHAPE_PARAMS: Readonly<Record<string, string>> = { reshape: "newShape", broadcast_in_dim: "shape" };
 
 interface Dyn {
+  name: string;
   input: string;
   axis: number;
   size: number;
@@ -205,7 +214,7 @@ function checkPolymorphic(
   ir: Ir,
   symbolic: Map<string, Record<number, string>>,
   opts: ExportOnnxOptions,
-): ShapeOverrides {
+): Poly {
   const names = [...new Set([...symbolic.values()].flatMap((d) => Object.values(d)))];
   const dyns: Dyn[] = [];
   const grown = new Map<unknown, unknown>();
@@ -216,7 +225,7 @@ function checkPolymorphic(
     const shape = a.shape.map((d, ax) => {
       if (!(ax in dyn)) return d;
       const delta = names.indexOf(dyn[ax]) + 1;
-      dyns.push({ input: ins[i], axis: ax, size: d, delta });
+      dyns.push({ name: dyn[ax], input: ins[i], axis: ax, size: d, delta });
       return d + delta;
     });
     grown.set(leaf, growTo(a, shape));
@@ -233,7 +242,7 @@ function checkPolymorphic(
         "a reshape merging it with another dim)",
     );
   }
-  return overrides;
+  return { overrides, dyns, outShapes: ir2.outAvals.map((a) => a.shape) };
 }
 
 /** The shape `a` (trace 1) vs `b` (trace 2) with entries that follow a dynamic dim, or null. */
