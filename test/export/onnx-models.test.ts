@@ -179,6 +179,20 @@ describe("exportOnnx names, initializers and refusals", () => {
     expect(() => exportOnnx((x: Array) => x, [np.ones([4])], { dynamicAxes: { y: { 0: "b" } } })).toThrow(/names input 'y'/);
   });
 
+  test("dynamicAxes: a rule that bakes the example size into the model is refused, naming the primitive", () => {
+    // Random bits for every row: threefry's counts are a constant of the example's size.
+    const f = (x: Array) => x.add(random.uniform(random.key(0), x.shape));
+    expect(() => exportOnnx(f, [np.ones([4, 3])], { argNames: ["x"], dynamicAxes: { x: { 0: "batch" } } })).toThrow(
+      /dynamicAxes.*depends on the size/s,
+    );
+    // A fill-mode gather writes its out-of-bounds mask with the indices' (example) shape.
+    const table = np.arange(12).reshape([4, 3]).astype("float32");
+    const g = (i: Array) => np.take(table, i, 0, { mode: "fill" });
+    expect(() => exportOnnx(g, [np.array([0, 5], "int32")], { argNames: ["i"], dynamicAxes: { i: { 0: "n" } } })).toThrow(
+      /primitive 'gather' bakes a size-dependent constant into the model/,
+    );
+  });
+
   test("dynamicAxes: a broadcast that follows the dynamic dim runs at other sizes", async () => {
     const f = (x: Array) => nn.relu(x).add(np.ones([3]));
     const model = exportOnnx(f, [np.ones([4, 3])], { argNames: ["x"], dynamicAxes: { x: { 0: "batch" } } });

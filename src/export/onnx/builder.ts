@@ -91,6 +91,8 @@ export class ModelState {
   private count = 0;
   readonly initializers: TensorProto[] = [];
   private readonly scalars = new Map<string, string>();
+  /** The primitive whose rule is writing nodes (node names start with it, for error messages). */
+  prim = "";
   fresh(hint = "v"): string {
     return `${hint}_${this.count++}`;
   }
@@ -140,7 +142,7 @@ export class GraphBuilder implements OnnxContext {
   node(op: string, inputs: readonly string[], attrs: Readonly<Record<string, OnnxAttr>> = {}, outputs = 1): string[] {
     const outs = Array.from({ length: outputs }, () => this.state.fresh(op.toLowerCase()));
     this.nodes.push({
-      name: this.state.fresh(op),
+      name: this.state.fresh(`${this.state.prim}/${op}`),
       op_type: op,
       input: [...inputs],
       output: outs,
@@ -177,6 +179,8 @@ export class GraphBuilder implements OnnxContext {
       if ("unsupported" in rule) this.unsupported(e.prim.name, rule.unsupported);
       const ins = e.inputs.map(read);
       this.current = e;
+      const outer = this.state.prim;
+      this.state.prim = e.prim.name;
       const outs = rule(
         this,
         ins,
@@ -185,6 +189,7 @@ export class GraphBuilder implements OnnxContext {
         e.outVars.map((v) => v.aval),
       );
       this.current = null;
+      this.state.prim = outer;
       e.outVars.forEach((v, i) => env.set(v, outs[i]));
     }
     return ir.outs.map(read);

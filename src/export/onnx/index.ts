@@ -118,26 +118,21 @@ export function exportOnnx<A extends readonly unknown[]>(
   const poly = symbolic.size > 0 ? checkPolymorphic(fn, exampleArgs, leaves, ins, ir, symbolic, opts) : null;
   const overrides: ShapeOverrides = poly?.overrides ?? new Map();
 
-  const state = new ModelState();
-  const main = new GraphBuilder(state, overrides);
-  const results = main.emitIr(ir, ins);
-  const outNodes = results.map((r, i) => {
-    main.nodes.push({ name: state.fresh("Output"), op_type: "Identity", input: [r], output: [outs[i]], attribute: [] });
-    return outs[i];
-  });
-  const graph: GraphProto = {
-    name: opts.name ?? (f.name || "axle"),
-    node: main.nodes,
-    initializer: state.initializers,
-    input: ir.inVars.map((v, i) =>
-      valueInfo(
-        ins[i],
-        v.aval.dtype,
-        v.aval.shape.map((d, ax) => symbolic.get(ins[i])?.[ax] ?? d),
-      ),
+  const graph = buildGraph(ir, ins, outs, overrides, opts.name ?? (f.name || "axle"));
+  graph.input = ir.inVars.map((v, i) =>
+    valueInfo(
+      ins[i],
+      v.aval.dtype,
+      v.aval.shape.map((d, ax) => symbolic.get(ins[i])?.[ax] ?? d),
     ),
-    output: ir.outs.map((a, i) => valueInfo(outNodes[i], a.aval.dtype, outShape(a.aval.shape, i, poly))),
-  };
+  );
+  graph.output = ir.outs.map((a, i) => valueInfo(outs[i], a.aval.dtype, outShape(a.aval.shape, i, poly)));
+  if (poly !== null) {
+    // The model must not depend on the example sizes: the second trace's graph is the same.
+    const other = buildGraph(poly.ir2, ins, outs, poly.overrides2, graph.name);
+    const diff = graphDifference(graph, other);
+    if (diff !== null) throw dynamicError(opts, diff);
+  }
   const model = {
     ir_version: ONNX_IR_VERSION,
     producer_name: "axle",
@@ -147,6 +142,54 @@ export function exportOnnx<A extends readonly unknown[]>(
   };
   const T = modelProto();
   return T.encode(T.fromObject(model)).finish();
+}
+
+/** The main graph of `ir` (inputs and outputs typed by the caller). */
+function buildGraph(
+  ir: Ir,
+  ins: readonly string[],
+  outs: readonly string[],
+  overrides: ShapeOverrides,
+  name: string,
+): GraphProto {
+  const state = new ModelState();
+  const main = new GraphBuilder(state, overrides);
+  const results = main.emitIr(ir, ins);
+  results.forEach((r, i) => {
+    main.nodes.push({ name: state.fresh("Output"), op_type: "Identity", input: [r], output: [outs[i]], attribute: [] });
+  });
+  return { name, node: main.nodes, initializer: state.initializers, input: [], output: [] };
+}
+
+/** The first node or constant in which two graphs differ (the primitive that wrote it), or null. */
+function graphDifference(a: GraphProto, b: GraphProto): string | null {
+  const key = (x: unknown) => JSON.stringify(x, (_k, v) => (v instanceof Uint8Array ? globalThis.Array.from(v).join(",") : v));
+  const na = a.node;
+  const nb = b.node;
+  for (let i = 0; i < Math.max(na.length, nb.length); i++) {
+    if (na[i] === undefined || nb[i] === undefined || key(na[i]) !== key(nb[i])) {
+      const n = na[i] ?? nb[i];
+      return `primitive '${n.name.split("/")[0]}' writes an ONNX ${n.op_type} node that depends on the example size`;
+    }
+  }
+  for (let i = 0; i < a.initializer.length; i++) {
+    const x = a.initializer[i];
+    const y = b.initializer[i];
+    if (y === undefined || key(x) !== key(y)) {
+      const user = na.find((n) => n.input.includes(x.name));
+      return `primitive '${user?.name.split("/")[0] ?? "?"}' bakes a size-dependent constant into the model`;
+    }
+  }
+  return null;
+}
+
+function dynamicError(opts: ExportOnnxOptions, diff: string): ValueError {
+  return new ValueError(
+    `exportOnnx: dynamicAxes ${JSON.stringify(opts.dynamicAxes)}: the program depends on the size of a dynamic dim ` +
+      `(${diff}), so an ONNX model with that dim symbolic would compute wrong values at other sizes. ` +
+      "Export with fixed sizes (no dynamicAxes), or avoid size-dependent operations (a mean over the dynamic axis, " +
+      "a reshape merging it with another dim)",
+  );
 }
 
 /**
@@ -183,6 +226,8 @@ function dynamicDims(ins: readonly string[], ir: Ir, spec: Readonly<Record<strin
 
 interface Poly {
   overrides: ShapeOverrides;
+  overrides2: ShapeOverrides;
+  ir2: Ir;
   dyns: readonly Dyn[];
   outShapes: readonly (readonly number[])[];
 }
@@ -234,15 +279,12 @@ function checkPolymorphic(
   const { ir: ir2 } = stage(f, args2, opts);
   const overrides: ShapeOverrides = new Map();
   const diff = firstDifference(ir, ir2, dyns, overrides);
-  if (diff !== null) {
-    throw new ValueError(
-      `exportOnnx: dynamicAxes ${JSON.stringify(opts.dynamicAxes)}: the program depends on the size of a dynamic dim ` +
-        `(${diff}), so an ONNX model with that dim symbolic would compute wrong values at other sizes. ` +
-        "Export with fixed sizes (no dynamicAxes), or avoid size-dependent operations (a mean over the dynamic axis, " +
-        "a reshape merging it with another dim)",
-    );
-  }
-  return { overrides, dyns, outShapes: ir2.outAvals.map((a) => a.shape) };
+  if (diff !== null) throw dynamicError(opts, diff);
+  // The same shape params seen from the second trace (for comparing the two models).
+  const overrides2: ShapeOverrides = new Map();
+  const back = dyns.map((d) => ({ ...d, size: d.size + d.delta, delta: -d.delta }));
+  firstDifference(ir2, ir, back, overrides2);
+  return { overrides, overrides2, ir2, dyns, outShapes: ir2.outAvals.map((a) => a.shape) };
 }
 
 /** The shape `a` (trace 1) vs `b` (trace 2) with entries that follow a dynamic dim, or null. */

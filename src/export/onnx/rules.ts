@@ -15,16 +15,15 @@ const INT64_MAX = Number.MAX_SAFE_INTEGER;
 
 export const reshapeOnnx: Rule = (ctx, [x], p) => [ctx.op("Reshape", [x, ctx.shapeParam("newShape", p.newShape as number[])])];
 
-/** Reshape to the output rank (size-1 dims where the operand has none), then Expand. */
-export const broadcastInDimOnnx: Rule = (ctx, [x], p, [a]) => {
+/**
+ * Unsqueeze to the output rank (size-1 dims where the operand has none), then Expand; no operand
+ * size is baked in, so a broadcast stays valid when a dim is dynamic.
+ */
+export const broadcastInDimOnnx: Rule = (ctx, [x], p) => {
   const shape = p.shape as number[];
   const dims = p.broadcastDimensions as number[];
-  const ranked = shape.map(() => 1);
-  dims.forEach((d, i) => {
-    ranked[d] = a.shape[i];
-  });
-  // Expand broadcasts size-1 dims only, so the operand's own dims never need the runtime shape.
-  const r = ctx.op("Reshape", [x, ctx.ints(ranked)]);
+  const missing = shape.map((_, i) => i).filter((i) => !dims.includes(i));
+  const r = missing.length === 0 ? x : ctx.op("Unsqueeze", [x, ctx.ints(missing)]);
   return [ctx.op("Expand", [r, ctx.shapeParam("shape", shape)])];
 };
 
