@@ -107,6 +107,25 @@ describe.each(RUNTIMES)("programs run in ONNX Runtime (%s) as in axle", (rt) => 
     await expectSame(perExample, [params0(), X, Y]);
   });
 
+  test("vmap of scatter_add (batch dims) and of gather, in every index mode but raise", async () => {
+    const x = np.arange(24).reshape([2, 3, 4]).astype("float32");
+    const idx = np.array(
+      [
+        [0, 3, 3, -1, 7],
+        [2, 2, -4, 1, 0],
+      ],
+      "int32",
+    );
+    for (const mode of ["clip", "fill", "wrap"] as const) {
+      // grad of a per-example take is a batched scatter_add.
+      const g = (t: Array, i: Array) =>
+        vmap((ti: Array, ii: Array) => grad((u: Array) => np.sum(np.take(u, ii, 1, { mode }).mul(np.arange(5))))(ti))(t, i);
+      await expectSame(g, [x, idx], 1e-6);
+      const take = (t: Array, i: Array) => vmap((ti: Array, ii: Array) => np.take(ti, ii, 1, { mode }))(t, i);
+      await expectSame(take, [x, idx], 0);
+    }
+  });
+
   test("a while loop with a data-dependent trip count → Loop", async () => {
     const f = (x: Array) =>
       whileLoop(

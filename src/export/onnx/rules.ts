@@ -131,27 +131,39 @@ export const gatherOnnx: Rule = (ctx, [x, idx], p, [a, ia], [out]) => {
   return [where(ctx, mask, ctx.scalar(castScalar(a.dtype, fill), a.dtype), g, a.dtype)];
 };
 
-/** scatter_add: ScatterND (reduction "add") on the operand with the indexed axis moved first. */
+/**
+ * scatter_add: ScatterND (reduction "add") on the operand with the indexed axis moved after the
+ * batch dims; with batch dims each index tuple leads with its example's coordinates, so an
+ * update only ever reaches its own example.
+ */
 export const scatterAddOnnx: Rule = (ctx, [op, idx, upd], p, [a, ia]) => {
   const axis = p.axis as number;
+  const nb = p.batchDims as number;
   const mode = p.mode as string;
-  if ((p.batchDims as number) !== 0) ctx.unsupported("scatter_add", "batch dims (vmap of scatter_add) are not exported yet");
   if (mode === "raise") {
     ctx.unsupported("scatter_add", 'index mode "raise" cannot raise inside an ONNX runtime; use { mode: "clip" } or "fill"');
   }
   const n = a.shape[axis];
   const { pos, bad } = resolve(ctx, idx, ia.dtype, n, mode);
-  const m = ia.ndim;
-  // operand [pre, n, post] → [n, pre, post]; updates [pre, idx, post] → [idx, pre, post].
-  const permOp = [axis, ...range(axis), ...range(a.ndim - axis - 1, axis + 1)];
-  const permUpd = [...range(m, axis), ...range(axis), ...range(a.ndim - axis - 1, axis + m)];
+  const m = ia.ndim - nb;
+  // operand [B, pre, n, post] → [B, n, pre, post]; updates [B, pre, idx, post] → [B, idx, pre, post].
+  const permOp = [...range(nb), axis, ...range(axis - nb, nb), ...range(a.ndim - axis - 1, axis + 1)];
+  const permUpd = [...range(nb), ...range(m, axis), ...range(axis - nb, nb), ...range(a.ndim - axis - 1, axis + m)];
   const opT = ctx.op("Transpose", [op], { perm: permOp });
   let updT = ctx.op("Transpose", [upd], { perm: permUpd });
+  const trailing = a.ndim - nb - 1;
   if (bad !== null) {
-    const mask = ctx.op("Reshape", [bad, ctx.ints([...ia.shape, ...new Array<number>(a.ndim - 1).fill(1)])]);
+    const mask = trailing === 0 ? bad : ctx.op("Unsqueeze", [bad, ctx.ints(range(trailing, nb + m))]);
     updT = where(ctx, mask, ctx.scalar(0, a.dtype), updT, a.dtype);
   }
-  const s = ctx.op("ScatterND", [opT, ctx.op("Unsqueeze", [pos, ctx.ints([-1])]), updT], { reduction: "add" });
+  const coords = [...range(nb)].map((j) => {
+    const shape = ia.shape.map((d, k) => (k === j ? d : 1));
+    const iota = ctx.constant("int64", shape, range(ia.shape[j]));
+    return ctx.op("Unsqueeze", [ctx.op("Expand", [iota, ctx.ints(ia.shape)]), ctx.ints([-1])]);
+  });
+  const last = ctx.op("Unsqueeze", [pos, ctx.ints([-1])]);
+  const indices = nb === 0 ? last : ctx.op("Concat", [...coords, last], { axis: -1 });
+  const s = ctx.op("ScatterND", [opT, indices, updT], { reduction: "add" });
   const inv = permOp.map((_, i) => permOp.indexOf(i));
   return [ctx.op("Transpose", [s], { perm: inv })];
 };
