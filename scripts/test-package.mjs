@@ -286,7 +286,7 @@ await check("npm install protobufjs (optional peer of axle/onnx); node: axle/onn
       'import { np } from "axle"; import { exportOnnx, ONNX_OPSET } from "axle/onnx"; ' +
         "const m = exportOnnx((x) => np.tanh(x).mul(2), [np.ones([3])]); " +
         // ModelProto field 1 (ir_version, varint 8) comes first.
-        "console.log(m[0] === 0x08 && m[1] === 8 && m.length > 50 ? `ok ${m.length} ${ONNX_OPSET}` : 'bad');",
+        "console.log(m[0] === 0x08 && m[1] === 8 && m.length > 50 ? ['ok', m.length, ONNX_OPSET].join(' ') : 'bad');",
     ],
     project,
   ).trim();
