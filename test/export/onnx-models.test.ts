@@ -173,6 +173,66 @@ describe.each(RUNTIMES)("NaN in ONNX Runtime (%s)", (rt) => {
   });
 });
 
+describe.each(RUNTIMES)("integer dtypes in ONNX Runtime (%s)", (rt) => {
+  beforeAll(() => {
+    runtime = rt;
+  });
+  for (const dtype of ["int32", "uint32"] as const) {
+    test(`${dtype}: arithmetic wraps, comparisons, reductions, argmax, matmul, select as in axle`, async () => {
+      const a = np
+        .array(
+          [
+            [7, 4000000000, 3],
+            [0, 1, 2 ** 31 + 5],
+          ],
+          "float64",
+        )
+        .astype(dtype);
+      const b = np
+        .array(
+          [
+            [2, 3, 4000000000],
+            [5, 0, 3],
+          ],
+          "float64",
+        )
+        .astype(dtype);
+      // Small left factors: axle's integer matmul accumulates in float64 (exact below 2^53).
+      const c = np
+        .array(
+          [
+            [1, 2, 3],
+            [4, 5, 6],
+          ],
+          "float64",
+        )
+        .astype(dtype);
+      const f = (x: Array, y: Array, z: Array) => ({
+        add: x.add(y),
+        sub: x.sub(y),
+        mul: x.mul(y),
+        max: np.maximum(x, y),
+        lt: x.lt(y),
+        eq: x.eq(y),
+        sum: np.sum(x, 1),
+        prod: np.prod(y, 0),
+        rmax: np.max(x, 0),
+        am: np.argmax(x, 1),
+        dot: np.matmul(z, y.T),
+        sel: np.where(x.gt(y), x, y),
+        sq: x.mul(x).mul(x),
+        neg: np.negative(x),
+        abs: np.abs(x),
+        sign: np.sign(x),
+      });
+      await expectSame(f, [a, b, c], 0);
+    });
+  }
+  test("float x^0 is 1 even at NaN and inf", async () => {
+    await expectSame((x: Array) => np.power(x, 0), [np.array([Number.NaN, Number.POSITIVE_INFINITY, 0, -2])], 0);
+  });
+});
+
 describe("exportOnnx names, initializers and refusals", () => {
   test("pytree inputs and outputs are named by key path; closed-over arrays become initializers", async () => {
     const w = np.array([

@@ -89,6 +89,11 @@ function fillDefault(dtype: DType): number {
   return isFloat(dtype) ? Number.NaN : dtype === "int32" ? -(2 ** 31) : dtype === "uint32" ? 2 ** 32 - 1 : 1;
 }
 
+/** An integer array as int64 (exact). */
+const widen = (ctx: OnnxContext, x: string) => ctx.op("Cast", [x], { to: 7 });
+/** An int64 result wrapped to int32/uint32 (Cast keeps the low 32 bits). */
+const narrow = (ctx: OnnxContext, x: string, d: DType) => ctx.op("Cast", [x], { to: d === "uint32" ? 12 : 6 });
+
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => i + from);
 
 /**
@@ -193,7 +198,10 @@ export const dotGeneralOnnx: Rule = (ctx, [l, r], p, [la, ra]) => {
   ];
   const eq = `${ls.join("")},${rs.join("")}->${out.join("")}`;
   if (la.dtype === "bool") ctx.unsupported("dot_general", "bool matrix products have no ONNX operator");
-  return [ctx.op("Einsum", [l, r], { equation: eq })];
+  if (isFloat(la.dtype)) return [ctx.op("Einsum", [l, r], { equation: eq })];
+  // Integer products accumulate in int64 and wrap to 32 bits, as axle's (ONNX Runtime's int32
+  // Einsum differs and it has no uint32 one).
+  return [narrow(ctx, ctx.op("Einsum", [widen(ctx, l), widen(ctx, r)], { equation: eq }), la.dtype)];
 };
 
 /**
@@ -204,8 +212,13 @@ function reduceOnnx(op: string): Rule {
   return (ctx, [x], p, [a]) => {
     const axes = p.axes as number[];
     if (axes.length === 0) return [ctx.op("Identity", [x])];
+    if (!isFloat(a.dtype)) {
+      // Integers: in int64, wrapped back to 32 bits (ONNX Runtime's int32 ReduceSum saturates
+      // and it has no uint32 reductions; axle wraps).
+      return [narrow(ctx, ctx.op(op, [widen(ctx, x), ctx.ints(axes)], { keepdims: 0 }), a.dtype)];
+    }
     const r = ctx.op(op, [x, ctx.ints(axes)], { keepdims: 0 });
-    if (!isFloat(a.dtype) || (op !== "ReduceMax" && op !== "ReduceMin")) return [r];
+    if (op !== "ReduceMax" && op !== "ReduceMin") return [r];
     const nan = ctx.op("ReduceMax", [ctx.op("Cast", [ctx.op("IsNaN", [x])], { to: 6 }), ctx.ints(axes)], { keepdims: 0 });
     return [ctx.op("Where", [ctx.op("Greater", [nan, ctx.scalar(0, "int32")]), ctx.scalar(Number.NaN, a.dtype), r])];
   };
@@ -219,7 +232,7 @@ export const reduceProdOnnx = reduceOnnx("ReduceProd");
 export function argOnnx(isMax: boolean): Rule {
   return (ctx, [x], p, [a], [out]) => {
     const axis = p.axis as number;
-    const arg = ctx.op(isMax ? "ArgMax" : "ArgMin", [x], { axis, keepdims: 0 });
+    const arg = ctx.op(isMax ? "ArgMax" : "ArgMin", [a.dtype === "uint32" ? widen(ctx, x) : x], { axis, keepdims: 0 });
     let r = arg;
     if (isFloat(a.dtype)) {
       const nan = ctx.op("Cast", [ctx.op("IsNaN", [x])], { to: 6 });

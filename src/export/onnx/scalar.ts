@@ -165,8 +165,9 @@ function translate(
 
 /** x^n by repeated squaring (exact, wrapping for integers); floats with a negative n take 1/x^|n|. */
 function ipow(ctx: OnnxContext, x: string, n: number, d: DType): string {
-  if (n === 0) return ctx.op("Add", [ctx.op("Mul", [x, ctx.scalar(0, d)]), ctx.scalar(1, d)]);
+  // Floats: Pow (x^0 = 1 even for NaN and inf, as Math.pow), except x·x, exact like axle's.
   if (isFloat(d) && n !== 1 && n !== 2) return ctx.op("Pow", [x, ctx.scalar(n, d)]);
+  if (n === 0) return ctx.op("Add", [ctx.op("Mul", [x, ctx.scalar(0, d)]), ctx.scalar(1, d)]);
   let acc: string | null = null;
   let base = x;
   for (let m = n; m > 0; m = Math.floor(m / 2)) {
