@@ -228,6 +228,35 @@ describe.each(RUNTIMES)("integer dtypes in ONNX Runtime (%s)", (rt) => {
       await expectSame(f, [a, b, c], 0);
     });
   }
+  for (const dtype of ["bool", "int32", "uint32", "float64"] as const) {
+    test(`${dtype}: movements (transpose, reshape, broadcast, slice, pad, rev, concatenate, gather, where)`, async () => {
+      const x = np
+        .array(
+          [
+            [1, 0, 3],
+            [0, 5, 6],
+          ],
+          "float64",
+        )
+        .astype(dtype);
+      const f = (v: Array) => ({
+        t: v.T,
+        r: v.reshape([3, 2]),
+        b: np.broadcastTo(np.slice(v, [0, 1]), [4, 1, 3]),
+        s: np.slice(v, [0, 2], [2, 0, -1]),
+        p: np.pad(v, [
+          [1, 0],
+          [0, 2],
+        ]),
+        f: np.flip(v, 1),
+        c: np.concatenate([v, v], 0),
+        g: np.take(v, np.array([2, 0, 2], "int32"), 1, { mode: "clip" }),
+        w: np.where(np.array([true, false, true]), v, np.flip(v, 0)),
+      });
+      await expectSame(f, [x], 0);
+    });
+  }
+
   test("float x^0 is 1 even at NaN and inf", async () => {
     await expectSame((x: Array) => np.power(x, 0), [np.array([Number.NaN, Number.POSITIVE_INFINITY, 0, -2])], 0);
   });
