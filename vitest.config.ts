@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^axle$/, replacement: src("index.ts") },
       { find: /^axle\/testing$/, replacement: src("testing/index.ts") },
       { find: /^axle\/testing\/arbitraries$/, replacement: src("testing/arbitraries/index.ts") },
+      { find: /^axle\/onnx$/, replacement: src("export/onnx/index.ts") },
     ],
   },
   test: {

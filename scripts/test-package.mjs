@@ -23,6 +23,9 @@ const fixtures = join(root, "scripts", "package-test");
 const require = createRequire(import.meta.url);
 const keep = process.argv.includes("--keep");
 const noGit = process.argv.includes("--no-git");
+// The git install runs npm install with dev dependencies: onnxruntime-node's install script
+// would download its CUDA binaries (its CPU ones ship in the package), as .ci/run also skips.
+process.env.ONNXRUNTIME_NODE_INSTALL ??= "skip";
 const MAX_PACKED_BYTES = 1_000_000;
 const RUNTIME_DEPS = ["fp-ts", "immer"];
 
@@ -119,6 +122,7 @@ await check(
     const deps = Object.keys(manifest.dependencies ?? {}).sort();
     assert(JSON.stringify(deps) === JSON.stringify(RUNTIME_DEPS), `runtime dependencies are ${deps.join(", ")}`);
     assert(manifest.peerDependenciesMeta?.["fast-check"]?.optional === true, "fast-check must be an optional peer dependency");
+    assert(manifest.peerDependenciesMeta?.protobufjs?.optional === true, "protobufjs must be an optional peer dependency");
     assert(pack.size < MAX_PACKED_BYTES, `tarball is ${kB(pack.size)}, over the 1 MB budget`);
     figures.packed = pack.size;
     figures.unpacked = pack.unpackedSize;
@@ -270,6 +274,29 @@ await check("npm install fast-check (the optional peer dependency)", () => {
 
 await check("node: axle/testing/arbitraries with fast-check", () => {
   run(process.execPath, ["arbitraries-check.mjs"], project);
+});
+
+await check("npm install protobufjs (optional peer of axle/onnx); node: axle/onnx writes a model", () => {
+  const pbVersion = JSON.parse(readFileSync(require.resolve("protobufjs/package.json"), "utf8")).version;
+  run(
+    "npm",
+    ["install", "--save-dev", `protobufjs@${pbVersion}`, "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"],
+    project,
+  );
+  const out = run(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      'import { np } from "axle"; import { exportOnnx, ONNX_OPSET } from "axle/onnx"; ' +
+        "const m = exportOnnx((x) => np.tanh(x).mul(2), [np.ones([3])]); " +
+        // ModelProto field 1 (ir_version, varint 8) comes first.
+        "console.log(m[0] === 0x08 && m[1] === 8 && m.length > 50 ? ['ok', m.length, ONNX_OPSET].join(' ') : 'bad');",
+    ],
+    project,
+  ).trim();
+  assert(out.startsWith("ok"), `axle/onnx printed ${out}`);
+  return `protobufjs ${installedVersion("protobufjs")}, ${out}`;
 });
 
 for (const [tsc, version] of [

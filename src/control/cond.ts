@@ -11,6 +11,7 @@ import { isFloat } from "../core/dtype.js";
 import { DTypeError, ShapeError, TransformError } from "../core/errors.js";
 import { type Params, type Primitive, UndefPrimal, Zero } from "../core/primitive.js";
 import { bind } from "../core/trace.js";
+import { condOnnx } from "../export/onnx/control.js";
 import { evalIr } from "../ir/eval.js";
 import { executeReference } from "../ir/execute.js";
 import type { Ir } from "../ir/ir.js";
@@ -164,6 +165,7 @@ export const condP: Primitive<CondParams> = definePrimitive<CondParams>("cond", 
     let ku = 0;
     return outUnknown.map((u) => (u ? staged[ku++] : pe.known(knownOuts[kk++])));
   },
+  onnx: condOnnx,
 });
 
 function checkScalar(op: string, x: Array): void {

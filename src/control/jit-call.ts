@@ -9,6 +9,7 @@ import { isFloat } from "../core/dtype.js";
 import { TransformError } from "../core/errors.js";
 import { type Params, type Primitive, UndefPrimal, Zero } from "../core/primitive.js";
 import { bind } from "../core/trace.js";
+import { callOnnx } from "../export/onnx/control.js";
 import { runIr } from "../ir/execute.js";
 import type { Ir } from "../ir/ir.js";
 import { definePrimitive } from "../primitives/registry.js";
@@ -108,4 +109,5 @@ export const jitCallP: Primitive<JitParams> = definePrimitive<JitParams>("jit_ca
     let ku = 0;
     return split.outUnknown.map((u) => (u ? staged[ku++] : pe.known(knownOuts[kk++])));
   },
+  onnx: callOnnx((p) => (p as JitParams).ir),
 });

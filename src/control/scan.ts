@@ -13,6 +13,7 @@ import { ConcretizationError, DTypeError, ShapeError, TransformError, ValueError
 import { type BDim, type Params, type Primitive, type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
 import { sizeOf } from "../core/shape.js";
 import { bind } from "../core/trace.js";
+import { scanOnnx } from "../export/onnx/control.js";
 import { evalIr } from "../ir/eval.js";
 import { executeReference } from "../ir/execute.js";
 import type { Ir } from "../ir/ir.js";
@@ -344,6 +345,7 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", 
     let ku = 0;
     return outUk.map((u) => (u ? staged[ku++] : pe.known(knownOuts[kk++])));
   },
+  onnx: scanOnnx,
 });
 
 function Array_range(lo: number, hi: number): number[] {

@@ -11,6 +11,7 @@ import { isFloat } from "../core/dtype.js";
 import { DTypeError, TransformError } from "../core/errors.js";
 import { type Params, type Primitive, type Tangent, Zero } from "../core/primitive.js";
 import { bind } from "../core/trace.js";
+import { whileOnnx } from "../export/onnx/control.js";
 import { evalIr } from "../ir/eval.js";
 import { executeReference } from "../ir/execute.js";
 import type { Ir } from "../ir/ir.js";
@@ -146,6 +147,7 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>("whil
         "is only known at run time, so no backward pass can be prepared. Use scan or foriLoop with a fixed number of steps",
     );
   },
+  onnx: whileOnnx,
 });
 
 /**

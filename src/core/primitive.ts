@@ -1,3 +1,4 @@
+import type { OnnxRule } from "../export/onnx/types.js";
 import type { Ir } from "../ir/ir.js";
 import type { Array, ConcreteArray } from "./array.js";
 import type { ShapedArray } from "./aval.js";
@@ -105,6 +106,11 @@ export interface PrimitiveRules<P extends Params = Params> {
   /** vmap rule: outputs and their batch dimensions, written with primitives. */
   batch(args: readonly Array[], dims: readonly BDim[], params: P): [Array[], BDim[]];
   lower: Lowering;
+  /**
+   * How the primitive exports to ONNX (`exportOnnx`, subpath `axle/onnx`): a rule writing opset-18
+   * nodes, or `{ unsupported: reason }`. Every primitive declares one (a registry test checks it).
+   */
+  onnx?: OnnxRule<P>;
   /**
    * How outputs get their weak-type flag. "standard" (the default; JAX's standard weak-type
    * rule): an output is weak when every non-bool input is weak and of the output's dtype — so

@@ -11,6 +11,7 @@ import type { CompareOp, ScalarExpr, UnaryOp } from "../core/scalar.js";
 import * as S from "../core/scalar.js";
 import { broadcastShapes, shapesEqual } from "../core/shape.js";
 import { bind, bind1 } from "../core/trace.js";
+import { onnxElementwise } from "../export/onnx/scalar.js";
 import { runScalar } from "./elementwise-kernel.js";
 import { broadcastInDim, moveAxis, reshape } from "./movement.js";
 import { reduceSum } from "./reduce.js";
@@ -140,6 +141,7 @@ function defineElementwise<P extends Params = Params>(name: string, spec: Elemen
         ? vectorizedBatch(() => self)
         : (broadcastBatch(() => self as unknown as Primitive) as Primitive<P>["batch"])),
     lower: { kind: "elementwise", scalar: spec.scalar as (params: Params, ...xs: ScalarExpr[]) => ScalarExpr },
+    onnx: onnxElementwise(name, spec.scalar),
   });
   return self;
 }
@@ -403,6 +405,7 @@ export const integerPowP: Primitive<IntegerPowParams> = definePrimitive<IntegerP
   transpose: null,
   batch: vectorizedBatch(() => integerPowP),
   lower: { kind: "elementwise", scalar: (p, x) => S.ipow(x, (p as IntegerPowParams).y) },
+  onnx: onnxElementwise("integer_pow", (p: IntegerPowParams, x) => S.ipow(x, p.y)),
 });
 /** x^y for a JS integer y (kept as a param, so derivatives are exact at x = 0). */
 export function integerPow(x: Array, y: number): Array {
@@ -510,6 +513,7 @@ export const selectP: Primitive = definePrimitive("select", {
   },
   batch: broadcastBatch(() => selectP),
   lower: { kind: "elementwise", scalar: (_p, c, a, b) => S.select(c, a, b) },
+  onnx: onnxElementwise("select", (_p, c, a, b) => S.select(c, a, b)),
 });
 export function select(p: Array, a: Array, b: Array): Array {
   return bind1(selectP, [p, a, b]);
@@ -550,6 +554,7 @@ export const convertP: Primitive<ConvertParams> = definePrimitive<ConvertParams>
   },
   batch: vectorizedBatch(() => convertP),
   lower: { kind: "elementwise", scalar: (p, x) => S.cast(x, (p as ConvertParams).newDtype) },
+  onnx: onnxElementwise("convert_element_type", (p: ConvertParams, x) => S.cast(x, p.newDtype)),
 });
 /**
  * `x` as `newDtype`, weakly typed when `weak` (JAX's `convert_element_type(..., weak_type)`); a
@@ -569,4 +574,5 @@ export const stopGradientP: Primitive = definePrimitive("stop_gradient", {
   transpose: null,
   batch: vectorizedBatch(() => stopGradientP),
   lower: { kind: "elementwise", scalar: (_p, x) => x },
+  onnx: onnxElementwise("stop_gradient", (_p, x) => x),
 });

@@ -10,6 +10,7 @@ import { DTypeError, ShapeError } from "../core/errors.js";
 import { type Params, type Primitive, type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
 import { range, sizeOf } from "../core/shape.js";
 import { bind1 } from "../core/trace.js";
+import { dotGeneralOnnx } from "../export/onnx/rules.js";
 import { add } from "./elementwise.js";
 import { moveAxis, reshape, transpose, transposeP } from "./movement.js";
 import { definePrimitive } from "./registry.js";
@@ -234,6 +235,7 @@ export const dotGeneralP: Primitive<DotParams> = definePrimitive<DotParams>("dot
     return [[dotGeneral(l, rm, { contracting: [lc, up(rc)], batch: [lb, up(rb)] })], [lb.length + nlf]];
   },
   lower: { kind: "kernel" },
+  onnx: dotGeneralOnnx,
 });
 
 export function dotGeneral(l: Array, r: Array, params: DotParams): Array {

@@ -9,6 +9,17 @@ import { DTypeError, ShapeError, ValueError } from "../core/errors.js";
 import { type BDim, type Params, type Primitive, type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
 import { invertPermutation, isPermutation, range, type Shape, shapeStr, shapesEqual, sizeOf, stridesOf } from "../core/shape.js";
 import { bind1 } from "../core/trace.js";
+import {
+  broadcastInDimOnnx,
+  concatenateOnnx,
+  gatherOnnx,
+  padOnnx,
+  reshapeOnnx,
+  revOnnx,
+  scatterAddOnnx,
+  sliceOnnx,
+  transposeOnnx,
+} from "../export/onnx/rules.js";
 import { reduceSum } from "./reduce.js";
 import { definePrimitive } from "./registry.js";
 import { linearJvp } from "./rules.js";
@@ -48,6 +59,7 @@ export const reshapeP: Primitive<ReshapeParams> = definePrimitive<ReshapeParams>
     return [[reshape(x, [x.shape[0], ...newShape])], [0]];
   },
   lower: { kind: "reshape" },
+  onnx: reshapeOnnx,
 });
 
 export function reshape(x: Array, newShape: readonly number[]): Array {
@@ -110,6 +122,7 @@ export const broadcastInDimP: Primitive<BroadcastParams> = definePrimitive<Broad
       };
     },
   },
+  onnx: broadcastInDimOnnx,
 });
 
 export function broadcastInDim(x: Array, shape: readonly number[], broadcastDimensions: readonly number[]): Array {
@@ -160,6 +173,7 @@ export const transposeP: Primitive<TransposeParams> = definePrimitive<TransposeP
       return { offset: inShape.map(() => 0), coef: inShape.map((_, j) => outShape.map((_m, d) => (perm[d] === j ? 1 : 0))) };
     },
   },
+  onnx: transposeOnnx,
 });
 
 export function transpose(x: Array, permutation: readonly number[]): Array {
@@ -244,6 +258,7 @@ export const sliceP: Primitive<SliceParams> = definePrimitive<SliceParams>("slic
       return { offset: [...start], coef: inShape.map((_, j) => inShape.map((_n, d) => (d === j ? strides[j] : 0))) };
     },
   },
+  onnx: sliceOnnx,
 });
 
 export function slice(x: Array, start: readonly number[], limit: readonly number[], strides?: readonly number[]): Array {
@@ -316,6 +331,7 @@ export const padP: Primitive<PadParams> = definePrimitive<PadParams>("pad", {
     return [[pad(x, value, [0, ...lo], [0, ...hi], [0, ...interior])], [0]];
   },
   lower: { kind: "kernel" },
+  onnx: padOnnx,
 });
 
 export function pad(x: Array, value: number, lo: readonly number[], hi: readonly number[], interior?: readonly number[]): Array {
@@ -367,6 +383,7 @@ export const revP: Primitive<RevParams> = definePrimitive<RevParams>("rev", {
       };
     },
   },
+  onnx: revOnnx,
 });
 
 export function rev(x: Array, axes: readonly number[]): Array {
@@ -447,6 +464,7 @@ export const concatenateP: Primitive<ConcatParams> = definePrimitive<ConcatParam
     return [[bind1(concatenateP, moved, { axis: axis + 1 })], [0]];
   },
   lower: { kind: "kernel" },
+  onnx: concatenateOnnx,
 });
 
 export function concatenate(xs: readonly Array[], axis: number): Array {
@@ -631,6 +649,7 @@ export const gatherP: Primitive<GatherParams> = definePrimitive<GatherParams>("g
     return [[bind1(gatherP, [moveAxis(x, dx, 0), moveAxis(idx, di, 0)], both)], [0]];
   },
   lower: { kind: "kernel" },
+  onnx: gatherOnnx,
 });
 
 export interface GatherOptions {
@@ -717,6 +736,7 @@ export const scatterAddP: Primitive<ScatterParams> = definePrimitive<ScatterPara
     return [[bind1(scatterAddP, [o, i, u], { ...p, axis: p.axis + 1, batchDims: nb + 1 })], [0]];
   },
   lower: { kind: "kernel" },
+  onnx: scatterAddOnnx,
 });
 
 export function scatterAdd(

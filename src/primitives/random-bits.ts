@@ -13,6 +13,8 @@ import type { BinaryOp } from "../core/scalar.js";
 import * as S from "../core/scalar.js";
 import { broadcastShapes, type Shape, shapesEqual, sizeOf } from "../core/shape.js";
 import { bind, bind1 } from "../core/trace.js";
+import { threefryOnnx } from "../export/onnx/rules.js";
+import { onnxElementwise } from "../export/onnx/scalar.js";
 import { broadcastBatch } from "./elementwise.js";
 import { broadcastStrides, runScalar } from "./elementwise-kernel.js";
 import { definePrimitive } from "./registry.js";
@@ -125,6 +127,7 @@ export const threefry2x32P: Primitive = definePrimitive("threefry2x32", {
   transpose: null,
   batch: broadcastBatch(() => threefry2x32P),
   lower: { kind: "kernel" },
+  onnx: threefryOnnx,
 });
 
 /**
@@ -153,6 +156,7 @@ function defineIntBinary(name: string, hint: string, op: BinaryOp): Primitive {
     transpose: null,
     batch: broadcastBatch(() => self),
     lower: { kind: "elementwise", scalar: (_p, a, b) => S.binary(op, a, b) },
+    onnx: onnxElementwise(name, (_p, a, b) => S.binary(op, a, b)),
   });
   return self;
 }

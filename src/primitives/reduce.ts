@@ -6,11 +6,14 @@ import { AxisError, DTypeError, ValueError } from "../core/errors.js";
 import { type BDim, type Params, type Primitive, type Tangent, type UndefPrimal, Zero } from "../core/primitive.js";
 import { range, sizeOf, stridesOf } from "../core/shape.js";
 import { bind1 } from "../core/trace.js";
+import { argOnnx, reduceMaxOnnx, reduceMinOnnx, reduceProdOnnx, reduceSumOnnx } from "../export/onnx/rules.js";
 import { add, convert, div, eq, mul } from "./elementwise.js";
 import { broadcastInDim, moveAxis, pad, reshape, slice, transpose } from "./movement.js";
 import { definePrimitive } from "./registry.js";
 import { linearJvp } from "./rules.js";
 import { instantiate } from "./zeros.js";
+
+const REDUCE_ONNX = { sum: reduceSumOnnx, max: reduceMaxOnnx, min: reduceMinOnnx, prod: reduceProdOnnx };
 
 interface AxesParams extends Params {
   axes: readonly number[];
@@ -105,6 +108,7 @@ function defineReduce(
     transpose,
     batch: reduceBatch(() => self),
     lower: { kind: "reduce", op: how, axes: (p) => (p as AxesParams).axes },
+    onnx: REDUCE_ONNX[how],
   });
   return self;
 }
@@ -266,6 +270,7 @@ function defineArg(name: string, isMax: boolean): Primitive<ArgParams> {
       return [[bind1(self, [x], { axis: axis + 1 })], [0]];
     },
     lower: { kind: "kernel" },
+    onnx: argOnnx(isMax),
   });
   return self;
 }
