@@ -9,6 +9,7 @@ import { isFloat } from "../core/dtype.js";
 import { TransformError } from "../core/errors.js";
 import { type Params, type Primitive, type Tangent, Zero } from "../core/primitive.js";
 import { bind } from "../core/trace.js";
+import { callOnnx } from "../export/onnx/control.js";
 import { evalIr } from "../ir/eval.js";
 import type { Ir } from "../ir/ir.js";
 import { definePrimitive } from "../primitives/registry.js";
@@ -68,6 +69,8 @@ export const customJvpCallP: Primitive<CustomJvpParams> = definePrimitive<Custom
     return [outs, outs.map(() => 0)];
   },
   lower: { kind: "call" },
+  // An exported program runs forward only: the primal function is what it computes.
+  onnx: callOnnx((p) => p.fun as Ir),
   inline: (args, { fun }) => evalIr(fun, args),
 });
 
@@ -177,6 +180,11 @@ export const customLinP: Primitive<CustomLinParams> = definePrimitive<CustomLinP
     );
   },
   lower: { kind: "call" },
+  onnx: {
+    unsupported:
+      "it only exists while a customVjp function is being differentiated (its backward pass is staged as a " +
+      "separate program); export the gradient function, whose traced program no longer holds it",
+  },
 });
 
 export const customVjpCallP: Primitive<CustomVjpParams> = definePrimitive<CustomVjpParams>("custom_vjp_call", {
@@ -208,6 +216,8 @@ export const customVjpCallP: Primitive<CustomVjpParams> = definePrimitive<Custom
     return [outs, outs.map(() => 0)];
   },
   lower: { kind: "call" },
+  // An exported program runs forward only: the primal function is what it computes.
+  onnx: callOnnx((p) => p.fun as Ir),
   inline: (args, { fun }) => evalIr(fun, args),
 });
 

@@ -7,7 +7,6 @@ import type { ConcreteArray } from "../../core/array.js";
 import type { ShapedArray } from "../../core/aval.js";
 import { ValueError } from "../../core/errors.js";
 import { type Atom, type Eqn, type Ir, Lit, type Var } from "../../ir/ir.js";
-import { fallbackRule } from "./fallback.js";
 import type { OnnxAttr, OnnxContext, OnnxDType, OnnxGraph, OnnxValueType } from "./types.js";
 
 export const ONNX_DTYPE: Record<OnnxDType, number> = { float32: 1, float64: 11, int32: 6, uint32: 12, bool: 9, int64: 7 };
@@ -174,7 +173,7 @@ export class GraphBuilder implements OnnxContext {
     ir.inVars.forEach((v, i) => env.set(v, inputs[i]));
     const read = (a: Atom): string => (a instanceof Lit ? this.scalar(a.value, a.aval.dtype) : (env.get(a) as string));
     for (const e of ir.eqns) {
-      const rule = e.prim.onnx ?? fallbackRule(e.prim.name);
+      const rule = e.prim.onnx;
       if (rule === undefined) this.unsupported(e.prim.name, "it has no ONNX rule");
       if ("unsupported" in rule) this.unsupported(e.prim.name, rule.unsupported);
       const ins = e.inputs.map(read);
