@@ -25,7 +25,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { BACKENDS } from "../../src/compile/compile.js";
 import type { Array, ConcreteArray, DType } from "../../src/index.js";
-import { cond, jit, np, scan } from "../../src/index.js";
+import { cond, jit, np, scan, vmap } from "../../src/index.js";
 
 type Dt = "float32" | "float64" | "int32" | "bool";
 const DTYPES: readonly Dt[] = ["float32", "float64", "int32", "bool"];
@@ -544,6 +544,29 @@ function check(c: Case): void {
         compare(got[i], refJit[i], info, tol, `jit ${backend} vs jit reference, output ${i}`);
       });
       expect(hashBuffers(xs), `jit ${backend} wrote into an input buffer`).toBe(before);
+    }
+    // vmap of the per-example program over two examples equals running it on each (eagerly and
+    // under jit): every batching rule the program reaches, on the same random ops.
+    const xs2 = makeInputs({ ...c, dataSeed: c.dataSeed + 1 });
+    let want2: Array[] | null = null;
+    try {
+      want2 = f(...xs2);
+    } catch {
+      want2 = null; // a data-dependent op (an index out of range) that the second example trips
+    }
+    if (want2 !== null) {
+      const stacked = xs.map((x, i) => np.stack([x, xs2[i]]));
+      const wants = [want, want2];
+      for (const [what, g] of [
+        ["vmap", vmap(f)],
+        ["jit(vmap)", jit(vmap(f))],
+      ] as const) {
+        const got = g(...stacked);
+        outInfos.forEach((info, i) => {
+          const tol = 4 * eps * info.budget * m;
+          for (const k of [0, 1]) compare(np.take(got[i], k, 0), wants[k][i], info, tol, `${what} example ${k}, output ${i}`);
+        });
+      }
     }
   } catch (err) {
     throw new Error(`program:\n${text}\n${(err as Error).message}`);
