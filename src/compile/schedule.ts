@@ -113,6 +113,10 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/** Float dot_generals that are not contract steps become reductions of products (integer products
+ * would wrap where the reference kernel multiplies in float64). */
+const DOT_REDUCE_DTYPES = new Set(["float32", "float64"]);
+
 interface DotDims {
   readonly contracting: readonly [readonly number[], readonly number[]];
   readonly batch: readonly [readonly number[], readonly number[]];
@@ -307,6 +311,53 @@ export function schedule(ir: Ir): Program {
         b: { buf: ins[1], offset: 0, bs: rb === undefined ? 0 : sr[rb], rs: sr[rc], cs: sr[rf] },
         eqn: e,
         inputs: ins,
+      });
+      bufOf.set(out, b);
+      continue;
+    }
+    // Any other dot_general is a reduction: out[b, i, j] = Σ_k l[b, i, k]·r[b, k, j] over an index
+    // space (output dims, then contracted dims) that reads both operands through views, so their
+    // producers fuse in as a prologue. (Accumulated in float64 like the reference kernel.)
+    if (e.prim.name === "dot_general" && DOT_REDUCE_DTYPES.has(out.aval.dtype)) {
+      const [l, r] = e.inputs;
+      const { contracting, batch } = e.params as unknown as DotDims;
+      const [lc, rc] = contracting;
+      const [lb, rb] = batch;
+      const lf = l.aval.shape.map((_, d) => d).filter((d) => !lc.includes(d) && !lb.includes(d));
+      const rf = r.aval.shape.map((_, d) => d).filter((d) => !rc.includes(d) && !rb.includes(d));
+      const outRank = out.aval.ndim;
+      const shape = [...out.aval.shape, ...lc.map((d) => l.aval.shape[d])];
+      // The reduction dim each operand axis is read along.
+      const dimOf = (nd: number, b: readonly number[], f: readonly number[], c: readonly number[], freeAt: number) => {
+        const at = new globalThis.Array<number>(nd);
+        b.forEach((d, i) => {
+          at[d] = i;
+        });
+        f.forEach((d, i) => {
+          at[d] = freeAt + i;
+        });
+        c.forEach((d, i) => {
+          at[d] = outRank + i;
+        });
+        return at;
+      };
+      const mapOf = (nd: number, at: readonly number[]): AffineMap => ({
+        offset: new globalThis.Array<number>(nd).fill(0),
+        coef: at.map((dim) => shape.map((_, d) => (d === dim ? 1 : 0))),
+      });
+      const lv = reindex(valueOf(l), mapOf(l.aval.ndim, dimOf(l.aval.ndim, lb, lf, lc, lb.length)), shape);
+      const rv = reindex(valueOf(r), mapOf(r.aval.ndim, dimOf(r.aval.ndim, rb, rf, rc, lb.length + lf.length)), shape);
+      const { exprs, views } = combine([lv, rv]);
+      const b = newBuffer({ dtype: out.aval.dtype, shape: out.aval.shape, role: "temp" });
+      steps.push({
+        kind: "reduce",
+        out: b,
+        op: "sum",
+        shape,
+        keep: outRank,
+        inputs: views,
+        expr: S.binary("mul", exprs[0], exprs[1]),
+        dtype: out.aval.dtype,
       });
       bufOf.set(out, b);
       continue;

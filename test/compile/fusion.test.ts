@@ -7,7 +7,7 @@ import { optimize } from "../../src/compile/compile.js";
 import type { Program } from "../../src/compile/kernel.js";
 import { schedule } from "../../src/compile/schedule.js";
 import type { Array } from "../../src/index.js";
-import { jit, makeIr, nn, np } from "../../src/index.js";
+import { jit, makeIr, nn, np, vmap } from "../../src/index.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: any function of arrays
 function program(f: (...xs: any[]) => unknown, ...args: Array[]): Program {
@@ -91,5 +91,21 @@ describe("fusion", () => {
   test("asText names every kernel", () => {
     const f = jit((x: Array) => np.sum(np.tanh(x.mul(2)), 0));
     expect(f.compile(np.ones([4, 3])).asText()).toContain("kernels (1):\n  0: reduce_sum over the last 1 of [3,4]");
+  });
+});
+
+describe("dot_generals that are not matrix products", () => {
+  test("a vector dot is one reduce step whose prologue is the product (no reference-kernel call)", () => {
+    const p = program((x: Array, w: Array) => np.dot(x.mul(2), w), np.ones([5]), np.ones([5]));
+    expect(kinds(p)).toEqual(["reduce"]);
+  });
+
+  test("a batched matrix-vector product under vmap is one reduce step, and agrees with the reference", () => {
+    const f = vmap((m: Array, v: Array) => np.matmul(m, v));
+    const m = np.arange(24).astype("float32").reshape([2, 3, 4]);
+    const v = np.arange(8).astype("float32").reshape([2, 4]);
+    const p = program(f, m, v);
+    expect(kinds(p).filter((k) => k.startsWith("call"))).toEqual([]);
+    expect(jit(f)(m, v).toArray()).toEqual(jit(f, { backend: "reference" })(m, v).toArray());
   });
 });
