@@ -343,8 +343,17 @@ export function wasmUnsupported(program: Program): string | null {
 }
 
 /** Why step `s` runs in JS rather than in the module, or null when it compiles to Wasm. */
+/**
+ * Contractions of at least this many flops run on the eager kernel, whose sgemm splits them
+ * across the worker pool (the module's own sgemm runs on the calling thread).
+ */
+const THREADED_CONTRACT_FLOPS = 8e6;
+
 function stepUnsupported(s: Step): string | null {
   if (s.kind === "call") return `${s.eqn.prim.name} runs a reference kernel`;
+  if (s.kind === "contract" && 2 * s.batch * s.m * s.n * s.k >= THREADED_CONTRACT_FLOPS) {
+    return "a large contraction runs on the threaded sgemm";
+  }
   if (s.kind === "map") return unsupported(s.expr, false);
   if (s.kind === "reduce") {
     const why = unsupported(s.expr, false);
