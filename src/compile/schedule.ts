@@ -123,10 +123,9 @@ interface DotDims {
 }
 
 /** A float32 product of matrices (one contracted dim each, at most one batch dim): a contract step. */
-function contractible(e: Eqn): boolean {
+function contractible(e: Eqn, { contracting, batch }: DotDims): boolean {
   const [l, r] = e.inputs;
   if (l instanceof Lit || r instanceof Lit || l.aval.dtype !== "float32" || r.aval.dtype !== "float32") return false;
-  const { contracting, batch } = e.params as unknown as DotDims;
   const nb = batch[0].length;
   return contracting[0].length === 1 && nb <= 1 && l.aval.ndim === nb + 2 && r.aval.ndim === nb + 2;
 }
@@ -289,9 +288,9 @@ export function schedule(ir: Ir): Program {
       bufOf.set(out, b);
       continue;
     }
-    if (e.prim.name === "dot_general" && contractible(e)) {
+    if (lower.kind === "contract" && contractible(e, lower.dims(e.params))) {
       const [l, r] = e.inputs as Var[];
-      const { contracting, batch } = e.params as unknown as DotDims;
+      const { contracting, batch } = lower.dims(e.params);
       const [lb, rb] = [batch[0][0], batch[1][0]];
       const [lc, rc] = [contracting[0][0], contracting[1][0]];
       const free = (nd: number, used: number[]) => [0, 1, 2].slice(0, nd).find((d) => !used.includes(d)) as number;
@@ -318,9 +317,9 @@ export function schedule(ir: Ir): Program {
     // Any other dot_general is a reduction: out[b, i, j] = Σ_k l[b, i, k]·r[b, k, j] over an index
     // space (output dims, then contracted dims) that reads both operands through views, so their
     // producers fuse in as a prologue. (Accumulated in float64 like the reference kernel.)
-    if (e.prim.name === "dot_general" && DOT_REDUCE_DTYPES.has(out.aval.dtype)) {
+    if (lower.kind === "contract" && DOT_REDUCE_DTYPES.has(out.aval.dtype)) {
       const [l, r] = e.inputs;
-      const { contracting, batch } = e.params as unknown as DotDims;
+      const { contracting, batch } = lower.dims(e.params);
       const [lc, rc] = contracting;
       const [lb, rb] = batch;
       const lf = l.aval.shape.map((_, d) => d).filter((d) => !lc.includes(d) && !lb.includes(d));

@@ -59,6 +59,14 @@ export type Lowering =
     }
   /** The same elements in row-major order under a new shape. */
   | { readonly kind: "reshape" }
+  /** A contraction (dot_general): the dims contracted and batched, per operand. */
+  | {
+      readonly kind: "contract";
+      readonly dims: (params: Params) => {
+        readonly contracting: readonly [readonly number[], readonly number[]];
+        readonly batch: readonly [readonly number[], readonly number[]];
+      };
+    }
   /** A reduction of `axes` with `op` (accumulated in float64, as the reference kernel does). */
   | { readonly kind: "reduce"; readonly op: ReduceOp; readonly axes: (params: Params) => readonly number[] };
 

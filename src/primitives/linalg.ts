@@ -234,7 +234,7 @@ export const dotGeneralP: Primitive<DotParams> = definePrimitive<DotParams>("dot
     const nlf = l.ndim - lc.length - lb.length;
     return [[dotGeneral(l, rm, { contracting: [lc, up(rc)], batch: [lb, up(rb)] })], [lb.length + nlf]];
   },
-  lower: { kind: "kernel" },
+  lower: { kind: "contract", dims: (p) => p as DotParams },
   onnx: dotGeneralOnnx,
 });
 
