@@ -76,12 +76,18 @@ function train<P>(
   log: (...a: unknown[]) => void,
 ): { params: P; curves: Curves } {
   const lossAndGrad = pipe(loss, (f) => valueAndGrad(f), jit);
-  const update = jit((p: P, g: P, s: unknown) => {
-    const [u, s2] = opt.update(g, s, p);
-    return [optim.applyUpdates(p, u), s2] as const;
-  });
+  // The old parameters, gradients and optimizer state are dead after each update: donating them
+  // lets the new parameters and state reuse their memory.
+  const update = jit(
+    (p: P, g: P, s: unknown) => {
+      const [u, s2] = opt.update(g, s, p);
+      return [optim.applyUpdates(p, u), s2] as const;
+    },
+    { donateArgnums: [0, 1, 2] },
+  );
   const metrics = jit((p: P, x: Array, y: Array) => [evalLoss(p, x, y), accuracy(p, x, y)] as const);
-  let params = params0;
+  // A copy: the caller's initial parameters stay readable although each update donates its input.
+  let params = tree.map(np.copy, params0);
   let state = opt.init(params);
   const curves: Curves = { trainLoss: [], testLoss: [], trainAcc: [], testAcc: [] };
   const key = random.key(7);

@@ -31,6 +31,7 @@ export {
   AxisError,
   AxleError,
   ConcretizationError,
+  DeletedArrayError,
   DTypeError,
   FloatingPointError,
   LeakedTracerError,

@@ -27,8 +27,13 @@ export const BACKENDS: readonly Backend[] = ["reference", "js", "wasm"];
 
 export interface Executable {
   readonly backend: Backend;
-  /** Run on concrete inputs; the outputs are fresh arrays (inputs are never written). */
-  run(args: readonly ConcreteArray[]): ConcreteArray[];
+  /**
+   * Run on concrete inputs; the outputs are fresh arrays (inputs are never written). `into[i]`,
+   * when given, is a donated buffer of output i's size and dtype that the backend may write
+   * output i into instead of allocating (the Wasm backend does: it copies outputs out of its
+   * memory after every step has run, so no step can read a donated input after it is written).
+   */
+  run(args: readonly ConcreteArray[], into?: readonly (TypedArray | undefined)[]): ConcreteArray[];
   /** The optimised IR, the kernels (fusion groups), and the generated code. */
   asText(): string;
 }
@@ -64,11 +69,12 @@ function compileUncached(ir: Ir, backend: Backend): Executable {
   const opt = optimize(ir);
   const program = schedule(opt);
   const outAvals = opt.outAvals;
-  const wrap = (bufs: readonly (TypedArray | null)[]): ConcreteArray[] =>
+  const wrap = (bufs: readonly (TypedArray | null)[], into?: readonly (TypedArray | undefined)[]): ConcreteArray[] =>
     outAvals.map((a, i) => {
       const o = program.outputs[i];
       if ("literal" in o) return fullConcrete([], a.dtype, o.literal, a.weakType);
-      return ConcreteArray.ofAval(a, bufs[i] as TypedArray);
+      const b = bufs[i] as TypedArray;
+      return ConcreteArray.ofAval(a, b, into !== undefined && into[i] === b);
     });
   const kernels = `${printIr(opt)}\nkernels (${program.steps.length}):\n${describe(program)}`;
   let fallback = "";
@@ -79,7 +85,7 @@ function compileUncached(ir: Ir, backend: Backend): Executable {
     if (!("unsupported" in wasm)) {
       return {
         backend,
-        run: (args) => wrap(wasm.run(args)),
+        run: (args, into) => wrap(wasm.run(args, into), into),
         asText: () => `backend: wasm\n${kernels}\nbuffer plan:\n${wasm.text}`,
       };
     }

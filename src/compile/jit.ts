@@ -7,6 +7,7 @@ import { jitCallP } from "../control/jit-call.js";
 import { type Array, Array as ArrayClass, ConcreteArray } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
 import { flags } from "../core/config.js";
+import type { TypedArray } from "../core/dtype.js";
 import { TransformError } from "../core/errors.js";
 import { bind, isEvalContext } from "../core/trace.js";
 import { checkCompiled } from "../ir/float-check.js";
@@ -14,7 +15,8 @@ import type { Ir } from "../ir/ir.js";
 import { flattenArrays } from "../transforms/args.js";
 import { closeIr, type Staged, traceToIr } from "../transforms/stage.js";
 import type { AnyFn, ArgsOf, AsArrays } from "../transforms/types.js";
-import { type TreeDef, unflatten } from "../tree/index.js";
+import { leavesWithPath, type TreeDef, unflatten } from "../tree/index.js";
+import { keyPathString } from "../tree/paths.js";
 import { BACKENDS, type Backend, compileIr } from "./compile.js";
 
 export interface JitOptions {
@@ -31,6 +33,15 @@ export interface JitOptions {
    * dropped beyond it; default 64). `jitted.cache` shows what is kept.
    */
   cacheSize?: number;
+  /**
+   * Arguments whose arrays the call may consume: after a call on concrete arrays (outside any
+   * transform) each of their arrays is deleted, and its buffer may hold an output of the same
+   * shape and dtype instead of a fresh allocation. Reading a donated array afterwards raises a
+   * `DeletedArrayError` naming the call and argument. Typical use: `jit(step, { donateArgnums: 0 })`
+   * with `params = step(params, batch)`. Ignored (nothing is deleted) when the call is traced by
+   * an enclosing transform, as in JAX.
+   */
+  donateArgnums?: number | readonly number[];
 }
 
 /** What a jitted function keeps: its compiled signatures, most recently used last. */
@@ -73,6 +84,18 @@ interface Entry {
   single: boolean;
   /** The signature this entry is cached under. */
   key: string;
+  /** The leaves of donated arguments, and the output each one's buffer goes to (-1: none). */
+  donated: readonly Donation[];
+  /** Each argument's first leaf and leaf count. */
+  spans: Signature["spans"];
+}
+
+interface Donation {
+  /** Index into the call's flattened leaves. */
+  readonly leaf: number;
+  /** "argument 0 (params.w)", for the messages. */
+  readonly label: string;
+  readonly out: number;
 }
 
 /** A compiled program, for inspection: `jit(f).compile(...args).asText()`. */
@@ -94,6 +117,8 @@ export type Jitted<F extends AnyFn> = ((...args: ArgsOf<F>) => AsArrays<ReturnTy
 interface Signature {
   key: string;
   leaves: Array[];
+  /** For each argument (static ones included), the index of its first leaf and its leaf count. */
+  spans: readonly (readonly [start: number, count: number])[];
   stage: () => { staged: Staged; outDef: TreeDef };
 }
 
@@ -105,6 +130,13 @@ function signature(op: string, f: AnyFn, args: readonly unknown[], staticNums: r
     else dyn.push(a);
   });
   const [leaves, def] = flattenArrays(op, dyn, "argument", "weak");
+  let start = 0;
+  const spans = args.map((a, i): [number, number] => {
+    if (staticNums.includes(i)) return [start, 0];
+    const n = flattenArrays(op, a, "argument", "weak")[0].length;
+    start += n;
+    return [start - n, n];
+  });
   const avals = leaves.map((l) => l.aval);
   keyParts.push(def.toString(), avals.map((a) => a.str()).join(","));
   const stage = () => {
@@ -124,7 +156,7 @@ function signature(op: string, f: AnyFn, args: readonly unknown[], staticNums: r
     );
     return { staged, outDef: outDef as TreeDef };
   };
-  return { key: keyParts.join("|"), leaves, stage };
+  return { key: keyParts.join("|"), leaves, spans, stage };
 }
 
 /**
@@ -185,6 +217,16 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
     }
     return key;
   };
+  const dn = opts.donateArgnums ?? [];
+  const donateNums = typeof dn === "number" ? [dn] : [...dn];
+  for (const i of donateNums) {
+    if (!Number.isInteger(i)) throw new TransformError(`jit: donateArgnums must be integers, got ${JSON.stringify(dn)}`);
+    if (staticNums.includes(i)) {
+      throw new TransformError(
+        `jit: argument ${i} is in both staticArgnums and donateArgnums; a static argument is a JS value, not an array buffer — drop it from one of them`,
+      );
+    }
+  }
   const capacity = opts.cacheSize ?? 64;
   if (!Number.isInteger(capacity) || capacity < 1) {
     throw new TransformError(`jit: cacheSize must be a positive integer, got ${capacity}`);
@@ -247,7 +289,15 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
       traces++;
       noteRetrace(args);
       const concrete = staged.consts.every((c) => c instanceof ConcreteArray);
-      entry = { staged, closed: concrete ? closeIr(staged) : null, outDef, single: outDef.kind === "leaf", key: sig.key };
+      entry = {
+        staged,
+        closed: concrete ? closeIr(staged) : null,
+        outDef,
+        single: outDef.kind === "leaf",
+        key: sig.key,
+        donated: donateNums.length > 0 ? donations(args, sig, staged.ir.outAvals) : [],
+        spans: sig.spans,
+      };
       // Constants that are tracers of an enclosing transform are only valid for this call.
       if (concrete) cache.set(sig.key, entry);
       // Least recently used signatures go first (a Map keeps insertion order).
@@ -264,13 +314,80 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
     if (fk !== null && entry.closed !== null) fast.set(fk, entry);
     return [entry, sig.leaves];
   };
+  // Which leaves the donated arguments hold, and which output can take each one's buffer: the
+  // first not yet taken with the same shape and dtype (a weak flag does not matter for memory).
+  const donations = (args: readonly unknown[], sig: Signature, outAvals: readonly ShapedArray[]): Donation[] => {
+    const res: Donation[] = [];
+    const taken = new Set<number>();
+    for (const raw of donateNums) {
+      const i = raw < 0 ? raw + args.length : raw;
+      if (i < 0 || i >= args.length) {
+        throw new TransformError(
+          `jit(${name}): donateArgnums names argument ${raw}, but the call has ${args.length} argument(s)`,
+        );
+      }
+      const [start, count] = sig.spans[i];
+      const paths = leavesWithPath(args[i]).map(([p]) => p);
+      for (let k = 0; k < count; k++) {
+        const path = paths.length === count ? keyPathString(paths[k]) : "";
+        const aval = sig.leaves[start + k].aval;
+        let out = -1;
+        for (let o = 0; o < outAvals.length && out < 0; o++) {
+          const oa = outAvals[o];
+          if (!taken.has(o) && oa.dtype === aval.dtype && oa.str() === aval.str()) out = o;
+        }
+        if (out >= 0) taken.add(out);
+        res.push({ leaf: start + k, label: `argument ${i}${path === "" ? "" : ` (${path})`}`, out });
+      }
+    }
+    return res;
+  };
+  const labelOf = (entry: Entry, leaf: number): string => {
+    const k = entry.spans.findIndex(([start, count]) => leaf >= start && leaf < start + count);
+    return k >= 0 ? `argument ${k}` : `leaf ${leaf}`;
+  };
+  // A donated call on concrete arrays: outputs may be written into donated buffers that no other
+  // array can see, and every donated array is deleted afterwards.
+  const runDonated = (entry: Entry, closed: Ir, leaves: readonly ConcreteArray[]): ConcreteArray[] => {
+    const donatedLeaves = new Set(entry.donated.map((d) => d.leaf));
+    for (const d of entry.donated) {
+      const a = leaves[d.leaf];
+      if (a.isDeleted) void a.buffer; // raises, naming the call it was donated to
+      // One array in two donated places (an optimizer state holding one zeros array twice) is
+      // fine: it is deleted once and its buffer goes to one output. In a place that is not
+      // donated, the caller expects it to stay readable: refuse.
+      const j = leaves.findIndex((b, k) => k !== d.leaf && b === a && !donatedLeaves.has(k));
+      if (j >= 0) {
+        throw new TransformError(
+          `jit(${name}): ${d.label} is donated, but the same ${a.aval.str()} array is also passed as ` +
+            `${labelOf(entry, j)}, which is not donated, and would be deleted with it. ` +
+            "Pass a copy (np.copy(x)) or leave it out of donateArgnums",
+        );
+      }
+    }
+    const into: (TypedArray | undefined)[] = [];
+    const given = new Set<TypedArray>();
+    for (const d of entry.donated) {
+      const b = d.out >= 0 ? leaves[d.leaf].exclusiveBuffer() : null;
+      if (b === null || given.has(b)) continue;
+      given.add(b);
+      into[d.out] = b;
+    }
+    // The check mode compares with the reference run on the inputs, which the call may overwrite.
+    const before = flags.check ? leaves.map((l) => new ConcreteArray(l.shape, l.dtype, l.data(), l.weakType)) : null;
+    const outs = compileIr(closed, backend).run(leaves, into);
+    if (before !== null) checkCompiled(closed, name, backend, before, outs);
+    for (const d of entry.donated) leaves[d.leaf].markDeleted(`donated to jit(${name}) as ${d.label}`);
+    return outs;
+  };
   const run = ((...args: unknown[]) => {
     const [entry, leaves] = lookup(args);
     // No transform around the call: run the compiled program directly (what binding jit_call
     // at the bottom of the trace stack would do, without the dispatch).
     if (entry.closed !== null && isEvalContext() && leaves.every((l) => l instanceof ConcreteArray)) {
-      const outs = compileIr(entry.closed, backend).run(leaves as ConcreteArray[]);
-      if (flags.check) checkCompiled(entry.closed, name, backend, leaves as ConcreteArray[], outs);
+      const cs = leaves as ConcreteArray[];
+      const outs = entry.donated.length > 0 ? runDonated(entry, entry.closed, cs) : compileIr(entry.closed, backend).run(cs);
+      if (flags.check && entry.donated.length === 0) checkCompiled(entry.closed, name, backend, cs, outs);
       return entry.single ? outs[0] : unflatten(entry.outDef, outs);
     }
     const outs =

@@ -1,6 +1,6 @@
 import { ShapedArray } from "./aval.js";
 import { allocate, castScalar, type DType, type TypedArray } from "./dtype.js";
-import { ConcretizationError, ValueError } from "./errors.js";
+import { ConcretizationError, DeletedArrayError, ValueError } from "./errors.js";
 import { formatArray } from "./format.js";
 import { type Shape, shapeStr, sizeOf } from "./shape.js";
 
@@ -312,22 +312,41 @@ const EMPTY_SHAPE: Shape = [];
 const Array_isArray = globalThis.Array.isArray;
 
 /** An array whose values are computed. Its buffer is private and never written. */
+/**
+ * The memory behind every concrete array's buffer, and which of it more than one array wraps.
+ * Donation (`jit`'s `donateArgnums`) may only hand a buffer to an output when no other array can
+ * see it, so sharing is recorded where it happens — in the constructor — rather than at the
+ * places that share (reshape, weak-flag changes, views over Wasm memory), where one missed call
+ * would let a donated output overwrite another array.
+ */
+const wrapped = new WeakSet<ArrayBufferLike>();
+const shared = new WeakSet<ArrayBufferLike>();
+
 export class ConcreteArray extends Array {
   #aval: ShapedArray;
   readonly #buf: TypedArray;
+  /** Why the array can no longer be read (it was donated), or null. */
+  #deleted: string | null = null;
 
   /**
    * Internal: wraps `buf` without copying. Callers hand over ownership and never write to it.
    */
-  constructor(shape: Shape, dtype: DType, buf: TypedArray, weakType = false) {
+  constructor(shape: Shape, dtype: DType, buf: TypedArray, weakType = false, adopt = false) {
     super();
     this.#aval = new ShapedArray(shape, dtype, weakType);
     this.#buf = buf;
+    const mem = buf.buffer;
+    if (adopt) wrapped.add(mem);
+    else if (wrapped.has(mem)) shared.add(mem);
+    else wrapped.add(mem);
   }
 
-  /** Internal: wraps `buf` (ownership handed over) with an aval that is already built. */
-  static ofAval(aval: ShapedArray, buf: TypedArray): ConcreteArray {
-    const a = new ConcreteArray(EMPTY_SHAPE, "float32", buf);
+  /**
+   * Internal: wraps `buf` (ownership handed over) with an aval that is already built. `adopt`
+   * says the buffer comes from an array being deleted by donation, so this array owns it alone.
+   */
+  static ofAval(aval: ShapedArray, buf: TypedArray, adopt = false): ConcreteArray {
+    const a = new ConcreteArray(EMPTY_SHAPE, "float32", buf, false, adopt);
     a.#aval = aval;
     return a;
   }
@@ -338,7 +357,38 @@ export class ConcreteArray extends Array {
 
   /** Internal read-only view of the buffer for kernels. Never write to it. */
   get buffer(): TypedArray {
+    if (this.#deleted !== null) throw this.#deletedError();
     return this.#buf;
+  }
+
+  #deletedError(): DeletedArrayError {
+    return new DeletedArrayError(
+      `this ${this.#aval.str()} array was ${this.#deleted}, so its buffer may now hold one of that call's outputs ` +
+        "and it cannot be read or used again. Use the jitted function's outputs instead (e.g. `params = step(params, batch)`), " +
+        "or pass a copy, or leave the argument out of donateArgnums",
+    );
+  }
+
+  /** Whether the array was donated (its shape and dtype stay readable; its values do not). */
+  get isDeleted(): boolean {
+    return this.#deleted !== null;
+  }
+
+  /**
+   * Internal: the buffer, when this array alone can see it — no other array wraps the same
+   * memory, it is not a view into a larger or shared buffer — so a donated call may write an
+   * output into it. Null otherwise.
+   */
+  exclusiveBuffer(): TypedArray | null {
+    const b = this.buffer;
+    const mem = b.buffer;
+    if (shared.has(mem) || !(mem instanceof ArrayBuffer)) return null;
+    return b.byteOffset === 0 && b.byteLength === mem.byteLength ? b : null;
+  }
+
+  /** Internal: marks the array deleted by donation (`why` completes "this array was …"). */
+  markDeleted(why: string): void {
+    this.#deleted = why;
   }
 
   toConcrete(): ConcreteArray {
@@ -346,21 +396,22 @@ export class ConcreteArray extends Array {
   }
 
   override data(): TypedArray {
-    return this.#buf.slice();
+    return this.buffer.slice();
   }
 
   override item(): number {
+    const buf = this.buffer;
     if (this.size !== 1) {
       throw new ValueError(
         `item: the array has shape ${shapeStr(this.shape)} (${this.size} elements); item() needs exactly one. ` +
           "Index or reduce it first (e.g. x.sum() or x.reshape(-1).take(0))",
       );
     }
-    return this.#buf[0];
+    return buf[0];
   }
 
   override toArray(): NestedArray {
-    const buf = this.#buf;
+    const buf = this.buffer;
     const isBool = this.dtype === "bool";
     const shape = this.shape;
     let pos = 0;
@@ -377,12 +428,13 @@ export class ConcreteArray extends Array {
   }
 
   override toString(): string {
+    if (this.#deleted !== null) return `Array(<deleted: ${this.#deleted}>, ${this.#aval.str()})`;
     return formatArray(this.shape, this.dtype, this.#buf, this.weakType);
   }
 
   /** This array's values with the weak flag set to `weak` (the buffer is shared, never copied). */
   withWeak(weak: boolean): ConcreteArray {
-    return weak === this.weakType ? this : new ConcreteArray(this.shape, this.dtype, this.#buf, weak);
+    return weak === this.weakType ? this : new ConcreteArray(this.shape, this.dtype, this.buffer, weak);
   }
 }
 

@@ -56,6 +56,14 @@ export class TransformError extends AxleError {
 }
 
 /**
+ * An array whose buffer was donated (`jit(f, { donateArgnums })`) was used after the call: its
+ * buffer may now hold one of that call's outputs.
+ */
+export class DeletedArrayError extends AxleError {
+  override name = "DeletedArrayError";
+}
+
+/**
  * A NaN or ±Infinity appeared where `debugNans` / `debugInfs` (or `checkify`) watches for it: the
  * message names the primitive that produced it from inputs without one, its input avals, the
  * transforms it ran under and the user's source line.

@@ -228,3 +228,14 @@ export function eye(n: number, m?: number, k = 0, dtype: DType = "float32"): Arr
 }
 
 export type { NestedArray };
+
+/**
+ * A copy of `x` with a buffer of its own, as `jnp.copy`: donating the copy to a jitted call
+ * (`donateArgnums`) leaves `x` readable. Arrays are immutable, so under a transform (where
+ * nothing is donated) the copy is `x` itself.
+ * @example const p = np.copy(params.w); step(p) // params.w stays usable
+ */
+export function copy(x: Array): Array {
+  if (!(x instanceof Array)) throw new ValueError(`copy: expected an axle Array, got ${typeof x}`);
+  return x instanceof ConcreteArray ? new ConcreteArray(x.shape, x.dtype, x.data(), x.weakType) : x;
+}

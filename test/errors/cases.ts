@@ -390,4 +390,29 @@ export const CASES: readonly ErrorCase[] = [
     code: "withConfig({ debugInfs: true }, () => jit((x) => np.divide(1, x))(np.zeros([3])))",
     names: ["div produced an infinity", "f32[3]", "inside jit(", "<anonymous>:", "division by zero"],
   },
+  // DeletedArrayError --------------------------------------------------------------------------
+  {
+    cls: "DeletedArrayError",
+    where: "eager (after a donated jit call)",
+    op: "Array.add on a donated array",
+    code:
+      "const step = jit(function step(w, g) { return w.sub(g.mul(0.1)); }, { donateArgnums: 0 });\n" +
+      "const w = np.ones([3]);\n" +
+      "const w2 = step(w, np.ones([3]));\n" +
+      "w.add(1)",
+    names: [
+      "f32[3]",
+      "donated to jit(step) as argument 0",
+      "cannot be read",
+      "Use the jitted function's outputs",
+      "donateArgnums",
+    ],
+  },
+  {
+    cls: "TransformError",
+    where: "jit (donateArgnums)",
+    op: "jit called with one array donated and passed again",
+    code: "const step = jit((w, v) => w.add(v), { donateArgnums: 0 });\n" + "const w = np.ones([3]);\n" + "step(w, w)",
+    names: ["argument 0 is donated", "f32[3]", "also passed", "np.copy(x)"],
+  },
 ];

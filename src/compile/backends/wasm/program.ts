@@ -332,8 +332,11 @@ class Emitter {
 export interface WasmExecutable {
   /** The buffer plan and module size, for `asText()`. */
   readonly text: string;
-  /** Runs the program; the typed array of each output (null for literal outputs). */
-  run(args: readonly ConcreteArray[]): (TypedArray | null)[];
+  /**
+   * Runs the program; the typed array of each output (null for literal outputs): `into[i]` when
+   * given (a donated buffer of that size and dtype), a fresh one otherwise.
+   */
+  run(args: readonly ConcreteArray[], into?: readonly (TypedArray | undefined)[]): (TypedArray | null)[];
 }
 
 /** Why `program` cannot run on the Wasm backend, or null. */
@@ -488,10 +491,17 @@ function instantiate(
     program.buffers.map((b) => `  b${b.id} @${plan.offsets[b.id]} (${plan.bytes[b.id]} bytes)`).join("\n");
   return {
     text,
-    run: (args) => {
+    run: (args, into) => {
       for (let i = 0; i < ins.length; i++) ins[i].set(args[i].buffer);
       for (const t of thunks) t();
-      return outs.map((v) => (v === null ? null : v.slice()));
+      if (into === undefined) return outs.map((v) => (v === null ? null : v.slice()));
+      return outs.map((v, i) => {
+        if (v === null) return null;
+        const dest = into[i];
+        if (dest === undefined || dest.length !== v.length || dest.constructor !== v.constructor) return v.slice();
+        dest.set(v);
+        return dest;
+      });
     },
   };
 }
