@@ -12,7 +12,7 @@ import * as tree from "./tree/index.js";
 export type { CheckifyOptions } from "./compile/checkify.js";
 export { checkify } from "./compile/checkify.js";
 export type { Backend } from "./compile/compile.js";
-export type { Compiled, JitOptions, Jitted } from "./compile/jit.js";
+export type { Compiled, JitOptions, Jitted, Lowered } from "./compile/jit.js";
 export { evalShape, jit, makeIr } from "./compile/jit.js";
 export { cond, switchCase } from "./control/cond.js";
 export type { ScanOptions } from "./control/scan.js";

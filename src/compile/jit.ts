@@ -105,9 +105,15 @@ export interface Compiled {
   asText(): string;
 }
 
+/** The staged IR of a jitted function for some arguments, which can be compiled (as JAX's `Lowered`). */
+export type Lowered = Ir & {
+  /** The program on the jit's backend: `jit(f).lower(...args).compile().asText()`. */
+  compile(): Compiled;
+};
+
 export type Jitted<F extends AnyFn> = ((...args: ArgsOf<F>) => AsArrays<ReturnType<F>>) & {
-  /** The staged IR for these arguments (without running it). */
-  lower(...args: ArgsOf<F>): Ir;
+  /** The staged IR for these arguments (without running it); `.compile()` compiles it. */
+  lower(...args: ArgsOf<F>): Lowered;
   /** The program compiled for these arguments on the jit's backend (the one calls run). */
   compile(...args: ArgsOf<F>): Compiled;
   /** The compile cache: its size, capacity and signatures. */
@@ -396,13 +402,19 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
         : bind(jitCallP, [...entry.staged.consts, ...leaves], { ir: entry.staged.ir, name, backend });
     return unflatten(entry.outDef, outs);
   }) as unknown as Jitted<F>;
+  const compiled = (ir: Ir): Compiled => {
+    const exe = compileIr(ir, backend);
+    return { backend, asText: () => exe.asText() };
+  };
   run.lower = (...args: ArgsOf<F>) => {
     const [entry] = lookup(args);
-    return entry.closed ?? entry.staged.ir;
+    const ir = entry.closed ?? entry.staged.ir;
+    // The IR itself stays the cache's key: the lowered value reads through to it.
+    return Object.create(ir, { compile: { value: () => compiled(ir) } }) as Lowered;
   };
   run.compile = (...args: ArgsOf<F>) => {
-    const exe = compileIr(run.lower(...args), backend);
-    return { backend, asText: () => exe.asText() };
+    const [entry] = lookup(args);
+    return compiled(entry.closed ?? entry.staged.ir);
   };
   Object.defineProperty(run, "cache", {
     get: (): JitCacheInfo => ({ size: cache.size, capacity, signatures: () => [...cache.keys()], traces }),
