@@ -125,6 +125,31 @@ async function main(): Promise<void> {
     writeFileSync(docPath, doc.slice(0, a) + block + doc.slice(b + END.length));
     console.log("wrote bench/results.md and the results block of docs/performance.md");
   } else console.log(`wrote bench/results.md (docs/performance.md has no ${BEGIN} block to update)`);
+  updateReadme(sections);
+}
+
+/**
+ * The README's comparison table has a speed row (workload 1a of this run) and names the
+ * hand-written step's time of the same run; both are rewritten here, so they never go stale.
+ */
+function updateReadme(sections: readonly Section[]): void {
+  const s = sections.find((x) => x.id === "1a");
+  if (s === undefined) return;
+  const median = (impl: string): string | undefined => s.rows.find((r) => r[0] === impl)?.[1];
+  const [axle, tf, jax, hand] = ["axle jit", "TF.js wasm", "jax-js jit", "hand (Float32Array)"].map(median);
+  if ([axle, tf, jax, hand].some((x) => x === undefined)) return;
+  const path = new URL("../README.md", import.meta.url);
+  const readme = readFileSync(path, "utf8");
+  const row =
+    "| Digits MLP training step (64→32→1, batch 15), measured in one run by `npm run bench` | " +
+    `${axle} (\`jit\`) | not run here | ${tf} (wasm backend) | ${jax} (\`jit\`, wasm) |`;
+  const next = readme
+    .replace(/^\| Digits MLP training step .*$/m, row)
+    .replace(/a hand-written Float32Array step took\s+[^ ]+ [µm]?s in the same run/, `a hand-written Float32Array step took ${hand} in the same run`);
+  if (next !== readme) {
+    writeFileSync(path, next);
+    console.log("wrote the README's speed row");
+  }
 }
 
 main().catch((e: unknown) => {
