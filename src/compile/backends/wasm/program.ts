@@ -372,6 +372,12 @@ export function compileWasm(program: Program, evaluator?: IrEvaluator): WasmExec
   const why = wasmUnsupported(program);
   if (why !== null) return { unsupported: why };
   if (typeof WebAssembly === "undefined" || typeof TextEncoder === "undefined") return { unsupported: "no WebAssembly here" };
+  // With no step in Wasm the module would only copy inputs in and outputs out around JS steps
+  // (a lone large matmul runs on the threaded eager kernel): the JS backend runs the same steps
+  // on the inputs' own buffers.
+  if (program.steps.length > 0 && program.steps.every((s) => stepUnsupported(s) !== null)) {
+    return { unsupported: "no step compiles to Wasm (each runs in JS), so the JS backend runs them without copies" };
+  }
   const hasContract = program.steps.some((s) => s.kind === "contract");
   // The sgemm work area sits at byte 64, before the arena.
   const base = hasContract ? Math.ceil((64 + workBytes(defaultBlocking())) / 64) * 64 : 64;
