@@ -11,7 +11,7 @@ import { dce } from "../ir/passes/dce.js";
 import { printIr } from "../ir/print.js";
 import { compileJs } from "./backends/js.js";
 import { compileWasm } from "./backends/wasm/program.js";
-import type { Program } from "./kernel.js";
+import type { Operand, Output, Program, Step } from "./kernel.js";
 import { cse } from "./passes/cse.js";
 import { foldConstants } from "./passes/fold.js";
 import { inlineCalls } from "./passes/inline.js";
@@ -48,18 +48,48 @@ function describe(p: Program): string {
     const x = p.buffers[b];
     return `b${b}:${x.dtype}[${x.shape.join(",")}]${x.role === "temp" ? "" : ` (${x.role})`}`;
   };
-  return p.steps
-    .map((s, i) => {
-      if (s.kind === "call") return `  ${i}: call ${s.eqn.prim.name} → ${s.outs.map(buf).join(", ")}`;
-      if (s.kind === "contract") {
+  const operand = (x: Operand) => (typeof x === "number" ? `b${x}` : `${x.literal}`);
+  const result = (r: Output) => ("buf" in r ? `b${r.buf}` : `${r.literal}`);
+  const lines: string[] = [];
+  const steps = (list: readonly Step[], pad: string): void => {
+    list.forEach((s, i) => {
+      const at = `${pad}${i}: `;
+      if (s.kind === "call") lines.push(`${at}call ${s.eqn.prim.name} → ${s.outs.map(buf).join(", ")}`);
+      else if (s.kind === "contract") {
         const op = (o: typeof s.a) => `b${o.buf}@${o.offset}[${o.bs},${o.rs},${o.cs}]`;
-        return `  ${i}: contract ${s.batch}×(${s.m}×${s.k})·(${s.k}×${s.n}) ${op(s.a)} ${op(s.b)} → ${buf(s.out)}`;
+        lines.push(`${at}contract ${s.batch}×(${s.m}×${s.k})·(${s.k}×${s.n}) ${op(s.a)} ${op(s.b)} → ${buf(s.out)}`);
+      } else if (s.kind === "loop") {
+        const nk = s.numCarry;
+        const trip = s.trip.kind === "count" ? `${s.trip.length} iterations${s.trip.reverse ? ", reversed" : ""}` : "while";
+        const carry = s.outs.slice(0, nk).map((b, k) => `${buf(b)} ← ${operand(s.init[k])}`);
+        lines.push(`${at}loop ${s.eqn.prim.name} (${trip}) carry ${carry.join(", ") || "none"}`);
+        if (s.xs.length > 0) lines.push(`${pad}   xs rows: ${s.xs.map((x) => `b${x.src}[i] → ${buf(x.row)}`).join(", ")}`);
+        if (s.trip.kind === "while") {
+          lines.push(`${pad}   cond → ${result(s.trip.cond.results[0])}:`);
+          steps(s.trip.cond.steps, `${pad}     `);
+        }
+        lines.push(`${pad}   body:`);
+        steps(s.body.steps, `${pad}     `);
+        const r = s.body.results;
+        const next = r.slice(0, nk).map((x, k) => `${result(x)} → b${s.outs[k]}`);
+        const ys = r.slice(nk).map((x, k) => `${result(x)} → ${buf(s.outs[nk + k])}[i]`);
+        lines.push(`${pad}   end of iteration: ${[...ys, ...next].join(", ") || "nothing"}`);
+      } else if (s.kind === "branch") {
+        lines.push(`${at}branch ${s.eqn.prim.name} on ${operand(s.index)} → ${s.outs.map(buf).join(", ")}`);
+        s.branches.forEach((b, k) => {
+          lines.push(`${pad}   branch ${k} → ${b.results.map(result).join(", ")}:`);
+          steps(b.steps, `${pad}     `);
+        });
+      } else {
+        const ins = s.inputs.map((v) => `b${v.buf}@${v.offset}[${v.strides.join(",")}]`).join(" ");
+        const what = s.kind === "map" ? "map" : `reduce_${s.op} over the last ${s.shape.length - s.keep} of [${s.shape.join(",")}]`;
+        const into = s.kind === "map" && s.dest ? ` @${s.dest.offset}[${s.dest.strides.join(",")}]` : "";
+        lines.push(`${at}${what} ${ins} → ${buf(s.out)}${into}`);
       }
-      const ins = s.inputs.map((v) => `b${v.buf}@${v.offset}[${v.strides.join(",")}]`).join(" ");
-      const what = s.kind === "map" ? "map" : `reduce_${s.op} over the last ${s.shape.length - s.keep} of [${s.shape.join(",")}]`;
-      return `  ${i}: ${what} ${ins} → ${buf(s.out)}`;
-    })
-    .join("\n");
+    });
+  };
+  steps(p.steps, "  ");
+  return lines.join("\n");
 }
 
 function compileUncached(ir: Ir, backend: Backend): Executable {
@@ -67,7 +97,7 @@ function compileUncached(ir: Ir, backend: Backend): Executable {
     return { backend, run: (args) => executeReference(ir, args), asText: () => `backend: reference\n${printIr(ir)}` };
   }
   const opt = optimize(ir);
-  const program = schedule(opt);
+  const program = schedule(opt, optimize);
   const outAvals = opt.outAvals;
   const wrap = (bufs: readonly (TypedArray | null)[], into?: readonly (TypedArray | undefined)[]): ConcreteArray[] =>
     outAvals.map((a, i) => {

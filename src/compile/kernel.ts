@@ -27,9 +27,17 @@ export interface View {
   readonly strides: readonly number[];
 }
 
+/** Where element `i` of a step's index space goes in its output: `offset + Σ_d strides[d]·i[d]`. */
+export interface Dest {
+  readonly offset: number;
+  readonly strides: readonly number[];
+}
+
 /**
  * `out[i] = expr(views at i)` over `shape`: a fused chain of elementwise operations, the inputs
- * of which are views (`input(k)` in `expr` reads `inputs[k]`).
+ * of which are views (`input(k)` in `expr` reads `inputs[k]`). With `dest`, the step writes one
+ * region of `out` (a piece of a concatenate or pad) that an earlier step of the same program
+ * created; without, it writes all of `out` in row-major order.
  */
 export interface MapStep {
   readonly kind: "map";
@@ -37,6 +45,7 @@ export interface MapStep {
   readonly shape: readonly number[];
   readonly inputs: readonly View[];
   readonly expr: ScalarExpr;
+  readonly dest?: Dest;
 }
 
 /**
@@ -56,12 +65,59 @@ export interface ReduceStep {
   readonly dtype: DType;
 }
 
+/** An operand of a whole-buffer step: a buffer, or a literal scalar. */
+export type Operand = number | { readonly literal: number; readonly dtype: DType; readonly weak: boolean };
+
 /** An equation the backend runs with the primitive's reference kernel (on whole buffers). */
 export interface CallStep {
   readonly kind: "call";
   readonly eqn: Eqn;
-  readonly inputs: readonly (number | { readonly literal: number; readonly dtype: DType; readonly weak: boolean })[];
+  readonly inputs: readonly Operand[];
   readonly outs: readonly number[];
+}
+
+/** Steps scheduled from a sub-IR (a loop body, a branch), and where they leave its outputs. */
+export interface Block {
+  readonly steps: readonly Step[];
+  readonly results: readonly Output[];
+}
+
+/**
+ * A loop compiled inline (a `"loop"` lowering). The carry lives in `outs[0..numCarry)`, which
+ * start as copies of `init` and are the final carry after the loop. Each iteration (a counted
+ * loop: i = 0 … length − 1, or length − 1 … 0 when reversed; a while loop: while `cond`'s
+ * result holds) copies row i of each `xs[k].src` into `xs[k].row`, runs `body`, copies its y
+ * results into row i of `outs[numCarry + k]`, then its carry results into the carry buffers.
+ * The scheduler guarantees that no carry result is another carry's buffer, so those copies never
+ * read a carry that the same copies already overwrote. Backends without a loop form run `eqn`
+ * on the whole buffers instead (`inputs` → `outs`), as for a call step.
+ */
+export interface LoopStep {
+  readonly kind: "loop";
+  readonly eqn: Eqn;
+  readonly inputs: readonly Operand[];
+  readonly outs: readonly number[];
+  readonly numCarry: number;
+  readonly init: readonly Operand[];
+  readonly trip:
+    | { readonly kind: "count"; readonly length: number; readonly reverse: boolean }
+    | { readonly kind: "while"; readonly cond: Block };
+  readonly xs: readonly { readonly src: number; readonly row: number }[];
+  readonly body: Block;
+}
+
+/**
+ * A conditional compiled inline (a `"branch"` lowering): the integer scalar `index`, clamped to
+ * [0, branches.length − 1], picks the block that runs; its results are copied into `outs`.
+ * Backends without a branch form run `eqn` on the whole buffers, as for a call step.
+ */
+export interface BranchStep {
+  readonly kind: "branch";
+  readonly eqn: Eqn;
+  readonly inputs: readonly Operand[];
+  readonly outs: readonly number[];
+  readonly index: Operand;
+  readonly branches: readonly Block[];
 }
 
 /** A matrix operand of a contraction: element (t, i, j) of batch item t at offset + t·bs + i·rs + j·cs. */
@@ -91,7 +147,18 @@ export interface ContractStep {
   readonly inputs: readonly [number, number];
 }
 
-export type Step = MapStep | ReduceStep | CallStep | ContractStep;
+export type Step = MapStep | ReduceStep | CallStep | ContractStep | LoopStep | BranchStep;
+
+/** Every step of `steps`, including those nested in loop bodies and branches (pre-order). */
+export function* allSteps(steps: readonly Step[]): Generator<Step> {
+  for (const s of steps) {
+    yield s;
+    if (s.kind === "loop") {
+      if (s.trip.kind === "while") yield* allSteps(s.trip.cond.steps);
+      yield* allSteps(s.body.steps);
+    } else if (s.kind === "branch") for (const b of s.branches) yield* allSteps(b.steps);
+  }
+}
 
 /** What a program returns: a buffer, or a literal scalar. */
 export type Output = { readonly buf: number } | { readonly literal: number };

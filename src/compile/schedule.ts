@@ -6,14 +6,16 @@
  * where it must be: program outputs, operands of equations that run a whole kernel (dot_general,
  * gather…), and values used twice whose recomputation would cost more than a load.
  */
+import { castScalar } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
 import type { AffineMap } from "../core/primitive.js";
 import * as S from "../core/scalar.js";
 import { type Atom, type Eqn, type Ir, Lit, type Var } from "../ir/ir.js";
 import {
   type Buffer,
-  type CallStep,
   contiguousStrides,
+  type LoopStep,
+  type Operand,
   type Output,
   type Program,
   type Step,
@@ -130,248 +132,374 @@ function contractible(e: Eqn, { contracting, batch }: DotDims): boolean {
   return contracting[0].length === 1 && nb <= 1 && l.aval.ndim === nb + 2 && r.aval.ndim === nb + 2;
 }
 
-export function schedule(ir: Ir): Program {
+/**
+ * Schedule `ir` into a kernel program. `prepare` runs on every sub-IR (loop body, loop condition,
+ * branch) before it is scheduled inline: the compiler passes it the IR passes.
+ */
+export function schedule(ir: Ir, prepare: (sub: Ir) => Ir = (sub) => sub): Program {
   const buffers: Buffer[] = [];
-  const steps: Step[] = [];
   const newBuffer = (b: Omit<Buffer, "id">): number => {
     buffers.push({ ...b, id: buffers.length });
     return buffers.length - 1;
   };
-  const bufOf = new Map<Var, number>();
-  const lazyOf = new Map<Var, Lazy>();
-  ir.constVars.forEach((v, i) => {
-    bufOf.set(v, newBuffer({ dtype: v.aval.dtype, shape: v.aval.shape, role: "const", value: ir.consts[i] }));
-  });
-  const inputs = ir.inVars.map((v) => {
-    const b = newBuffer({ dtype: v.aval.dtype, shape: v.aval.shape, role: "input" });
-    bufOf.set(v, b);
-    return b;
-  });
-  const uses = new Map<Var, number>();
-  const use = (a: Atom) => {
-    if (!(a instanceof Lit)) uses.set(a, (uses.get(a) ?? 0) + 1);
-  };
-  for (const e of ir.eqns) e.inputs.forEach(use);
-  ir.outs.forEach(use);
+  const inputs = ir.inVars.map((v) => newBuffer({ dtype: v.aval.dtype, shape: v.aval.shape, role: "input" }));
+  const steps: Step[] = [];
 
-  const materialise = (v: Var, lazy: Lazy): number => {
-    const b = newBuffer({ dtype: lazy.expr.dtype, shape: lazy.shape, role: "temp" });
-    steps.push({ kind: "map", out: b, shape: lazy.shape, inputs: lazy.views, expr: lazy.expr });
-    bufOf.set(v, b);
-    lazyOf.delete(v);
-    return b;
-  };
-  const bufferOf = (v: Var): number => {
-    const b = bufOf.get(v);
-    if (b !== undefined) return b;
-    return materialise(v, lazyOf.get(v) as Lazy);
-  };
-  const valueOf = (a: Atom): Lazy => {
-    if (a instanceof Lit) return { shape: [], expr: S.constant(a.value, a.aval.dtype), views: [] };
-    const l = lazyOf.get(a);
-    if (l !== undefined) return l;
-    const b = bufOf.get(a) as number;
-    return {
-      shape: a.aval.shape,
-      expr: S.input(0, a.aval.dtype),
-      views: [{ buf: b, offset: 0, strides: contiguousStrides(a.aval.shape) }],
-    };
-  };
-  /** Re-index a value's views through `m` onto a new index space of `shape`. */
-  const reindex = (l: Lazy, m: AffineMap, shape: readonly number[]): Lazy => ({
-    shape,
-    expr: l.expr,
-    views: l.views.map((v) => remap(v, m, shape.length)),
-  });
-  /** One expression over the union of the operands' views (shared views are loaded once). */
-  const combine = (ls: readonly Lazy[]): { exprs: S.ScalarExpr[]; views: View[] } => {
-    const views: View[] = [];
-    const key = (v: View) => `${v.buf}@${v.offset}:${v.strides.join(",")}`;
-    const index = new Map<string, number>();
-    const memo = new Map<Lazy, S.ScalarExpr>();
-    const exprs = ls.map((l) => {
-      const hit = memo.get(l);
-      if (hit !== undefined) return hit;
-      const args = l.views.map((v) => {
-        const k = key(v);
-        let at = index.get(k);
-        if (at === undefined) {
-          at = views.length;
-          views.push(v);
-          index.set(k, at);
-        }
-        return S.input(at, buffers[v.buf].dtype);
-      });
-      const e = S.substitute(l.expr, args);
-      memo.set(l, e);
-      return e;
+  /** Schedule `sub`'s equations into `steps`, its inputs bound to `ins`; where its outputs are. */
+  const scheduleIr = (sub: Ir, ins: readonly Operand[], steps: Step[]): Output[] => {
+    const ir = sub;
+    const bufOf = new Map<Var, number>();
+    const litOf = new Map<Var, Lit>();
+    const lazyOf = new Map<Var, Lazy>();
+    ir.constVars.forEach((v, i) => {
+      bufOf.set(v, newBuffer({ dtype: v.aval.dtype, shape: v.aval.shape, role: "const", value: ir.consts[i] }));
     });
-    return { exprs, views };
-  };
-  // A value used more than once is written out when recomputing it in each consumer would cost
-  // more than a store and loads: a transcendental, or more than a few operations. Cheap ones
-  // (a bias add feeding relu's compare and select) are recomputed, and within one kernel the
-  // renderer computes structurally equal subexpressions once.
-  const define = (v: Var, l: Lazy) => {
-    const n = nodeCount(l.expr);
-    lazyOf.set(v, l);
-    if (((uses.get(v) ?? 0) > 1 && (n > CHEAP_NODES || hasTranscendental(l.expr))) || n > MAX_NODES) materialise(v, l);
-  };
-
-  for (const e of ir.eqns) {
-    const lower = e.prim.lower;
-    const out = e.outVars[0];
-    if (lower.kind === "elementwise") {
-      const shape = out.aval.shape;
-      const ins = e.inputs.map((a) => {
-        const l = valueOf(a);
-        return sameShape(l.shape, shape) ? l : reindex(l, broadcastMap(l.shape, shape), shape);
-      });
-      const { exprs, views } = combine(ins);
-      define(out, { shape, expr: lower.scalar(e.params, ...exprs), views });
-      continue;
-    }
-    if (lower.kind === "view") {
-      const a = e.inputs[0];
-      const l = valueOf(a);
-      define(out, reindex(l, lower.map(a.aval.shape, out.aval.shape, e.params), out.aval.shape));
-      continue;
-    }
-    if (lower.kind === "reshape") {
-      const a = e.inputs[0];
-      let l = valueOf(a);
-      // Row-major views (and broadcast scalars) read the same elements under any shape.
-      const linear = (v: View) => {
-        const st = contiguousStrides(l.shape);
-        return v.strides.every((s, d) => s === st[d] || l.shape[d] === 1) || v.strides.every((s) => s === 0);
+    ir.inVars.forEach((v, i) => {
+      const x = ins[i];
+      if (typeof x === "number") bufOf.set(v, x);
+      else litOf.set(v, new Lit(x.literal, v.aval));
+    });
+    /** The literal behind an atom (a literal, or a variable bound to one), or null. */
+    const litAt = (a: Atom): Lit | null => (a instanceof Lit ? a : (litOf.get(a) ?? null));
+    const uses = new Map<Var, number>();
+    const use = (a: Atom) => {
+      if (!(a instanceof Lit)) uses.set(a, (uses.get(a) ?? 0) + 1);
+    };
+    for (const e of ir.eqns) e.inputs.forEach(use);
+    ir.outs.forEach(use);
+  
+    const materialise = (v: Var, lazy: Lazy): number => {
+      const b = newBuffer({ dtype: lazy.expr.dtype, shape: lazy.shape, role: "temp" });
+      steps.push({ kind: "map", out: b, shape: lazy.shape, inputs: lazy.views, expr: lazy.expr });
+      bufOf.set(v, b);
+      lazyOf.delete(v);
+      return b;
+    };
+    const bufferOf = (v: Var): number => {
+      const b = bufOf.get(v);
+      if (b !== undefined) return b;
+      return materialise(v, lazyOf.get(v) as Lazy);
+    };
+    const valueOf = (a: Atom): Lazy => {
+      const lit = litAt(a);
+      if (lit !== null) return { shape: [], expr: S.constant(lit.value, lit.aval.dtype), views: [] };
+      const l = lazyOf.get(a as Var);
+      if (l !== undefined) return l;
+      const b = bufOf.get(a as Var) as number;
+      return {
+        shape: a.aval.shape,
+        expr: S.input(0, a.aval.dtype),
+        views: [{ buf: b, offset: 0, strides: contiguousStrides(a.aval.shape) }],
       };
-      if (!l.views.every(linear)) {
-        bufferOf(a as Var);
-        l = valueOf(a);
-      }
-      const shape = out.aval.shape;
-      const st = contiguousStrides(shape);
-      define(out, {
-        shape,
-        expr: l.expr,
-        views: l.views.map((v) => ({
-          buf: v.buf,
-          offset: v.offset,
-          strides: v.strides.every((s) => s === 0) ? shape.map(() => 0) : st,
-        })),
-      });
-      continue;
-    }
-    if (lower.kind === "reduce") {
-      const a = e.inputs[0];
-      const l = valueOf(a);
-      const axes = lower.axes(e.params);
-      const inShape = a.aval.shape;
-      const kept = inShape.map((_, d) => d).filter((d) => !axes.includes(d));
-      const order = [...kept, ...axes];
-      if ((lower.op === "max" || lower.op === "min") && sizeOfShape(axes.map((d) => inShape[d])) === 0 && out.aval.size > 0) {
-        throw new ValueError(`reduce_${lower.op}: cannot reduce over an empty axis of ${a.aval.str()} (there is no identity)`);
-      }
-      const shape = order.map((d) => inShape[d]);
-      const views = l.views.map((v) => ({ buf: v.buf, offset: v.offset, strides: order.map((d) => v.strides[d]) }));
-      const b = newBuffer({ dtype: out.aval.dtype, shape: out.aval.shape, role: "temp" });
-      steps.push({
-        kind: "reduce",
-        out: b,
-        op: lower.op,
-        shape,
-        keep: kept.length,
-        inputs: views,
-        expr: l.expr,
-        dtype: out.aval.dtype,
-      });
-      bufOf.set(out, b);
-      continue;
-    }
-    if (lower.kind === "contract" && contractible(e, lower.dims(e.params))) {
-      const [l, r] = e.inputs as Var[];
-      const { contracting, batch } = lower.dims(e.params);
-      const [lb, rb] = [batch[0][0], batch[1][0]];
-      const [lc, rc] = [contracting[0][0], contracting[1][0]];
-      const free = (nd: number, used: number[]) => [0, 1, 2].slice(0, nd).find((d) => !used.includes(d)) as number;
-      const lf = free(l.aval.ndim, [lc, lb]);
-      const rf = free(r.aval.ndim, [rc, rb]);
-      const [sl, sr] = [contiguousStrides(l.aval.shape), contiguousStrides(r.aval.shape)];
-      const ins = [bufferOf(l), bufferOf(r)] as const;
-      const b = newBuffer({ dtype: "float32", shape: out.aval.shape, role: "temp" });
-      steps.push({
-        kind: "contract",
-        out: b,
-        batch: lb === undefined ? 1 : l.aval.shape[lb],
-        m: l.aval.shape[lf],
-        k: l.aval.shape[lc],
-        n: r.aval.shape[rf],
-        a: { buf: ins[0], offset: 0, bs: lb === undefined ? 0 : sl[lb], rs: sl[lf], cs: sl[lc] },
-        b: { buf: ins[1], offset: 0, bs: rb === undefined ? 0 : sr[rb], rs: sr[rc], cs: sr[rf] },
-        eqn: e,
-        inputs: ins,
-      });
-      bufOf.set(out, b);
-      continue;
-    }
-    // Any other dot_general is a reduction: out[b, i, j] = Σ_k l[b, i, k]·r[b, k, j] over an index
-    // space (output dims, then contracted dims) that reads both operands through views, so their
-    // producers fuse in as a prologue. (Accumulated in float64 like the reference kernel.)
-    if (lower.kind === "contract" && DOT_REDUCE_DTYPES.has(out.aval.dtype)) {
-      const [l, r] = e.inputs;
-      const { contracting, batch } = lower.dims(e.params);
-      const [lc, rc] = contracting;
-      const [lb, rb] = batch;
-      const lf = l.aval.shape.map((_, d) => d).filter((d) => !lc.includes(d) && !lb.includes(d));
-      const rf = r.aval.shape.map((_, d) => d).filter((d) => !rc.includes(d) && !rb.includes(d));
-      const outRank = out.aval.ndim;
-      const shape = [...out.aval.shape, ...lc.map((d) => l.aval.shape[d])];
-      // The reduction dim each operand axis is read along.
-      const dimOf = (nd: number, b: readonly number[], f: readonly number[], c: readonly number[], freeAt: number) => {
-        const at = new globalThis.Array<number>(nd);
-        b.forEach((d, i) => {
-          at[d] = i;
-        });
-        f.forEach((d, i) => {
-          at[d] = freeAt + i;
-        });
-        c.forEach((d, i) => {
-          at[d] = outRank + i;
-        });
-        return at;
-      };
-      const mapOf = (nd: number, at: readonly number[]): AffineMap => ({
-        offset: new globalThis.Array<number>(nd).fill(0),
-        coef: at.map((dim) => shape.map((_, d) => (d === dim ? 1 : 0))),
-      });
-      const lv = reindex(valueOf(l), mapOf(l.aval.ndim, dimOf(l.aval.ndim, lb, lf, lc, lb.length)), shape);
-      const rv = reindex(valueOf(r), mapOf(r.aval.ndim, dimOf(r.aval.ndim, rb, rf, rc, lb.length + lf.length)), shape);
-      const { exprs, views } = combine([lv, rv]);
-      const b = newBuffer({ dtype: out.aval.dtype, shape: out.aval.shape, role: "temp" });
-      steps.push({
-        kind: "reduce",
-        out: b,
-        op: "sum",
-        shape,
-        keep: outRank,
-        inputs: views,
-        expr: S.binary("mul", exprs[0], exprs[1]),
-        dtype: out.aval.dtype,
-      });
-      bufOf.set(out, b);
-      continue;
-    }
-    // Anything else runs its reference kernel on whole buffers.
-    const callInputs: CallStep["inputs"][number][] = e.inputs.map((a) =>
-      a instanceof Lit ? { literal: a.value, dtype: a.aval.dtype, weak: a.aval.weakType } : bufferOf(a),
-    );
-    const outs = e.outVars.map((v) => {
+    };
+    /** Re-index a value's views through `m` onto a new index space of `shape`. */
+    /** An operand of a whole-buffer step: the literal, or the value written to a buffer. */
+    const operandOf = (a: Atom): Operand => {
+      const lit = litAt(a);
+      if (lit !== null) return { literal: lit.value, dtype: lit.aval.dtype, weak: lit.aval.weakType };
+      return bufferOf(a as Var);
+    };
+    const fresh = (v: Var): number => {
       const b = newBuffer({ dtype: v.aval.dtype, shape: v.aval.shape, role: "temp" });
       bufOf.set(v, b);
       return b;
+    };
+    /** A copy of buffer `b` into a fresh temporary (a map step that loads it in row-major order). */
+    const copyOf = (b: number, into: Step[]): number => {
+      const { dtype, shape } = buffers[b];
+      const out = newBuffer({ dtype, shape, role: "temp" });
+      into.push({
+        kind: "map",
+        out,
+        shape,
+        inputs: [{ buf: b, offset: 0, strides: contiguousStrides(shape) }],
+        expr: S.input(0, dtype),
+      });
+      return out;
+    };
+    const reindex = (l: Lazy, m: AffineMap, shape: readonly number[]): Lazy => ({
+      shape,
+      expr: l.expr,
+      views: l.views.map((v) => remap(v, m, shape.length)),
     });
-    steps.push({ kind: "call", eqn: e, inputs: callInputs, outs });
-  }
-  const outputs: Output[] = ir.outs.map((a) => (a instanceof Lit ? { literal: a.value } : { buf: bufferOf(a) }));
+    /** One expression over the union of the operands' views (shared views are loaded once). */
+    const combine = (ls: readonly Lazy[]): { exprs: S.ScalarExpr[]; views: View[] } => {
+      const views: View[] = [];
+      const key = (v: View) => `${v.buf}@${v.offset}:${v.strides.join(",")}`;
+      const index = new Map<string, number>();
+      const memo = new Map<Lazy, S.ScalarExpr>();
+      const exprs = ls.map((l) => {
+        const hit = memo.get(l);
+        if (hit !== undefined) return hit;
+        const args = l.views.map((v) => {
+          const k = key(v);
+          let at = index.get(k);
+          if (at === undefined) {
+            at = views.length;
+            views.push(v);
+            index.set(k, at);
+          }
+          return S.input(at, buffers[v.buf].dtype);
+        });
+        const e = S.substitute(l.expr, args);
+        memo.set(l, e);
+        return e;
+      });
+      return { exprs, views };
+    };
+    // A value used more than once is written out when recomputing it in each consumer would cost
+    // more than a store and loads: a transcendental, or more than a few operations. Cheap ones
+    // (a bias add feeding relu's compare and select) are recomputed, and within one kernel the
+    // renderer computes structurally equal subexpressions once.
+    const define = (v: Var, l: Lazy) => {
+      const n = nodeCount(l.expr);
+      lazyOf.set(v, l);
+      if (((uses.get(v) ?? 0) > 1 && (n > CHEAP_NODES || hasTranscendental(l.expr))) || n > MAX_NODES) materialise(v, l);
+    };
+  
+    for (const e of ir.eqns) {
+      const lower = e.prim.lower;
+      const out = e.outVars[0];
+      if (lower.kind === "elementwise") {
+        const shape = out.aval.shape;
+        const ins = e.inputs.map((a) => {
+          const l = valueOf(a);
+          return sameShape(l.shape, shape) ? l : reindex(l, broadcastMap(l.shape, shape), shape);
+        });
+        const { exprs, views } = combine(ins);
+        define(out, { shape, expr: lower.scalar(e.params, ...exprs), views });
+        continue;
+      }
+      if (lower.kind === "view") {
+        const a = e.inputs[0];
+        const l = valueOf(a);
+        define(out, reindex(l, lower.map(a.aval.shape, out.aval.shape, e.params), out.aval.shape));
+        continue;
+      }
+      if (lower.kind === "reshape") {
+        const a = e.inputs[0];
+        let l = valueOf(a);
+        // Row-major views (and broadcast scalars) read the same elements under any shape.
+        const linear = (v: View) => {
+          const st = contiguousStrides(l.shape);
+          return v.strides.every((s, d) => s === st[d] || l.shape[d] === 1) || v.strides.every((s) => s === 0);
+        };
+        if (!l.views.every(linear)) {
+          bufferOf(a as Var);
+          l = valueOf(a);
+        }
+        const shape = out.aval.shape;
+        const st = contiguousStrides(shape);
+        define(out, {
+          shape,
+          expr: l.expr,
+          views: l.views.map((v) => ({
+            buf: v.buf,
+            offset: v.offset,
+            strides: v.strides.every((s) => s === 0) ? shape.map(() => 0) : st,
+          })),
+        });
+        continue;
+      }
+      if (lower.kind === "reduce") {
+        const a = e.inputs[0];
+        const l = valueOf(a);
+        const axes = lower.axes(e.params);
+        const inShape = a.aval.shape;
+        const kept = inShape.map((_, d) => d).filter((d) => !axes.includes(d));
+        const order = [...kept, ...axes];
+        if ((lower.op === "max" || lower.op === "min") && sizeOfShape(axes.map((d) => inShape[d])) === 0 && out.aval.size > 0) {
+          throw new ValueError(`reduce_${lower.op}: cannot reduce over an empty axis of ${a.aval.str()} (there is no identity)`);
+        }
+        const shape = order.map((d) => inShape[d]);
+        const views = l.views.map((v) => ({ buf: v.buf, offset: v.offset, strides: order.map((d) => v.strides[d]) }));
+        const b = newBuffer({ dtype: out.aval.dtype, shape: out.aval.shape, role: "temp" });
+        steps.push({
+          kind: "reduce",
+          out: b,
+          op: lower.op,
+          shape,
+          keep: kept.length,
+          inputs: views,
+          expr: l.expr,
+          dtype: out.aval.dtype,
+        });
+        bufOf.set(out, b);
+        continue;
+      }
+      if (lower.kind === "contract" && contractible(e, lower.dims(e.params))) {
+        const [l, r] = e.inputs as Var[];
+        const { contracting, batch } = lower.dims(e.params);
+        const [lb, rb] = [batch[0][0], batch[1][0]];
+        const [lc, rc] = [contracting[0][0], contracting[1][0]];
+        const free = (nd: number, used: number[]) => [0, 1, 2].slice(0, nd).find((d) => !used.includes(d)) as number;
+        const lf = free(l.aval.ndim, [lc, lb]);
+        const rf = free(r.aval.ndim, [rc, rb]);
+        const [sl, sr] = [contiguousStrides(l.aval.shape), contiguousStrides(r.aval.shape)];
+        const ins = [bufferOf(l), bufferOf(r)] as const;
+        const b = newBuffer({ dtype: "float32", shape: out.aval.shape, role: "temp" });
+        steps.push({
+          kind: "contract",
+          out: b,
+          batch: lb === undefined ? 1 : l.aval.shape[lb],
+          m: l.aval.shape[lf],
+          k: l.aval.shape[lc],
+          n: r.aval.shape[rf],
+          a: { buf: ins[0], offset: 0, bs: lb === undefined ? 0 : sl[lb], rs: sl[lf], cs: sl[lc] },
+          b: { buf: ins[1], offset: 0, bs: rb === undefined ? 0 : sr[rb], rs: sr[rc], cs: sr[rf] },
+          eqn: e,
+          inputs: ins,
+        });
+        bufOf.set(out, b);
+        continue;
+      }
+      // Any other dot_general is a reduction: out[b, i, j] = Σ_k l[b, i, k]·r[b, k, j] over an index
+      // space (output dims, then contracted dims) that reads both operands through views, so their
+      // producers fuse in as a prologue. (Accumulated in float64 like the reference kernel.)
+      if (lower.kind === "contract" && DOT_REDUCE_DTYPES.has(out.aval.dtype)) {
+        const [l, r] = e.inputs;
+        const { contracting, batch } = lower.dims(e.params);
+        const [lc, rc] = contracting;
+        const [lb, rb] = batch;
+        const lf = l.aval.shape.map((_, d) => d).filter((d) => !lc.includes(d) && !lb.includes(d));
+        const rf = r.aval.shape.map((_, d) => d).filter((d) => !rc.includes(d) && !rb.includes(d));
+        const outRank = out.aval.ndim;
+        const shape = [...out.aval.shape, ...lc.map((d) => l.aval.shape[d])];
+        // The reduction dim each operand axis is read along.
+        const dimOf = (nd: number, b: readonly number[], f: readonly number[], c: readonly number[], freeAt: number) => {
+          const at = new globalThis.Array<number>(nd);
+          b.forEach((d, i) => {
+            at[d] = i;
+          });
+          f.forEach((d, i) => {
+            at[d] = freeAt + i;
+          });
+          c.forEach((d, i) => {
+            at[d] = outRank + i;
+          });
+          return at;
+        };
+        const mapOf = (nd: number, at: readonly number[]): AffineMap => ({
+          offset: new globalThis.Array<number>(nd).fill(0),
+          coef: at.map((dim) => shape.map((_, d) => (d === dim ? 1 : 0))),
+        });
+        const lv = reindex(valueOf(l), mapOf(l.aval.ndim, dimOf(l.aval.ndim, lb, lf, lc, lb.length)), shape);
+        const rv = reindex(valueOf(r), mapOf(r.aval.ndim, dimOf(r.aval.ndim, rb, rf, rc, lb.length + lf.length)), shape);
+        const { exprs, views } = combine([lv, rv]);
+        const b = newBuffer({ dtype: out.aval.dtype, shape: out.aval.shape, role: "temp" });
+        steps.push({
+          kind: "reduce",
+          out: b,
+          op: "sum",
+          shape,
+          keep: outRank,
+          inputs: views,
+          expr: S.binary("mul", exprs[0], exprs[1]),
+          dtype: out.aval.dtype,
+        });
+        bufOf.set(out, b);
+        continue;
+      }
+      // Concatenate, pad: an optional fill, then each operand (with its fused producers) written
+      // straight into its strided region of the output.
+      if (lower.kind === "assemble") {
+        const { shape, dtype } = out.aval;
+        const asm = lower.pieces(
+          e.inputs.map((a) => a.aval.shape),
+          shape,
+          e.params,
+        );
+        const b = fresh(out);
+        const st = contiguousStrides(shape);
+        const before = steps.length;
+        if (asm.fill !== null) {
+          steps.push({ kind: "map", out: b, shape, inputs: [], expr: S.constant(castScalar(dtype, asm.fill), dtype) });
+        }
+        for (const piece of asm.pieces) {
+          const l = valueOf(e.inputs[piece.input]);
+          if (sizeOfShape(l.shape) === 0) continue;
+          const offset = piece.start.reduce((o, x, d) => o + x * st[d], 0);
+          const dest = { offset, strides: st.map((x, d) => x * piece.step[d]) };
+          steps.push({ kind: "map", out: b, shape: l.shape, inputs: l.views, expr: l.expr, dest });
+        }
+        // An empty output still needs a step that creates its buffer.
+        if (steps.length === before) steps.push({ kind: "map", out: b, shape, inputs: [], expr: S.constant(0, dtype) });
+        continue;
+      }
+      // A loop: consts and the initial carry are read from buffers (or literals), the body is
+      // scheduled inline over the carry buffers and per-iteration row buffers of the xs.
+      if (lower.kind === "loop") {
+        const loop = lower.loop(e.params);
+        const nc = loop.numConsts;
+        const nk = loop.numCarry;
+        const operands = e.inputs.map(operandOf);
+        const consts = operands.slice(0, nc);
+        const outs = e.outVars.map(fresh);
+        const carry = outs.slice(0, nk);
+        const xs = operands.slice(nc + nk).map((x) => {
+          const src = x as number;
+          const { dtype, shape } = buffers[src];
+          return { src, row: newBuffer({ dtype, shape: shape.slice(1), role: "temp" }) };
+        });
+        let trip: LoopStep["trip"];
+        if (loop.trip.kind === "while") {
+          const condSteps: Step[] = [];
+          const cc = loop.trip.condConsts.map((i) => consts[i]);
+          const results = scheduleIr(prepare(loop.trip.cond), [...cc, ...carry], condSteps);
+          trip = { kind: "while", cond: { steps: condSteps, results } };
+        } else trip = loop.trip;
+        const bodySteps: Step[] = [];
+        const bc = loop.bodyConsts.map((i) => consts[i]);
+        const results = scheduleIr(
+          prepare(loop.body),
+          [...bc, ...carry, ...xs.map((x) => x.row)],
+          bodySteps,
+        ).map((r, j): Output => {
+          // A next carry that is another carry's buffer (c = (b, a)) is copied first, so the
+          // end-of-iteration copies never read a carry they already overwrote.
+          if (j >= nk || !("buf" in r) || r.buf === carry[j] || !carry.includes(r.buf)) return r;
+          return { buf: copyOf(r.buf, bodySteps) };
+        });
+        steps.push({
+          kind: "loop",
+          eqn: e,
+          inputs: operands,
+          outs,
+          numCarry: nk,
+          init: operands.slice(nc, nc + nk),
+          trip,
+          xs,
+          body: { steps: bodySteps, results },
+        });
+        continue;
+      }
+      // A conditional: every branch scheduled inline over the operands.
+      if (lower.kind === "branch") {
+        const operands = e.inputs.map(operandOf);
+        const outs = e.outVars.map(fresh);
+        const branches = lower.branches(e.params).map((br) => {
+          const st: Step[] = [];
+          const results = scheduleIr(prepare(br), operands.slice(1), st);
+          return { steps: st, results };
+        });
+        steps.push({ kind: "branch", eqn: e, inputs: operands, outs, index: operands[0], branches });
+        continue;
+      }
+      // Anything else runs its reference kernel on whole buffers.
+      const callInputs = e.inputs.map(operandOf);
+      const outs = e.outVars.map((v) => {
+        const b = newBuffer({ dtype: v.aval.dtype, shape: v.aval.shape, role: "temp" });
+        bufOf.set(v, b);
+        return b;
+      });
+      steps.push({ kind: "call", eqn: e, inputs: callInputs, outs });
+    }
+    const results: Output[] = ir.outs.map((a) => {
+      const lit = litAt(a);
+      return lit !== null ? { literal: lit.value } : { buf: bufferOf(a as Var) };
+    });
+    return results;
+  };
+  const outputs = scheduleIr(ir, inputs, steps);
   return { buffers, inputs, steps, outputs };
 }

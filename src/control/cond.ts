@@ -116,7 +116,8 @@ export const condP: Primitive<CondParams> = definePrimitive<CondParams>("cond", 
     );
     return [outs, outs.map(() => 0)];
   },
-  lower: { kind: "call" },
+  // The index is clamped to the branches (clampIndex's rule), as the compiled branch does.
+  lower: { kind: "branch", branches: (params) => (params as CondParams).branches },
   // Reverse mode: split every branch into known and unknown parts. Residuals differ between
   // branches, so each known branch returns all branches' residual slots (zeros in the others').
   partialEval: (pe, args, params) => {

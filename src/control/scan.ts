@@ -279,7 +279,15 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", 
     const outs = bind(scanP, moved, { ...p, body: vb });
     return [outs, outs.map((_, j): BDim => (j < nk ? 0 : 1))];
   },
-  lower: { kind: "call" },
+  // A counted loop over the body; the compiler schedules it inline (loop bodies stay compiled).
+  lower: {
+    kind: "loop",
+    loop: (params) => {
+      const { body, numConsts, numCarry, length, reverse } = params as ScanParams;
+      const bodyConsts = Array_range(0, numConsts);
+      return { numConsts, numCarry, body, bodyConsts, trip: { kind: "count", length, reverse } };
+    },
+  },
   // Reverse mode: find which carries become unknown (a fixed point), then run the known part of
   // the loop now, saving each step's residuals as extra ys, and stage the unknown (linear) part
   // as a second scan that reads them.

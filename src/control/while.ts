@@ -140,7 +140,23 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>("whil
     });
     return [outs, outs.map(() => 0)];
   },
-  lower: { kind: "call" },
+  // Operands [cond consts, body consts, carry]: a loop whose consts are both groups.
+  lower: {
+    kind: "loop",
+    loop: (params) => {
+      const p = params as WhileParams;
+      const nc = p.numCondConsts;
+      const nb = p.numBodyConsts;
+      const ids = (lo: number, n: number) => globalThis.Array.from({ length: n }, (_, i) => lo + i);
+      return {
+        numConsts: nc + nb,
+        numCarry: p.body.outs.length,
+        body: p.body,
+        bodyConsts: ids(nc, nb),
+        trip: { kind: "while", cond: p.cond, condConsts: ids(0, nc) },
+      };
+    },
+  },
   partialEval: () => {
     throw new TransformError(
       "whileLoop: reverse-mode differentiation (grad, vjp, jacrev) is not supported: the number of iterations " +

@@ -41,7 +41,8 @@ export type BDim = number | null;
  * Elementwise primitives give a scalar expression (`core/scalar.ts`) of the output element over
  * the operands' elements, which every backend compiles and fuses and from which the eager
  * kernels are generated too; "kernel" primitives run their reference kernel; higher-order
- * primitives are calls.
+ * primitives describe their control flow ("loop", "branch"), which the compiler schedules inline,
+ * or are calls.
  */
 export type Lowering =
   | { readonly kind: "elementwise"; readonly scalar: (params: Params, ...xs: ScalarExpr[]) => ScalarExpr }
@@ -68,7 +69,54 @@ export type Lowering =
       };
     }
   /** A reduction of `axes` with `op` (accumulated in float64, as the reference kernel does). */
-  | { readonly kind: "reduce"; readonly op: ReduceOp; readonly axes: (params: Params) => readonly number[] };
+  | { readonly kind: "reduce"; readonly op: ReduceOp; readonly axes: (params: Params) => readonly number[] }
+  /**
+   * An output assembled from whole operands placed at strided positions over an optional fill
+   * (concatenate, pad): fused kernels write each piece straight into its region of the output.
+   */
+  | {
+      readonly kind: "assemble";
+      readonly pieces: (inShapes: readonly (readonly number[])[], outShape: readonly number[], params: Params) => Assembly;
+    }
+  /** A loop (scan, while) whose body the compiler schedules inline, inside the same program. */
+  | { readonly kind: "loop"; readonly loop: (params: Params) => LoopLowering }
+  /**
+   * A conditional: operand 0 is an integer scalar index, clamped to [0, n − 1], that picks one of
+   * `branches` (IRs over the remaining operands, all with the same outputs).
+   */
+  | { readonly kind: "branch"; readonly branches: (params: Params) => readonly Ir[] };
+
+/**
+ * How an "assemble" output is made: every element starts as `fill` (null when the pieces cover
+ * the whole output), then operand `input` is written whole at out[start + step·i] for each of
+ * its indices i.
+ */
+export interface Assembly {
+  readonly fill: number | null;
+  readonly pieces: readonly {
+    readonly input: number;
+    readonly start: readonly number[];
+    readonly step: readonly number[];
+  }[];
+}
+
+/**
+ * A loop, as the compiler sees it. Operands are `[...consts, ...carry, ...xs]` and outputs
+ * `[...final carry, ...ys]` (each y stacked along a new leading axis of length `trip.length`).
+ * Each iteration runs `body` on `[...consts at bodyConsts, ...carry, ...row i of each x]` and gets
+ * `[...next carry, ...row i of each y]`. A counted loop runs `length` iterations (i from
+ * length − 1 down to 0 when `reverse`); a while loop has no xs or ys and runs while `cond` on
+ * `[...consts at condConsts, ...carry]` returns true.
+ */
+export interface LoopLowering {
+  readonly numConsts: number;
+  readonly numCarry: number;
+  readonly body: Ir;
+  readonly bodyConsts: readonly number[];
+  readonly trip:
+    | { readonly kind: "count"; readonly length: number; readonly reverse: boolean }
+    | { readonly kind: "while"; readonly cond: Ir; readonly condConsts: readonly number[] };
+}
 
 /** The combining operation of a reduction. */
 export type ReduceOp = "sum" | "max" | "min" | "prod";

@@ -330,7 +330,14 @@ export const padP: Primitive<PadParams> = definePrimitive<PadParams>("pad", {
     const x = moveAxis(a, d as number, 0);
     return [[pad(x, value, [0, ...lo], [0, ...hi], [0, ...interior])], [0]];
   },
-  lower: { kind: "kernel" },
+  // The operand lands at lo + (interior + 1)·i over a fill of `value`.
+  lower: {
+    kind: "assemble",
+    pieces: (_in, _out, p) => {
+      const { value, lo, interior } = p as PadParams;
+      return { fill: value, pieces: [{ input: 0, start: lo, step: interior.map((k) => k + 1) }] };
+    },
+  },
   onnx: padOnnx,
 });
 
@@ -463,7 +470,20 @@ export const concatenateP: Primitive<ConcatParams> = definePrimitive<ConcatParam
     });
     return [[bind1(concatenateP, moved, { axis: axis + 1 })], [0]];
   },
-  lower: { kind: "kernel" },
+  // Each operand lands at its running offset along the axis; together they cover the output.
+  lower: {
+    kind: "assemble",
+    pieces: (inShapes, _out, p) => {
+      const { axis } = p as ConcatParams;
+      let off = 0;
+      const pieces = inShapes.map((shape, input) => {
+        const start = shape.map((_, d) => (d === axis ? off : 0));
+        off += shape[axis];
+        return { input, start, step: shape.map(() => 1) };
+      });
+      return { fill: null, pieces };
+    },
+  },
   onnx: concatenateOnnx,
 });
 

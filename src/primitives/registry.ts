@@ -15,7 +15,7 @@ export function definePrimitive<P extends Params>(name: string, rules: Primitive
   if (registry.has(name)) {
     throw new ValueError(`definePrimitive: a primitive named '${name}' already exists; give the new primitive another name`);
   }
-  const weakType = rules.weakType ?? (rules.lower.kind === "call" || rules.lower.kind === "inline" ? "own" : "standard");
+  const weakType = rules.weakType ?? (["call", "inline", "loop", "branch"].includes(rules.lower.kind) ? "own" : "standard");
   const own = rules.abstractEval;
   // The standard weak-type rule is applied here once, so no primitive's shape rule repeats it.
   const abstractEval: PrimitiveRules<P>["abstractEval"] =

@@ -85,13 +85,21 @@ function loops(
   return lines.join("\n");
 }
 
-function mapStep(s: MapStep, k: number, ctor: string): string {
-  const { shape, strides } = collapse(s.shape, s.inputs, true);
+function mapStep(s: MapStep, k: number, ctor: string, declared: boolean, outSize: number): string {
   const { stmts, value } = renderJs(s.expr, (i) => `s${k}x${i}`);
-  const size = sizeOfShape(s.shape);
-  const body = (ptrs: string[]) =>
-    `${s.inputs.map((v, i) => `const s${k}x${i} = b${v.buf}[${ptrs[i]}];`).join(" ")} ${stmts.join(" ")} b${s.out}[s${k}o++] = ${value};`;
-  return `const b${s.out} = new ${ctor}(${size});\n{ let s${k}o = 0;\n${loops(shape, s.inputs, strides, `s${k}`, body)}\n}`;
+  const loads = (ptrs: string[]) => s.inputs.map((v, i) => `const s${k}x${i} = b${v.buf}[${ptrs[i]}];`).join(" ");
+  const alloc = declared ? "" : `const b${s.out} = new ${ctor}(${outSize});\n`;
+  if (s.dest) {
+    // A region of an output that an earlier step created: the destination is one more view.
+    const views = [...s.inputs, { buf: s.out, offset: s.dest.offset, strides: s.dest.strides }];
+    const { shape, strides } = collapse(s.shape, views, false);
+    const n = s.inputs.length;
+    const body = (ptrs: string[]) => `${loads(ptrs)} ${stmts.join(" ")} b${s.out}[${ptrs[n]}] = ${value};`;
+    return `${alloc}{\n${loops(shape, views, strides, `s${k}`, body)}\n}`;
+  }
+  const { shape, strides } = collapse(s.shape, s.inputs, true);
+  const body = (ptrs: string[]) => `${loads(ptrs)} ${stmts.join(" ")} b${s.out}[s${k}o++] = ${value};`;
+  return `${alloc}{ let s${k}o = 0;\n${loops(shape, s.inputs, strides, `s${k}`, body)}\n}`;
 }
 
 const INIT = { sum: "0", prod: "1", max: "-Infinity", min: "Infinity" } as const;
@@ -138,15 +146,22 @@ export function compileJs(program: Program, evaluator?: IrEvaluator): JsExecutab
       consts.push((b.value as ConcreteArray).buffer);
     }
   });
+  const declared = new Set<number>();
   program.inputs.forEach((b, i) => {
     lines.push(`const b${b} = I[${i}];`);
+    declared.add(b);
   });
   program.steps.forEach((s, k) => {
-    if (s.kind === "map") lines.push(mapStep(s, k, CTOR[program.buffers[s.out].dtype]));
-    else if (s.kind === "reduce") lines.push(reduceStep(s, k, CTOR[s.dtype]));
+    if (s.kind === "map") {
+      const out = program.buffers[s.out];
+      lines.push(mapStep(s, k, CTOR[out.dtype], declared.has(s.out), sizeOfShape(out.shape)));
+      declared.add(s.out);
+    } else if (s.kind === "reduce") lines.push(reduceStep(s, k, CTOR[s.dtype]));
     else {
-      // A contraction is its dot_general's reference kernel here.
+      // A contraction is its dot_general's reference kernel here, and loops and branches run
+      // their primitive's kernel (its sub-IRs compiled on their own).
       if (s.kind === "contract") s = { kind: "call", eqn: s.eqn, inputs: s.inputs, outs: [s.out] };
+      else if (s.kind === "loop" || s.kind === "branch") s = { kind: "call", eqn: s.eqn, inputs: s.inputs, outs: s.outs };
       const bufIns = s.inputs.filter((x): x is number => typeof x === "number");
       lines.push(
         `const [${s.outs.map((o) => `b${o}`).join(", ")}] = K[${calls.length}](${bufIns.map((b) => `b${b}`).join(", ")});`,

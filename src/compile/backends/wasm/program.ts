@@ -20,9 +20,10 @@ import { ConcreteArray } from "../../../core/array.js";
 import type { DType, TypedArray } from "../../../core/dtype.js";
 import type { IrEvaluator } from "../../../core/primitive.js";
 import type { ContractStep, MapStep, Program, ReduceStep, Step } from "../../kernel.js";
-import { sizeOfShape } from "../../kernel.js";
+import { allSteps, contiguousStrides, sizeOfShape } from "../../kernel.js";
 import { type BufferPlan, ELEMENT_BYTES, planBuffers } from "../../plan.js";
 import { collapse, compileJs } from "../js.js";
+import { controlUnsupported, emitBranch, emitLoop, type StepEmitter } from "./control.js";
 import { type Code, type FuncRef, type Local, ModuleBuilder } from "./encoder.js";
 import { ExprEmitter, unsupported } from "./expr.js";
 import { defineSgemm, workBytes } from "./matmul.js";
@@ -123,7 +124,7 @@ function hoist(c: Code, p: Ptr, d: DType, vector: boolean): { scalar: Local; vec
   return { scalar, vec };
 }
 
-class Emitter {
+class Emitter implements StepEmitter {
   constructor(
     readonly m: ModuleBuilder,
     readonly c: Code,
@@ -144,20 +145,27 @@ class Emitter {
   map(s: MapStep): void {
     const c = this.c;
     if (sizeOfShape(s.shape) === 0) return;
-    const { shape, strides } = collapse(s.shape, s.inputs, true);
+    // The output is the last view: row-major, or the region `dest` of a concatenate or pad.
+    const dest = s.dest ?? { offset: 0, strides: contiguousStrides(s.shape) };
+    const views = [...s.inputs, { buf: s.out, ...dest }];
+    const { shape, strides: all } = collapse(s.shape, views, false);
+    const strides = all.slice(0, -1);
+    const outSt = all[all.length - 1];
     const dts = s.inputs.map((v) => this.dtypeOf(v.buf));
-    const bytes = dts.map((d) => ELEMENT_BYTES[d]);
     const outD = this.dtypeOf(s.out);
     const outB = ELEMENT_BYTES[outD];
-    const o = c.local("i32");
-    c.i32.const(this.addr(s.out)).set(o);
-    const starts = s.inputs.map((v) => this.addr(v.buf, v.offset));
+    const bytes = [...dts.map((d) => ELEMENT_BYTES[d]), outB];
+    const starts = views.map((v) => this.addr(v.buf, v.offset));
     const rank = shape.length;
     const canVector = unsupported(s.expr, true) === null;
-    const inner = (ptrs: readonly Ptr[]) => {
+    const inner = (all: readonly Ptr[]) => {
+      const ptrs = all.slice(0, -1);
+      const o = c.local("i32");
+      push(c, all[all.length - 1]).set(o);
       const n = rank === 0 ? 1 : shape[rank - 1];
       const st = strides.map((x) => (rank === 0 ? 0 : x[rank - 1]));
-      const vector = canVector && n >= 4 && st.every((x) => x === 0 || x === 1);
+      const so = rank === 0 ? 1 : outSt[rank - 1];
+      const vector = canVector && n >= 4 && so === 1 && st.every((x) => x === 0 || x === 1);
       const hoisted = st.map((x, k) => (x === 0 && rank > 0 ? hoist(c, ptrs[k], dts[k], vector) : null));
       const q = ptrs.map((p, k) => {
         if (hoisted[k] !== null) return null;
@@ -181,7 +189,7 @@ class Emitter {
         store(c, outD, vec);
         const lanes = vec ? 4 : 1;
         c.get(o)
-          .i32.const(lanes * outB)
+          .i32.const(lanes * so * outB)
           .i32.add()
           .set(o);
         q.forEach((l, k) => {
@@ -201,11 +209,21 @@ class Emitter {
       nest(
         c,
         shape.slice(0, -1),
-        strides.map((x) => x.slice(0, -1)),
+        all.map((x) => x.slice(0, -1)),
         bytes,
         starts,
         inner,
       );
+  }
+
+  steps(list: readonly Step[]): void {
+    for (const s of list) {
+      if (s.kind === "map") this.map(s);
+      else if (s.kind === "reduce") this.reduce(s);
+      else if (s.kind === "contract") this.contract(s);
+      else if (s.kind === "loop") emitLoop(this, s);
+      else if (s.kind === "branch") emitBranch(this, s);
+    }
   }
 
   reduce(s: ReduceStep): void {
@@ -354,6 +372,9 @@ const THREADED_CONTRACT_FLOPS = 8e6;
 
 function stepUnsupported(s: Step): string | null {
   if (s.kind === "call") return `${s.eqn.prim.name} runs a reference kernel`;
+  // A loop or branch with a body step that has no Wasm form runs its primitive's kernel in JS,
+  // its body compiled on its own (correct, slower: one call per iteration).
+  if (s.kind === "loop" || s.kind === "branch") return controlUnsupported(s, stepUnsupported);
   if (s.kind === "contract" && 2 * s.batch * s.m * s.n * s.k >= THREADED_CONTRACT_FLOPS) {
     return "a large contraction runs on the threaded sgemm";
   }
@@ -378,7 +399,7 @@ export function compileWasm(program: Program, evaluator?: IrEvaluator): WasmExec
   if (program.steps.length > 0 && program.steps.every((s) => stepUnsupported(s) !== null)) {
     return { unsupported: "no step compiles to Wasm (each runs in JS), so the JS backend runs them without copies" };
   }
-  const hasContract = program.steps.some((s) => s.kind === "contract");
+  const hasContract = [...allSteps(program.steps)].some((s) => s.kind === "contract");
   // The sgemm work area sits at byte 64, before the arena.
   const base = hasContract ? Math.ceil((64 + workBytes(defaultBlocking())) / 64) * 64 : 64;
   const plan = planBuffers(program, base);
@@ -425,7 +446,9 @@ function stepProgram(program: Program, s: Step): { sub: Program; ins: number[]; 
           : s.inputs.filter((x): x is number => typeof x === "number"),
     ),
   ];
-  const outs = s.kind === "call" ? [...s.outs] : [s.out];
+  // A piece of a concatenate or pad writes into a buffer earlier steps filled: pass it in.
+  if (s.kind === "map" && s.dest) ins.push(s.out);
+  const outs = s.kind === "call" || s.kind === "loop" || s.kind === "branch" ? [...s.outs] : [s.out];
   const sub: Program = {
     buffers: program.buffers.map((b) => (ins.includes(b.id) ? { ...b, role: "input" as const, value: undefined } : b)),
     inputs: ins,
@@ -455,12 +478,7 @@ function instantiate(
     const name = `run${k}`;
     names.push(name);
     const f = mb.func(name, { params: [], results: [] }, (c) => {
-      const e = new Emitter(mb, c, program, plan, sgemm, work);
-      for (const s of seg.steps) {
-        if (s.kind === "map") e.map(s);
-        else if (s.kind === "reduce") e.reduce(s);
-        else if (s.kind === "contract") e.contract(s);
-      }
+      new Emitter(mb, c, program, plan, sgemm, work).steps(seg.steps);
     });
     mb.exportFunc(f);
   });
