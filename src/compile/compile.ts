@@ -82,7 +82,8 @@ function describe(p: Program): string {
         });
       } else {
         const ins = s.inputs.map((v) => `b${v.buf}@${v.offset}[${v.strides.join(",")}]`).join(" ");
-        const what = s.kind === "map" ? "map" : `reduce_${s.op} over the last ${s.shape.length - s.keep} of [${s.shape.join(",")}]`;
+        const what =
+          s.kind === "map" ? "map" : `reduce_${s.op} over the last ${s.shape.length - s.keep} of [${s.shape.join(",")}]`;
         const into = s.kind === "map" && s.dest ? ` @${s.dest.offset}[${s.dest.strides.join(",")}]` : "";
         lines.push(`${at}${what} ${ins} → ${buf(s.out)}${into}`);
       }

@@ -167,7 +167,7 @@ export function schedule(ir: Ir, prepare: (sub: Ir) => Ir = (sub) => sub): Progr
     };
     for (const e of ir.eqns) e.inputs.forEach(use);
     ir.outs.forEach(use);
-  
+
     const materialise = (v: Var, lazy: Lazy): number => {
       const b = newBuffer({ dtype: lazy.expr.dtype, shape: lazy.shape, role: "temp" });
       steps.push({ kind: "map", out: b, shape: lazy.shape, inputs: lazy.views, expr: lazy.expr });
@@ -256,7 +256,7 @@ export function schedule(ir: Ir, prepare: (sub: Ir) => Ir = (sub) => sub): Progr
       lazyOf.set(v, l);
       if (((uses.get(v) ?? 0) > 1 && (n > CHEAP_NODES || hasTranscendental(l.expr))) || n > MAX_NODES) materialise(v, l);
     };
-  
+
     for (const e of ir.eqns) {
       const lower = e.prim.lower;
       const out = e.outVars[0];
@@ -450,16 +450,14 @@ export function schedule(ir: Ir, prepare: (sub: Ir) => Ir = (sub) => sub): Progr
         } else trip = loop.trip;
         const bodySteps: Step[] = [];
         const bc = loop.bodyConsts.map((i) => consts[i]);
-        const results = scheduleIr(
-          prepare(loop.body),
-          [...bc, ...carry, ...xs.map((x) => x.row)],
-          bodySteps,
-        ).map((r, j): Output => {
-          // A next carry that is another carry's buffer (c = (b, a)) is copied first, so the
-          // end-of-iteration copies never read a carry they already overwrote.
-          if (j >= nk || !("buf" in r) || r.buf === carry[j] || !carry.includes(r.buf)) return r;
-          return { buf: copyOf(r.buf, bodySteps) };
-        });
+        const results = scheduleIr(prepare(loop.body), [...bc, ...carry, ...xs.map((x) => x.row)], bodySteps).map(
+          (r, j): Output => {
+            // A next carry that is another carry's buffer (c = (b, a)) is copied first, so the
+            // end-of-iteration copies never read a carry they already overwrote.
+            if (j >= nk || !("buf" in r) || r.buf === carry[j] || !carry.includes(r.buf)) return r;
+            return { buf: copyOf(r.buf, bodySteps) };
+          },
+        );
         steps.push({
           kind: "loop",
           eqn: e,

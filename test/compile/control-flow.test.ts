@@ -67,9 +67,7 @@ const ints = (n: number, seed: number, lo = -8, hi = 8) =>
   );
 const halves = (shape: number[], seed: number) =>
   np
-    .array(
-      globalThis.Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (((i * 5 + seed * 11) % 17) - 8) / 2),
-    )
+    .array(globalThis.Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (((i * 5 + seed * 11) % 17) - 8) / 2))
     .reshape(shape);
 
 describe("scan compiles to a loop inside the module", () => {
@@ -89,8 +87,7 @@ describe("scan compiles to a loop inside the module", () => {
   test("length-0 and length-1 scans (the carry is the init; ys are empty or one row)", () => {
     for (const n of [0, 1]) {
       for (const reverse of [false, true]) {
-        const f = (c0: Array, xs: Array) =>
-          scan((c: Array, x: Array) => [c.mul(x), c.add(x)] as const, c0, xs, { reverse });
+        const f = (c0: Array, xs: Array) => scan((c: Array, x: Array) => [c.mul(x), c.add(x)] as const, c0, xs, { reverse });
         const args = [ints(2, 1), ints(2 * n, 3).reshape([n, 2])] as [Array, Array];
         agree(f, args);
         wasmText(f, args);
@@ -273,7 +270,9 @@ describe("cond and switch compile to branches inside the module", () => {
         xs,
       );
     for (const p of [true, false]) agree(inCond, [np.array(p), halves([4, 2], 3)]);
-    expect(wasmText(inCond, [np.array(true), halves([4, 2], 3)])).toMatch(/branch 0 →[^\n]*:\n\s+\d+: [^\n]*\n(?:[^\n]*\n)*?\s+\d+: loop scan/);
+    expect(wasmText(inCond, [np.array(true), halves([4, 2], 3)])).toMatch(
+      /branch 0 →[^\n]*:\n\s+\d+: [^\n]*\n(?:[^\n]*\n)*?\s+\d+: loop scan/,
+    );
   });
 });
 
@@ -295,7 +294,13 @@ describe("concatenate and pad write their pieces in the module", () => {
 
   test("lax.pad's interior padding and a non-zero fill", () => {
     // np.pad has no interior padding: the pad primitive itself, through the JVP of a strided slice.
-    const f = (x: Array) => grad((v: Array) => np.slice(v, [1, 9, 3]).mul(np.array([1, 2, 3])).sum())(x);
+    const f = (x: Array) =>
+      grad((v: Array) =>
+        np
+          .slice(v, [1, 9, 3])
+          .mul(np.array([1, 2, 3]))
+          .sum(),
+      )(x);
     agree(f, [halves([10], 2)]);
     wasmText(f, [halves([10], 2)]);
     const g = (x: Array) => np.pad(x, [[2, 1]], -1.5);
@@ -306,7 +311,8 @@ describe("concatenate and pad write their pieces in the module", () => {
 
 describe("what still runs in JS", () => {
   test("a loop whose body has a step without a Wasm form runs its kernel in JS and asText says so", () => {
-    const f = (c0: Array, xs: Array, idx: Array) => scan((c: Array, x: Array) => [c.add(np.take(x, idx, 0)), null] as const, c0, xs);
+    const f = (c0: Array, xs: Array, idx: Array) =>
+      scan((c: Array, x: Array) => [c.add(np.take(x, idx, 0)), null] as const, c0, xs);
     const args = [np.zeros([2]), halves([3, 4], 1), np.array([3, 0], "int32")] as [Array, Array, Array];
     agree(f, args);
     const text = jit(f, { backend: "wasm" })

@@ -25,7 +25,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { BACKENDS } from "../../src/compile/compile.js";
 import type { Array, ConcreteArray, DType } from "../../src/index.js";
-import { cond, jit, np, scan, vmap } from "../../src/index.js";
+import { cond, jit, np, scan, vmap, whileLoop } from "../../src/index.js";
 
 type Dt = "float32" | "float64" | "int32" | "bool";
 const DTYPES: readonly Dt[] = ["float32", "float64", "int32", "bool"];
@@ -120,7 +120,7 @@ function buildOp(pool: readonly Info[], s: Seed): Op | null {
   const pick = (n: number) => pool.length - 1 - (n % pool.length);
   const xi = pick(s.a);
   const x = pool[xi];
-  const kinds = 17;
+  const kinds = 20;
   const kind = s.k % kinds;
   const partner = (): number | null => {
     const yi = pick(s.b);
@@ -363,6 +363,73 @@ function buildOp(pool: readonly Info[], s: Seed): Op | null {
         budget: float ? 4 : 0,
       };
     }
+    case 17: {
+      // a reversed scan whose two carries swap each step: (p, q) → (q, p + x), y = p − q
+      if (x.shape.length === 0 || x.dtype === "bool") return null;
+      const n = x.shape[0];
+      const float = isFloat(x.dtype);
+      return {
+        args: [xi],
+        text: "revscan(swapping carries)",
+        run: (a) => {
+          const z = np.zeros(a.shape.slice(1), a.dtype);
+          const [[p], ys] = scan(
+            ([p, q]: readonly [Array, Array], xr: Array) => [[q, p.add(xr)] as const, p.sub(q)] as const,
+            [z, z.add(1)] as const,
+            a,
+            { reverse: true },
+          );
+          return ys.add(p);
+        },
+        exact: !float && x.exact,
+        budget: float ? n * (x.budget + 1) + 3 : 0,
+        accum: (xs) => n * maxAbs(xs[0]) + 2,
+      };
+    }
+    case 18: {
+      // a while loop whose trip count depends on the carry: v ← 2v − 1 until max(v) ≥ 40 (≤ 4 times)
+      if (!x.exact || x.dtype === "bool" || sizeOf(x.shape) === 0) return null;
+      return {
+        args: [xi],
+        text: "while(v ← 2v − 1 while max(v) < 40)",
+        run: (a) =>
+          whileLoop(
+            ([i, v]: readonly [Array, Array]) => np.logicalAnd(i.lt(4), np.max(np.astype(v, "float32")).lt(40)),
+            ([i, v]: readonly [Array, Array]) => [i.add(1), v.mul(2).sub(1)] as const,
+            [np.array(0, "int32"), a] as const,
+          )[1],
+        exact: true,
+        budget: 0,
+      };
+    }
+    case 19: {
+      // cond inside scan: each step adds or subtracts its row, by the sign of the row's sum
+      if (!x.exact || x.shape.length === 0 || x.dtype === "bool") return null;
+      const n = x.shape[0];
+      const float = isFloat(x.dtype);
+      return {
+        args: [xi],
+        text: "condscan(± row by the sign of its sum)",
+        run: (a) =>
+          scan(
+            (c: Array, xr: Array) => {
+              const next = cond(
+                np.greater(np.sum(np.astype(xr, "float32")), 0),
+                (p: Array, q: Array) => p.add(q),
+                (p: Array, q: Array) => p.sub(q),
+                c,
+                xr,
+              );
+              return [next, next] as const;
+            },
+            np.zeros(a.shape.slice(1), a.dtype),
+            a,
+          )[1],
+        exact: !float,
+        budget: float ? n * (x.budget + 1) + 1 : 0,
+        accum: (xs) => n * maxAbs(xs[0]),
+      };
+    }
     default: {
       // scan: the running sum over the leading axis
       if (x.shape.length === 0 || x.dtype === "bool") return null;
@@ -600,6 +667,9 @@ describe("random programs agree on every backend", () => {
       "take",
       "cond",
       "scan",
+      "revscan",
+      "while",
+      "condscan",
       "where",
       "sum",
       "transpose",

@@ -12,7 +12,15 @@ import { type Atom, Ir, Lit, Var } from "../../ir/ir.js";
  * later passes). Movements and reductions fold too: a transposed, sliced or summed constant is
  * one constant, not a kernel per call.
  */
-const FOLDABLE_KINDS: ReadonlySet<string> = new Set(["elementwise", "kernel", "view", "reshape", "reduce", "contract", "assemble"]);
+const FOLDABLE_KINDS: ReadonlySet<string> = new Set([
+  "elementwise",
+  "kernel",
+  "view",
+  "reshape",
+  "reduce",
+  "contract",
+  "assemble",
+]);
 
 /** The largest folded output kept as a constant (elements). */
 const MAX_FOLDED = 1 << 16;

@@ -12,7 +12,7 @@
  * alive to the loop's end (plan.ts, `lifetimes`).
  */
 import type { DType } from "../../../core/dtype.js";
-import { type BranchStep, type LoopStep, type Operand, type Output, type Program, sizeOfShape, type Step } from "../../kernel.js";
+import { type BranchStep, type LoopStep, type Operand, type Output, type Program, type Step, sizeOfShape } from "../../kernel.js";
 import { ELEMENT_BYTES } from "../../plan.js";
 import type { Code, Local } from "./encoder.js";
 
@@ -125,12 +125,7 @@ export function emitLoop(e: StepEmitter, s: LoopStep): void {
       const rowBytes = rowElems * ELEMENT_BYTES[p.buffers[ys].dtype];
       if (rowBytes === 0 || i === null) return;
       const row = c.local("i32");
-      c.get(i)
-        .i32.const(rowBytes)
-        .i32.mul()
-        .i32.const(e.addr(ys))
-        .i32.add()
-        .set(row);
+      c.get(i).i32.const(rowBytes).i32.mul().i32.const(e.addr(ys)).i32.add().set(row);
       put(e, ys, { base: row, offset: 0 }, r, rowElems);
     });
     results.slice(0, nk).forEach((r, k) => {
@@ -164,12 +159,7 @@ export function emitLoop(e: StepEmitter, s: LoopStep): void {
       const rowBytes = dataBytes(p, x.row);
       if (rowBytes === 0) continue;
       const src = c.local("i32");
-      c.get(i)
-        .i32.const(rowBytes)
-        .i32.mul()
-        .i32.const(e.addr(x.src))
-        .i32.add()
-        .set(src);
+      c.get(i).i32.const(rowBytes).i32.mul().i32.const(e.addr(x.src)).i32.add().set(src);
       copyBytes(c, at(e.addr(x.row)), { base: src, offset: 0 }, rowBytes);
     }
     e.steps(s.body.steps);
