@@ -196,6 +196,23 @@ describe("scan compiles to a loop inside the module", () => {
     expect(text).toContain("loop scan (6 iterations, reversed)");
   });
 
+  test("large carries and rows (copied with memory.copy) and a matmul in the body (the module's sgemm)", () => {
+    const f = (w0: Array, xs: Array) =>
+      scan(
+        (w: Array, x: Array) => {
+          const h = np.matmul(x, w); // [4, 6] · [6, 6]: a contract step inside the loop
+          return [w.sub(np.matmul(x.transpose(), h).mul(1 / 64)), np.concatenate([h, x], 1)] as const;
+        },
+        w0,
+        xs,
+        { reverse: true },
+      );
+    const args = [halves([6, 6], 1).mul(0.25), halves([5, 4, 6], 2).mul(0.25)] as [Array, Array];
+    agree(f, args, 1e-5);
+    const text = wasmText(f, args);
+    expect(text).toMatch(/body:\n\s+0: contract/);
+  });
+
   test("a NaN born at step k inside a compiled scan is in the output from step k on", () => {
     // sqrt(c) turns NaN once c goes negative at step 3; the ys before it stay finite.
     const f = (c0: Array, xs: Array) => scan((c: Array, x: Array) => [c.sub(x), np.sqrt(c)] as const, c0, xs);
