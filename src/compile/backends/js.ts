@@ -1,14 +1,18 @@
 /**
  * The JS backend: a whole kernel program becomes one generated JS function (via `new Function`),
  * with every shape, stride and offset a literal, so V8 compiles each fused loop as if written by
- * hand. Steps that run a reference kernel are called from the generated code.
+ * hand. Loops and branches become JS `for` loops and `if` chains around their body's code; steps
+ * that run a reference kernel are called from the generated code.
  */
 import { ConcreteArray, fullConcrete } from "../../core/array.js";
 import type { DType, TypedArray } from "../../core/dtype.js";
 import type { IrEvaluator } from "../../core/primitive.js";
 import { renderJs } from "../../core/scalar-js.js";
-import type { CallStep, MapStep, Program, ReduceStep, View } from "../kernel.js";
+import type { BranchStep, CallStep, LoopStep, MapStep, Operand, Output, Program, ReduceStep, Step, View } from "../kernel.js";
 import { contiguousStrides, sizeOfShape } from "../kernel.js";
+
+/** A number as JS source (keeping the sign of −0). */
+const num = (v: number) => (Object.is(v, -0) ? "-0" : String(v));
 
 const CTOR: Record<DType, string> = {
   float32: "Float32Array",
@@ -151,24 +155,95 @@ export function compileJs(program: Program, evaluator?: IrEvaluator): JsExecutab
     lines.push(`const b${b} = I[${i}];`);
     declared.add(b);
   });
-  program.steps.forEach((s, k) => {
-    if (s.kind === "map") {
-      const out = program.buffers[s.out];
-      lines.push(mapStep(s, k, CTOR[out.dtype], declared.has(s.out), sizeOfShape(out.shape)));
-      declared.add(s.out);
-    } else if (s.kind === "reduce") lines.push(reduceStep(s, k, CTOR[s.dtype]));
-    else {
-      // A contraction is its dot_general's reference kernel here, and loops and branches run
-      // their primitive's kernel (its sub-IRs compiled on their own).
-      if (s.kind === "contract") s = { kind: "call", eqn: s.eqn, inputs: s.inputs, outs: [s.out] };
-      else if (s.kind === "loop" || s.kind === "branch") s = { kind: "call", eqn: s.eqn, inputs: s.inputs, outs: s.outs };
-      const bufIns = s.inputs.filter((x): x is number => typeof x === "number");
-      lines.push(
-        `const [${s.outs.map((o) => `b${o}`).join(", ")}] = K[${calls.length}](${bufIns.map((b) => `b${b}`).join(", ")});`,
-      );
-      calls.push(callKernel(program, s, evaluator));
+  let tags = 0;
+  const ctorOf = (b: number) => CTOR[program.buffers[b].dtype];
+  /** A fresh one-element array holding a literal (the value of a literal result). */
+  const literal = (b: number, v: number) => `new ${ctorOf(b)}([${num(v)}])`;
+  const ref = (b: number, r: Operand | Output) =>
+    typeof r === "number" ? `b${r}` : "buf" in r ? `b${r.buf}` : literal(b, r.literal);
+  const emit = (steps: readonly Step[], out: string[]): void => {
+    for (let s of steps) {
+      const k = tags++;
+      if (s.kind === "map") {
+        const buf = program.buffers[s.out];
+        out.push(mapStep(s, k, CTOR[buf.dtype], declared.has(s.out), sizeOfShape(buf.shape)));
+        declared.add(s.out);
+      } else if (s.kind === "reduce") out.push(reduceStep(s, k, CTOR[s.dtype]));
+      else if (s.kind === "loop") loopStep(s, k, out);
+      else if (s.kind === "branch") branchStep(s, k, out);
+      else {
+        // A contraction is its dot_general's reference kernel here.
+        if (s.kind === "contract") s = { kind: "call", eqn: s.eqn, inputs: s.inputs, outs: [s.out] };
+        const bufIns = s.inputs.filter((x): x is number => typeof x === "number");
+        out.push(
+          `const [${s.outs.map((o) => `b${o}`).join(", ")}] = K[${calls.length}](${bufIns.map((b) => `b${b}`).join(", ")});`,
+        );
+        calls.push(callKernel(program, s, evaluator));
+      }
     }
-  });
+  };
+  // Buffers are never written after the step that makes them (only regions of an assembled
+  // output, by its own steps), so a carry is a reference: the next carries are read into
+  // temporaries first, then assigned, which keeps swaps right. Rows of xs are subarray views.
+  const loopStep = (s: LoopStep, k: number, out: string[]): void => {
+    const nk = s.numCarry;
+    const carry = s.outs.slice(0, nk);
+    const ys = s.outs.slice(nk);
+    carry.forEach((b, j) => {
+      out.push(`let b${b} = ${ref(b, s.init[j])};`);
+    });
+    const rowSize = (b: number) => sizeOfShape(program.buffers[b].shape.slice(1));
+    for (const b of ys) out.push(`const b${b} = new ${ctorOf(b)}(${sizeOfShape(program.buffers[b].shape)});`);
+    const i = `L${k}i`;
+    const body: string[] = [];
+    if (s.trip.kind === "while") {
+      emit(s.trip.cond.steps, body);
+      const pred = s.trip.cond.results[0];
+      body.push(`if (!${"buf" in pred ? `b${pred.buf}[0]` : num(pred.literal)}) break;`);
+    }
+    for (const x of s.xs) {
+      const n = rowSize(x.src);
+      body.push(`const b${x.row} = b${x.src}.subarray(${i} * ${n}, ${i} * ${n} + ${n});`);
+    }
+    emit(s.body.steps, body);
+    const results = s.body.results;
+    ys.forEach((b, j) => {
+      const r = results[nk + j];
+      const n = rowSize(b);
+      if (n === 0) return;
+      body.push("buf" in r ? `b${b}.set(b${r.buf}, ${i} * ${n});` : `b${b}[${i}] = ${num(r.literal)};`);
+    });
+    const next = carry.map((_, j) => `L${k}n${j}`);
+    carry.forEach((b, j) => {
+      body.push(`const ${next[j]} = ${ref(b, results[j])};`);
+    });
+    carry.forEach((b, j) => {
+      body.push(`b${b} = ${next[j]};`);
+    });
+    if (s.trip.kind === "while") out.push(`for (;;) {\n${body.join("\n")}\n}`);
+    else {
+      const { length, reverse } = s.trip;
+      const head = reverse ? `let ${i} = ${length - 1}; ${i} >= 0; ${i}--` : `let ${i} = 0; ${i} < ${length}; ${i}++`;
+      out.push(`for (${head}) {\n${body.join("\n")}\n}`);
+    }
+  };
+  // `index <= k` picks branch k: negative indices run the first branch, past the end the last.
+  const branchStep = (s: BranchStep, k: number, out: string[]): void => {
+    out.push(`let ${s.outs.map((b) => `b${b}`).join(", ")};`);
+    const index = typeof s.index === "number" ? `b${s.index}[0]` : String(s.index.literal);
+    const arms = s.branches.map((b) => {
+      const body: string[] = [];
+      emit(b.steps, body);
+      b.results.forEach((r, j) => {
+        body.push(`b${s.outs[j]} = ${ref(s.outs[j], r)};`);
+      });
+      return body.join("\n");
+    });
+    const n = arms.length;
+    const chain = arms.map((a, j) => (j === n - 1 ? `{\n${a}\n}` : `if (L${k}x <= ${j}) {\n${a}\n} else `)).join("");
+    out.push(`{ const L${k}x = ${index};\n${chain}\n}`);
+  };
+  emit(program.steps, lines);
   lines.push(`return [${program.outputs.map((o) => ("buf" in o ? `b${o.buf}` : "null")).join(", ")}];`);
   const source = lines.join("\n");
   const fn = new Function("I", "C", "K", source) as (
