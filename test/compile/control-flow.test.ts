@@ -327,14 +327,26 @@ describe("concatenate and pad write their pieces in the module", () => {
 });
 
 describe("what still runs in JS", () => {
-  test("a loop whose body has a step without a Wasm form runs its kernel in JS and asText says so", () => {
-    const f = (c0: Array, xs: Array, idx: Array) =>
-      scan((c: Array, x: Array) => [c.add(np.take(x, idx, 0)), null] as const, c0, xs);
+  test("a loop whose body has a step without a Wasm form runs as one JS step and asText says so", () => {
+    const f = (c0: Array, xs: Array, idx: Array) => {
+      const [c] = scan((c: Array, x: Array) => [c.add(np.take(x, idx, 0)), null] as const, c0, xs);
+      return np.tanh(c.mul(2)); // a step in Wasm after the loop
+    };
     const args = [np.zeros([2]), halves([3, 4], 1), np.array([3, 0], "int32")] as [Array, Array, Array];
-    agree(f, args);
+    agree(f, args, 1e-6);
     const text = jit(f, { backend: "wasm" })
       .compile(...args)
       .asText();
+    expect(text.split("\n")[0]).toBe("backend: wasm");
     expect(text).toContain("steps run in JS: loop (scan body: gather runs a reference kernel)");
+    // With nothing else in the program, the whole program runs on the JS backend (its loop form).
+    const g = (c0: Array, xs: Array, idx: Array) =>
+      scan((c: Array, x: Array) => [c.add(np.take(x, idx, 0)), null] as const, c0, xs)[0];
+    agree(g, args);
+    const whole = jit(g, { backend: "wasm" })
+      .compile(...args)
+      .asText();
+    expect(whole.split("\n")[0]).toMatch(/^backend: js \(wasm: no step compiles to Wasm/);
+    expect(whole).toMatch(/for \(let L\d+i = 0; L\d+i < 3; L\d+i\+\+\)/);
   });
 });
