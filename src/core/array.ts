@@ -311,10 +311,24 @@ const EMPTY_SHAPE: Shape = [];
 // `Array` shadows the global inside this module.
 const Array_isArray = globalThis.Array.isArray;
 
-/** An array whose values are computed. Its buffer is private and never written. */
+/**
+ * A computation whose result is an array's buffer, run when the buffer is first needed (eager
+ * elementwise fusion, `src/primitives/eager-fusion.ts`). `force()` computes the buffer once and
+ * returns the same one on every later call.
+ */
+export interface Pending {
+  force(): TypedArray;
+}
+
+/**
+ * An array whose values are computed. Its buffer is private and never written. The buffer may
+ * be pending (eager fusion defers elementwise results until something reads them); every read
+ * goes through `buffer`, which computes it first, so no path can see a missing buffer.
+ */
 export class ConcreteArray extends Array {
   #aval: ShapedArray;
-  readonly #buf: TypedArray;
+  #buf: TypedArray | undefined;
+  #pending: Pending | null = null;
 
   /**
    * Internal: wraps `buf` without copying. Callers hand over ownership and never write to it.
@@ -332,13 +346,35 @@ export class ConcreteArray extends Array {
     return a;
   }
 
+  /** Internal: an array whose buffer `pending` computes when it is first read. */
+  static ofPending(aval: ShapedArray, pending: Pending): ConcreteArray {
+    const a = new ConcreteArray(EMPTY_SHAPE, "float32", EMPTY_BUF);
+    a.#aval = aval;
+    a.#buf = undefined;
+    a.#pending = pending;
+    return a;
+  }
+
   get aval(): ShapedArray {
     return this.#aval;
   }
 
-  /** Internal read-only view of the buffer for kernels. Never write to it. */
+  /**
+   * Internal read-only view of the buffer for kernels (computed first if pending). Never write
+   * to it. The only way to the buffer: every accessor below reads it through here.
+   */
   get buffer(): TypedArray {
-    return this.#buf;
+    const b = this.#buf;
+    if (b !== undefined) return b;
+    const computed = (this.#pending as Pending).force();
+    this.#buf = computed;
+    this.#pending = null; // drop the computation, so what it read can be collected
+    return computed;
+  }
+
+  /** Internal: the computation of a buffer not yet computed through this array, else null. */
+  get pending(): Pending | null {
+    return this.#pending;
   }
 
   toConcrete(): ConcreteArray {
@@ -346,7 +382,7 @@ export class ConcreteArray extends Array {
   }
 
   override data(): TypedArray {
-    return this.#buf.slice();
+    return this.buffer.slice();
   }
 
   override item(): number {
@@ -356,11 +392,11 @@ export class ConcreteArray extends Array {
           "Index or reduce it first (e.g. x.sum() or x.reshape(-1).take(0))",
       );
     }
-    return this.#buf[0];
+    return this.buffer[0];
   }
 
   override toArray(): NestedArray {
-    const buf = this.#buf;
+    const buf = this.buffer;
     const isBool = this.dtype === "bool";
     const shape = this.shape;
     let pos = 0;
@@ -377,14 +413,22 @@ export class ConcreteArray extends Array {
   }
 
   override toString(): string {
-    return formatArray(this.shape, this.dtype, this.#buf, this.weakType);
+    return formatArray(this.shape, this.dtype, this.buffer, this.weakType);
   }
 
-  /** This array's values with the weak flag set to `weak` (the buffer is shared, never copied). */
+  /**
+   * This array's values with the weak flag set to `weak` (the buffer is shared, never copied; a
+   * pending one stays pending, computed once for both arrays).
+   */
   withWeak(weak: boolean): ConcreteArray {
-    return weak === this.weakType ? this : new ConcreteArray(this.shape, this.dtype, this.#buf, weak);
+    if (weak === this.weakType) return this;
+    const p = this.#pending;
+    if (p !== null) return ConcreteArray.ofPending(this.#aval.withWeak(weak), p);
+    return new ConcreteArray(this.shape, this.dtype, this.buffer, weak);
   }
 }
+
+const EMPTY_BUF = new Float32Array(0);
 
 /** A scalar or filled array of `dtype`. */
 export function fullConcrete(shape: Shape, dtype: DType, value: number, weakType = false): ConcreteArray {
