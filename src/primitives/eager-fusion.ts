@@ -10,13 +10,14 @@
  *
  * Shape and dtype errors are still raised at the call: the primitive's `abstractEval` runs there.
  */
+import { EAGER_MAP_MAX_BYTES, type EagerMapKernel, eagerMapBytes, eagerMapKernel } from "../compile/backends/wasm/eager-map.js";
 import { ConcreteArray, type Pending } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
-import type { TypedArray } from "../core/dtype.js";
+import type { DType, TypedArray } from "../core/dtype.js";
 import type { Params, Primitive } from "../core/primitive.js";
 import { dagKey, input, type ScalarExpr, shareCommonAll, substitute } from "../core/scalar.js";
 import { renderJsMany } from "../core/scalar-js.js";
-import { sizeOf } from "../core/shape.js";
+import { shapesEqual, sizeOf } from "../core/shape.js";
 import { eagerFusion } from "../core/trace.js";
 import { type FlatKernel, type FusedKernelCaches, runFused, type StridedKernel } from "./elementwise-kernel.js";
 
@@ -37,6 +38,11 @@ export const eagerFusionOptions = {
   maxOps: 64,
   /** Fused kernels kept (least recently used dropped first), so a training loop generates each once. */
   cacheSize: 256,
+  /**
+   * Run fused kernels whose every operation Wasm computes exactly as JS does (float32 + − × ÷ √,
+   * min, max…; int32; bool) as f32x4/i32x4 Wasm, when the operands are not broadcast.
+   */
+  wasm: true,
 };
 
 /** A small least-recently-used map (a `Map` keeps insertion order; a hit moves to the end). */
@@ -69,17 +75,21 @@ const caches = {
   flat: new LruCache<FlatKernel>(() => eagerFusionOptions.cacheSize),
   strided: new LruCache<StridedKernel>(() => eagerFusionOptions.cacheSize),
 } satisfies FusedKernelCaches;
+/** Wasm kernels by structure and layout; "js" where the expression has no exact Wasm form. */
+const wasmCache = new LruCache<EagerMapKernel | "js">(() => eagerFusionOptions.cacheSize);
 
 /** Internal statistics, for tests: kernels generated and fused passes run. */
 export const eagerFusionStats = {
   kernelsRun: 0,
   /** Fused kernels in the caches now. */
+  wasmRun: 0,
   get cachedKernels(): number {
-    return caches.flat.size + caches.strided.size;
+    return caches.flat.size + caches.strided.size + wasmCache.size;
   },
   clearCache(): void {
     caches.flat.clear();
     caches.strided.clear();
+    wasmCache.clear();
   },
 };
 
@@ -222,14 +232,10 @@ function computeRegion(root: FusedNode): void {
   const outs = order.filter((n) => n === root || n.uses > (internalUses.get(n) ?? 0));
   const roots = shareCommonAll(outs.map((n) => exprs.get(n) as ScalarExpr));
   const key = dagKey(roots);
-  const bufs = runFused(
-    key,
-    () => renderJsMany(roots, (i) => `x${i}`),
-    outs.map((n) => n.aval.dtype),
-    root.aval.shape,
-    leaves,
-    caches,
-  );
+  const outDtypes = outs.map((n) => n.aval.dtype);
+  const bufs =
+    runWasm(key, roots, root.aval.shape, leaves, outDtypes) ??
+    runFused(key, () => renderJsMany(roots, (i) => `x${i}`), outDtypes, root.aval.shape, leaves, caches);
   eagerFusionStats.kernelsRun++;
   outs.forEach((n, i) => {
     n.result = bufs[i];
@@ -239,6 +245,41 @@ function computeRegion(root: FusedNode): void {
     }
     n.args = null;
   });
+}
+
+/** The outputs computed by a Wasm kernel, or null where one cannot compute them exactly. */
+function runWasm(
+  key: string,
+  roots: readonly ScalarExpr[],
+  shape: readonly number[],
+  leaves: readonly ConcreteArray[],
+  outDtypes: readonly DType[],
+): TypedArray[] | null {
+  if (!eagerFusionOptions.wasm) return null;
+  const size = sizeOf(shape);
+  let k = key;
+  for (const a of leaves) {
+    if (a.size !== 1 && !shapesEqual(a.shape, shape)) return null; // broadcast: the JS kernel's strided loop
+    k += `|${a.dtype}${a.size === 1 ? "s" : ""}`;
+  }
+  for (const d of outDtypes) k += `|${d}`;
+  let kernel = wasmCache.get(k);
+  if (kernel === undefined) {
+    const mask = leaves.map((a) => a.size === 1);
+    kernel =
+      eagerMapKernel(
+        roots,
+        leaves.map((a) => a.dtype),
+        mask,
+        outDtypes,
+      ) ?? "js";
+    wasmCache.set(k, kernel);
+  }
+  if (kernel === "js") return null;
+  const bufs = leaves.map((a) => a.buffer);
+  if (eagerMapBytes(size, bufs, outDtypes) > EAGER_MAP_MAX_BYTES) return null;
+  eagerFusionStats.wasmRun++;
+  return kernel(size, bufs);
 }
 
 eagerFusion.defer = defer;
