@@ -80,6 +80,8 @@ const wasmCache = new LruCache<EagerMapKernel | "js">(() => eagerFusionOptions.c
 
 /** Internal statistics, for tests: kernels generated and fused passes run. */
 export const eagerFusionStats = {
+  /** Primitive applications deferred (returned a pending array). */
+  deferred: 0,
   kernelsRun: 0,
   /** Fused kernels in the caches now. */
   wasmRun: 0,
@@ -142,6 +144,15 @@ function regionSize(roots: readonly FusedNode[], limit: number): number {
   return seen.size;
 }
 
+/**
+ * Internal, for tests: how many pending primitive applications computing `a` would run (0 when
+ * its buffer exists).
+ */
+export function pendingRegionSize(a: ConcreteArray): number {
+  const p = pendingNode(a);
+  return p === null ? 0 : regionSize([p], Number.POSITIVE_INFINITY);
+}
+
 function defer(prim: Primitive, args: readonly ConcreteArray[], params: Params): ConcreteArray | null {
   const opts = eagerFusionOptions;
   if (!opts.enabled) return null;
@@ -178,6 +189,7 @@ function defer(prim: Primitive, args: readonly ConcreteArray[], params: Params):
   if (fused.length > 0 && regionSize(fused, opts.maxOps - 1) > opts.maxOps - 1) {
     for (const p of fused) p.force();
   }
+  eagerFusionStats.deferred++;
   return ConcreteArray.ofPending(aval, new FusedNode([...args], local, aval));
 }
 
