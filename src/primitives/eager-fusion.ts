@@ -17,7 +17,7 @@ import type { DType, TypedArray } from "../core/dtype.js";
 import type { Params, Primitive } from "../core/primitive.js";
 import { dagKey, input, type ScalarExpr, shareCommonAll, substitute } from "../core/scalar.js";
 import { renderJsMany } from "../core/scalar-js.js";
-import { shapesEqual, sizeOf } from "../core/shape.js";
+import { sizeOf } from "../core/shape.js";
 import { eagerFusion } from "../core/trace.js";
 import { type FlatKernel, type FusedKernelCaches, runFused, type StridedKernel } from "./elementwise-kernel.js";
 
@@ -153,6 +153,30 @@ export function pendingRegionSize(a: ConcreteArray): number {
   return p === null ? 0 : regionSize([p], Number.POSITIVE_INFINITY);
 }
 
+/** For each array, the pending nodes that read it (weakly: a dropped node is garbage). */
+const readers = new WeakMap<ConcreteArray, Set<WeakRef<FusedNode>>>();
+
+function addReader(a: ConcreteArray, node: FusedNode): void {
+  let set = readers.get(a);
+  if (set === undefined) readers.set(a, (set = new Set()));
+  set.add(new WeakRef(node));
+}
+
+/**
+ * Compute every pending value that still reads `a`, so that `a`'s buffer may be reused
+ * afterwards (a jitted call donating it): a value deferred before the donation must see `a`'s
+ * values from before it.
+ */
+export function computePendingReaders(a: ConcreteArray): void {
+  const set = readers.get(a);
+  if (set === undefined) return;
+  readers.delete(a);
+  for (const ref of set) {
+    const n = ref.deref();
+    if (n !== undefined && n.result === undefined) n.force();
+  }
+}
+
 function defer(prim: Primitive, args: readonly ConcreteArray[], params: Params): ConcreteArray | null {
   const opts = eagerFusionOptions;
   if (!opts.enabled) return null;
@@ -190,7 +214,9 @@ function defer(prim: Primitive, args: readonly ConcreteArray[], params: Params):
     for (const p of fused) p.force();
   }
   eagerFusionStats.deferred++;
-  return ConcreteArray.ofPending(aval, new FusedNode([...args], local, aval));
+  const node = new FusedNode([...args], local, aval);
+  for (const a of args) addReader(a, node);
+  return ConcreteArray.ofPending(aval, node);
 }
 
 /**
@@ -271,7 +297,9 @@ function runWasm(
   const size = sizeOf(shape);
   let k = key;
   for (const a of leaves) {
-    if (a.size !== 1 && !shapesEqual(a.shape, shape)) return null; // broadcast: the JS kernel's strided loop
+    // An operand of the output's size has its layout (it differs at most by leading 1-dims); a
+    // broadcast one takes the JS kernel's strided loop.
+    if (a.size !== 1 && a.size !== size) return null;
     k += `|${a.dtype}${a.size === 1 ? "s" : ""}`;
   }
   for (const d of outDtypes) k += `|${d}`;

@@ -197,7 +197,8 @@ export function runFused(
   for (const d of outDtypes) k += `|${d}`;
   for (const a of ins) k += `|${a.dtype}`;
   const bufs = ins.map((a) => a.buffer);
-  if (ins.every((a) => a.size === 1 || shapesEqual(a.shape, outShape))) {
+  // An input of the output's size has its layout (broadcasting can only add leading 1-dims).
+  if (ins.every((a) => a.size === 1 || a.size === size)) {
     const mask = ins.map((a) => a.size === 1 && size !== 1);
     flatKernel(k, expr, mask, outs.length, caches.flat)(...outs, size, ...bufs);
   } else {

@@ -23,7 +23,12 @@ import {
   vmap,
   withConfig,
 } from "../../src/index.js";
-import { eagerFusionOptions, eagerFusionStats, pendingRegionSize } from "../../src/primitives/eager-fusion.js";
+import {
+  computePendingReaders,
+  eagerFusionOptions,
+  eagerFusionStats,
+  pendingRegionSize,
+} from "../../src/primitives/eager-fusion.js";
 import { addP } from "../../src/primitives/elementwise.js";
 
 const DEFAULTS = { ...eagerFusionOptions };
@@ -568,6 +573,44 @@ describe("graphs stay bounded", () => {
     // … and once computed, not any more.
     expect(held.ref.deref()).toBeUndefined();
     expect(held.y.data()[3]).toBe(7);
+  });
+});
+
+describe("layouts and buffer reuse", () => {
+  test("operands that differ from the result only by leading 1-dims read flat (Wasm and JS), exactly", () => {
+    const n = 40000;
+    const a = np.reshape(
+      f32(n, (i) => i * 0.5),
+      [1, n],
+    );
+    const b = f32(n, (i) => 3 - i);
+    const run = () => np.maximum(a.mul(b), b.sub(a)).add(np.reshape(b, [1, 1, n]));
+    const want = unfused(run);
+    for (const wasm of [true, false]) {
+      const w0 = eagerFusionStats.wasmRun;
+      const got = withFusion({ wasm }, () => {
+        const r = run();
+        r.data();
+        return r;
+      });
+      expectSameArray(got, want, `wasm ${wasm}`);
+      expect(eagerFusionStats.wasmRun - w0).toBe(wasm ? 1 : 0);
+    }
+  });
+
+  test("computePendingReaders computes what still reads an array, so its buffer may be reused", () => {
+    eagerFusionOptions.minSize = 1;
+    const x = conc(f32(100, (i) => i));
+    const y = x.mul(2).add(1);
+    const z = np.sqrt(x);
+    expect(pendingRegionSize(conc(y))).toBe(2);
+    computePendingReaders(x);
+    expect(pendingRegionSize(conc(y))).toBe(1); // the add is still pending, but reads x no more
+    expect(pendingRegionSize(conc(z))).toBe(0);
+    // Overwriting x's buffer now (what a donating jitted call may do) cannot change y or z.
+    (x.buffer as Float32Array).fill(-1);
+    expect(y.data()[3]).toBe(7);
+    expect(z.data()[4]).toBe(2);
   });
 });
 
