@@ -108,6 +108,8 @@ class FusedNode implements Pending {
   /** Operand slots of not-yet-computed nodes that read this one (decides what a kernel writes out). */
   uses = 0;
   result: TypedArray | undefined = undefined;
+  /** How the arrays this node reads list it among their readers (`computePendingReaders`). */
+  readonly ref: WeakRef<FusedNode> = new WeakRef(this);
 
   constructor(args: ConcreteArray[], local: ScalarExpr, aval: ShapedArray) {
     this.args = args;
@@ -159,7 +161,20 @@ const readers = new WeakMap<ConcreteArray, Set<WeakRef<FusedNode>>>();
 function addReader(a: ConcreteArray, node: FusedNode): void {
   let set = readers.get(a);
   if (set === undefined) readers.set(a, (set = new Set()));
-  set.add(new WeakRef(node));
+  set.add(node.ref);
+  // Computed nodes leave their sets (computeRegion); nodes dropped unread are swept out here
+  // now and then, so a long-lived array (a parameter read every step) keeps a small set.
+  if (set.size % 64 === 0) {
+    for (const r of set) {
+      const n = r.deref();
+      if (n === undefined || n.result !== undefined) set.delete(r);
+    }
+  }
+}
+
+/** Internal, for tests: how many entries `a`'s list of pending readers holds. */
+export function readerEntries(a: ConcreteArray): number {
+  return readers.get(a)?.size ?? 0;
 }
 
 /**
@@ -280,6 +295,7 @@ function computeRegion(root: FusedNode): void {
     for (const a of n.args as ConcreteArray[]) {
       const p = pendingNode(a);
       if (p !== null) p.uses--;
+      readers.get(a)?.delete(n.ref);
     }
     n.args = null;
   });

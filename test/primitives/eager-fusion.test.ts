@@ -28,6 +28,7 @@ import {
   eagerFusionOptions,
   eagerFusionStats,
   pendingRegionSize,
+  readerEntries,
 } from "../../src/primitives/eager-fusion.js";
 import { addP } from "../../src/primitives/elementwise.js";
 
@@ -68,6 +69,16 @@ function expectSameArray(got: AxArray, want: AxArray, what = ""): void {
 
 function f32(n: number, f: (i: number) => number): AxArray {
   return np.array(Float32Array.from({ length: n }, (_, i) => f(i)));
+}
+
+/** Full garbage collections, with the event-loop turns that let WeakRefs clear in between. */
+async function collect(): Promise<void> {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setTimeout(r, 0));
+    gc();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -551,15 +562,8 @@ describe("graphs stay bounded", () => {
   });
 
   test("once computed, a pending array drops its expression, so its operands can be collected", async () => {
-    setFlagsFromString("--expose-gc");
-    const gc = runInNewContext("gc") as () => void;
     eagerFusionOptions.minSize = 1;
-    const settle = async () => {
-      for (let i = 0; i < 3; i++) {
-        await new Promise((r) => setTimeout(r, 0));
-        gc();
-      }
-    };
+    const settle = collect;
     const make = () => {
       const x = f32(10000, (i) => i);
       return { ref: new WeakRef(x), y: x.mul(2).add(1) };
@@ -611,6 +615,22 @@ describe("layouts and buffer reuse", () => {
     (x.buffer as Float32Array).fill(-1);
     expect(y.data()[3]).toBe(7);
     expect(z.data()[4]).toBe(2);
+  });
+
+  test("an array read by many computed values keeps no growing list of them", async () => {
+    eagerFusionOptions.minSize = 1;
+    const x = conc(f32(100, (i) => i));
+    for (let i = 0; i < 1000; i++) x.mul(i).data();
+    expect(readerEntries(x)).toBe(0); // computed readers leave the list
+    for (let i = 0; i < 1000; i++) x.add(i); // dropped unread: swept once collected
+    await collect();
+    const stillPending = x.mul(3);
+    for (let i = 0; i < 200; i++) x.add(i);
+    await collect();
+    for (let i = 0; i < 64; i++) x.add(i);
+    expect(readerEntries(x)).toBeLessThan(200);
+    computePendingReaders(x);
+    expect(pendingRegionSize(conc(stillPending))).toBe(0);
   });
 });
 
