@@ -304,7 +304,8 @@ describe("what defers", () => {
   });
 
   test("small arrays run at once (below minSize nothing is deferred)", () => {
-    const x = f32(100, (i) => i);
+    eagerFusionOptions.minSize = 1000;
+    const x = f32(999, (i) => i);
     const d0 = eagerFusionStats.deferred;
     const y = x.mul(2).add(1);
     expect(eagerFusionStats.deferred).toBe(d0);
