@@ -145,7 +145,10 @@ function updateReadme(sections: readonly Section[]): void {
     `${axle} (\`jit\`) | not run here | ${tf} (wasm backend) | ${jax} (\`jit\`, wasm) |`;
   const next = readme
     .replace(/^\| Digits MLP training step .*$/m, row)
-    .replace(/a hand-written Float32Array step took\s+[^ ]+ [µm]?s in the same run/, `a hand-written Float32Array step took ${hand} in the same run`);
+    .replace(
+      /a hand-written Float32Array step took\s+[^ ]+ [µm]?s in the same run/,
+      `a hand-written Float32Array step took ${hand} in the same run`,
+    );
   if (next !== readme) {
     writeFileSync(path, next);
     console.log("wrote the README's speed row");

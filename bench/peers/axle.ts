@@ -3,7 +3,10 @@
  * functions, and the first entry is what the "÷ axle" columns divide by. A new compiled backend
  * is one line here, e.g. `{ name: "axle jit js", jit: jitOn("js") }`.
  */
-import { type Array, jit, np } from "../../src/index.js";
+import { ConcreteArray } from "../../src/core/array.js";
+import { Array as AxArray, jit, np } from "../../src/index.js";
+
+type Array = AxArray;
 
 // biome-ignore lint/suspicious/noExplicitAny: any function shape is jitted; each call site keeps its own type
 type Fn = (...args: any[]) => any;
@@ -40,4 +43,20 @@ export function f32(data: Float32Array, shape: readonly number[]): Array {
 /** A float32 copy of an axle array's values. */
 export function values(a: Array): Float32Array {
   return Float32Array.from(a.data() as ArrayLike<number>);
+}
+
+/**
+ * Computes every axle array in `out` (nested in plain arrays and objects): eager elementwise
+ * results are pending until read, so a timed call must read them, as `block_until_ready` does in
+ * JAX. Reads the internal buffer (no copy). Returns `out`.
+ */
+export function ready<T>(out: T): T {
+  const visit = (v: unknown, depth: number): void => {
+    if (v instanceof ConcreteArray) void v.buffer;
+    else if (v instanceof AxArray || depth > 8 || v === null || typeof v !== "object") return;
+    else if (globalThis.Array.isArray(v)) for (const x of v) visit(x, depth + 1);
+    else if (Object.getPrototypeOf(v) === Object.prototype) for (const x of Object.values(v)) visit(x, depth + 1);
+  };
+  visit(out, 0);
+  return out;
 }

@@ -12,6 +12,7 @@ import { TransformError } from "../core/errors.js";
 import { bind, isEvalContext } from "../core/trace.js";
 import { checkCompiled } from "../ir/float-check.js";
 import type { Ir } from "../ir/ir.js";
+import { computePendingReaders } from "../primitives/eager-fusion.js";
 import { flattenArrays } from "../transforms/args.js";
 import { closeIr, type Staged, traceToIr } from "../transforms/stage.js";
 import type { AnyFn, ArgsOf, AsArrays } from "../transforms/types.js";
@@ -371,6 +372,9 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
         );
       }
     }
+    // Values deferred by eager fusion that read a donated array must see it as it was: compute
+    // them now, before its buffer is overwritten or it is deleted.
+    for (const d of entry.donated) computePendingReaders(leaves[d.leaf]);
     const into: (TypedArray | undefined)[] = [];
     const given = new Set<TypedArray>();
     for (const d of entry.donated) {

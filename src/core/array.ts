@@ -311,20 +311,41 @@ const EMPTY_SHAPE: Shape = [];
 // `Array` shadows the global inside this module.
 const Array_isArray = globalThis.Array.isArray;
 
-/** An array whose values are computed. Its buffer is private and never written. */
+/**
+ * A computation whose result is an array's buffer, run when the buffer is first needed (eager
+ * elementwise fusion, `src/primitives/eager-fusion.ts`). `force()` computes the buffer once and
+ * returns the same one on every later call.
+ */
+export interface Pending {
+  force(): TypedArray;
+}
+
+/**
+ * An array whose values are computed. Its buffer is private and never written. The buffer may
+ * be pending (eager fusion defers elementwise results until something reads them); every read
+ * goes through `buffer`, which computes it first, so no path can see a missing buffer.
+ */
 /**
  * The memory behind every concrete array's buffer, and which of it more than one array wraps.
  * Donation (`jit`'s `donateArgnums`) may only hand a buffer to an output when no other array can
- * see it, so sharing is recorded where it happens — in the constructor — rather than at the
- * places that share (reshape, weak-flag changes, views over Wasm memory), where one missed call
- * would let a donated output overwrite another array.
+ * see it, so sharing is recorded where it happens — when an array gets its buffer (constructed,
+ * or a pending one computed) — rather than at the places that share (reshape, weak-flag changes,
+ * views over Wasm memory), where one missed call would let a donated output overwrite another
+ * array.
  */
 const wrapped = new WeakSet<ArrayBufferLike>();
 const shared = new WeakSet<ArrayBufferLike>();
 
+function noteWrapped(mem: ArrayBufferLike, adopt: boolean): void {
+  if (adopt) wrapped.add(mem);
+  else if (wrapped.has(mem)) shared.add(mem);
+  else wrapped.add(mem);
+}
+
 export class ConcreteArray extends Array {
   #aval: ShapedArray;
-  readonly #buf: TypedArray;
+  #buf: TypedArray | undefined;
+  #pending: Pending | null = null;
   /** Why the array can no longer be read (it was donated), or null. */
   #deleted: string | null = null;
 
@@ -335,10 +356,7 @@ export class ConcreteArray extends Array {
     super();
     this.#aval = new ShapedArray(shape, dtype, weakType);
     this.#buf = buf;
-    const mem = buf.buffer;
-    if (adopt) wrapped.add(mem);
-    else if (wrapped.has(mem)) shared.add(mem);
-    else wrapped.add(mem);
+    noteWrapped(buf.buffer, adopt);
   }
 
   /**
@@ -351,14 +369,37 @@ export class ConcreteArray extends Array {
     return a;
   }
 
+  /** Internal: an array whose buffer `pending` computes when it is first read. */
+  static ofPending(aval: ShapedArray, pending: Pending): ConcreteArray {
+    const a = new ConcreteArray(EMPTY_SHAPE, "float32", EMPTY_BUF);
+    a.#aval = aval;
+    a.#buf = undefined;
+    a.#pending = pending;
+    return a;
+  }
+
   get aval(): ShapedArray {
     return this.#aval;
   }
 
-  /** Internal read-only view of the buffer for kernels. Never write to it. */
+  /**
+   * Internal read-only view of the buffer for kernels (computed first if pending). Never write
+   * to it. The only way to the buffer: every accessor below reads it through here.
+   */
   get buffer(): TypedArray {
     if (this.#deleted !== null) throw this.#deletedError();
-    return this.#buf;
+    const b = this.#buf;
+    if (b !== undefined) return b;
+    const computed = (this.#pending as Pending).force();
+    noteWrapped(computed.buffer, false);
+    this.#buf = computed;
+    this.#pending = null; // drop the computation, so what it read can be collected
+    return computed;
+  }
+
+  /** Internal: the computation of a buffer not yet computed through this array, else null. */
+  get pending(): Pending | null {
+    return this.#pending;
   }
 
   #deletedError(): DeletedArrayError {
@@ -429,14 +470,22 @@ export class ConcreteArray extends Array {
 
   override toString(): string {
     if (this.#deleted !== null) return `Array(<deleted: ${this.#deleted}>, ${this.#aval.str()})`;
-    return formatArray(this.shape, this.dtype, this.#buf, this.weakType);
+    return formatArray(this.shape, this.dtype, this.buffer, this.weakType);
   }
 
-  /** This array's values with the weak flag set to `weak` (the buffer is shared, never copied). */
+  /**
+   * This array's values with the weak flag set to `weak` (the buffer is shared, never copied; a
+   * pending one stays pending, computed once for both arrays).
+   */
   withWeak(weak: boolean): ConcreteArray {
-    return weak === this.weakType ? this : new ConcreteArray(this.shape, this.dtype, this.buffer, weak);
+    if (weak === this.weakType) return this;
+    const p = this.#pending;
+    if (p !== null) return ConcreteArray.ofPending(this.#aval.withWeak(weak), p);
+    return new ConcreteArray(this.shape, this.dtype, this.buffer, weak);
   }
 }
+
+const EMPTY_BUF = new Float32Array(0);
 
 /** A scalar or filled array of `dtype`. */
 export function fullConcrete(shape: Shape, dtype: DType, value: number, weakType = false): ConcreteArray {

@@ -5,7 +5,7 @@
  * semantics in `scalar.ts` define.
  */
 import type { DType } from "./dtype.js";
-import { type ScalarExpr, shareCommon } from "./scalar.js";
+import { type ScalarExpr, shareCommonAll } from "./scalar.js";
 
 /** Wrap JS expression text so its value is what a buffer of `dtype` would store. */
 export function wrapJs(dtype: DType, e: string): string {
@@ -143,7 +143,19 @@ function ipowJs(x: string, n: number, d: DType, fresh: () => string, stmts: stri
  * kernel never repeats a producer's work.
  */
 export function renderJs(expr: ScalarExpr, inputName: (i: number) => string): { stmts: string[]; value: string } {
-  const e = shareCommon(expr);
+  const { stmts, values } = renderJsMany([expr], inputName);
+  return { stmts, value: values[0] };
+}
+
+/**
+ * JS source for several expressions computed together (the outputs of one fused kernel): a
+ * node shared between them, or used twice within one, is computed once.
+ */
+export function renderJsMany(
+  exprs: readonly ScalarExpr[],
+  inputName: (i: number) => string,
+): { stmts: string[]; values: string[] } {
+  const roots = shareCommonAll(exprs);
   const uses = new Map<ScalarExpr, number>();
   const count = (n: ScalarExpr): void => {
     const c = (uses.get(n) ?? 0) + 1;
@@ -166,7 +178,7 @@ export function renderJs(expr: ScalarExpr, inputName: (i: number) => string): { 
         return;
     }
   };
-  count(e);
+  for (const r of roots) count(r);
   const stmts: string[] = [];
   const names = new Map<ScalarExpr, string>();
   let temps = 0;
@@ -215,6 +227,6 @@ export function renderJs(expr: ScalarExpr, inputName: (i: number) => string): { 
     }
     return s;
   };
-  const value = render(e);
-  return { stmts, value };
+  const values = roots.map(render);
+  return { stmts, values };
 }

@@ -147,6 +147,15 @@ export function exprKey(e: ScalarExpr): string {
  * shared node once never repeats work that fusion duplicated.
  */
 export function shareCommon(e: ScalarExpr): ScalarExpr {
+  return shareCommonAll([e])[0];
+}
+
+/**
+ * `shareCommon` over several roots at once (a kernel with several outputs): equal subtrees are
+ * one node across all of them. Linear in the number of distinct node objects, so a DAG with
+ * many shared nodes (a diamond chain) costs its size, not the size of its unfolded tree.
+ */
+export function shareCommonAll(roots: readonly ScalarExpr[]): ScalarExpr[] {
   const table = new Map<string, ScalarExpr>();
   const ids = new Map<ScalarExpr, number>();
   const done = new Map<ScalarExpr, ScalarExpr>();
@@ -200,5 +209,50 @@ export function shareCommon(e: ScalarExpr): ScalarExpr {
     done.set(n, out);
     return out;
   };
-  return visit(e);
+  return roots.map(visit);
+}
+
+/**
+ * A stable text of expressions that are already shared (`shareCommonAll`), for kernel caches:
+ * every node once, in post-order, children named by number. Unlike `exprKey`, its length is the
+ * DAG's size, so a chain of diamonds (`t = t·t` repeated) gives a short key.
+ */
+export function dagKey(roots: readonly ScalarExpr[]): string {
+  const ids = new Map<ScalarExpr, number>();
+  const parts: string[] = [];
+  const visit = (n: ScalarExpr): number => {
+    const seen = ids.get(n);
+    if (seen !== undefined) return seen;
+    let s: string;
+    switch (n.k) {
+      case "const":
+        s = `${Object.is(n.value, -0) ? "-0" : n.value}:${n.dtype}`;
+        break;
+      case "input":
+        s = `in${n.index}:${n.dtype}`;
+        break;
+      case "unary":
+        s = `${n.op}(${visit(n.x)})`;
+        break;
+      case "ipow":
+        s = `ipow${n.n}(${visit(n.x)})`;
+        break;
+      case "cast":
+        s = `${n.dtype}(${visit(n.x)})`;
+        break;
+      case "binary":
+      case "compare":
+        s = `${n.op}(${visit(n.a)},${visit(n.b)})`;
+        break;
+      case "select":
+        s = `select(${visit(n.cond)},${visit(n.a)},${visit(n.b)})`;
+        break;
+    }
+    const id = ids.size;
+    ids.set(n, id);
+    parts.push(s);
+    return id;
+  };
+  const out = roots.map(visit);
+  return `${parts.join(";")}=>${out.join(",")}`;
 }

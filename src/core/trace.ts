@@ -54,6 +54,15 @@ export abstract class Tracer extends Array {
   }
 }
 
+/**
+ * Eager elementwise fusion, installed by `src/primitives/eager-fusion.ts` (which the core cannot
+ * import): given an elementwise primitive applied to concrete arrays outside every transform, a
+ * pending result to compute later together with its neighbours, or null to run the kernel now.
+ */
+export const eagerFusion: {
+  defer: ((prim: Primitive, args: readonly ConcreteArray[], params: Params) => ConcreteArray | null) | null;
+} = { defer: null };
+
 /** Level 0: evaluate primitives with their reference kernels. */
 export class EvalTrace extends Trace {
   pure(x: Array): Array {
@@ -61,6 +70,19 @@ export class EvalTrace extends Trace {
   }
   processPrimitive(prim: Primitive, args: readonly Array[], params: Params): Array[] {
     const concrete = args.map((a) => a.toConcrete(prim.name));
+    // Only plain eager code defers: under a transform (the trace stack has more than this level,
+    // or jit is staging) every primitive runs as before, and while debugNans/debugInfs are on
+    // each primitive must run on its own so the check can name it.
+    if (
+      prim.lower.kind === "elementwise" &&
+      eagerFusion.defer !== null &&
+      !flags.check &&
+      traceStack.length === 1 &&
+      dynamicTrace === null
+    ) {
+      const pending = eagerFusion.defer(prim, concrete, params);
+      if (pending !== null) return [pending];
+    }
     const outs = prim.impl(concrete, params);
     if (flags.check) hooks.eagerCheck?.(prim, concrete, params, outs);
     // Kernels build strong arrays; weak flags follow the primitive's rule, as its abstractEval's

@@ -10,13 +10,16 @@ import { inputsOf, type ScalarExpr } from "../core/scalar.js";
 import { renderJs } from "../core/scalar-js.js";
 import { type Shape, shapesEqual, sizeOf, stridesOf } from "../core/shape.js";
 
-type FlatKernel = (out: TypedArray, n: number, ...ins: TypedArray[]) => void;
-type StridedKernel = (
-  out: TypedArray,
-  shape: readonly number[],
-  strides: readonly (readonly number[])[],
-  ...ins: TypedArray[]
-) => void;
+/** `(out0, …, out(k-1), n, in0, …)`: k outputs of n elements each. */
+export type FlatKernel = (...args: (TypedArray | number)[]) => void;
+/** `(out0, …, out(k-1), shape, strides, in0, …)`. */
+export type StridedKernel = (...args: (TypedArray | readonly number[] | readonly (readonly number[])[])[]) => void;
+
+/** Where generated kernels are kept: a plain map for per-primitive kernels (a bounded set). */
+export interface KernelCache<K> {
+  get(key: string): K | undefined;
+  set(key: string, value: K): unknown;
+}
 
 const flatCache = new Map<string, FlatKernel>();
 const stridedCache = new Map<string, StridedKernel>();
@@ -25,32 +28,49 @@ function vars(n: number): string[] {
   return [...Array(n).keys()].map((i) => `x${i}`);
 }
 
-/** Loop over same-size inputs, where `scalarMask[i]` marks a size-1 input (hoisted). */
-interface Body {
+/** The statements and the output values of one element (`renderJs` / `renderJsMany`). */
+export interface Body {
   stmts: string[];
-  value: string;
+  values: string[];
 }
 
-function flatKernel(key: string, expr: () => Body, scalarMask: readonly boolean[]): FlatKernel {
+const outName = (k: number) => (k === 0 ? "out" : `out${k}`);
+const outNames = (n: number) => [...Array(n).keys()].map(outName);
+const stores = (values: readonly string[], index: string) => values.map((v, k) => `${outName(k)}[${index}] = ${v};`).join(" ");
+
+/** Loop over same-size inputs, where `scalarMask[i]` marks a size-1 input (hoisted). */
+function flatKernel(
+  key: string,
+  expr: () => Body,
+  scalarMask: readonly boolean[],
+  nOut = 1,
+  cache: KernelCache<FlatKernel> = flatCache,
+): FlatKernel {
   let k = `${key}|`;
   for (const m of scalarMask) k += m ? "1" : "0";
-  let fn = flatCache.get(k);
+  let fn = cache.get(k);
   if (fn === undefined) {
     const n = scalarMask.length;
     const params = vars(n).map((_, i) => `in${i}`);
     const hoisted = scalarMask.map((s, i) => (s ? `const x${i} = in${i}[0];` : "")).join("\n");
     const loads = scalarMask.map((s, i) => (s ? "" : `const x${i} = in${i}[i];`)).join(" ");
     const e = expr();
-    const body = `${hoisted}\nfor (let i = 0; i < n; i++) { ${loads} ${e.stmts.join(" ")} out[i] = ${e.value}; }`;
-    fn = new Function("out", "n", ...params, body) as FlatKernel;
-    flatCache.set(k, fn);
+    const body = `${hoisted}\nfor (let i = 0; i < n; i++) { ${loads} ${e.stmts.join(" ")} ${stores(e.values, "i")} }`;
+    fn = new Function(...outNames(nOut), "n", ...params, body) as FlatKernel;
+    cache.set(k, fn);
   }
   return fn;
 }
 
 /** General broadcasting loop: an odometer over the outer dims, strided inner loop. */
-function stridedKernel(key: string, expr: () => Body, n: number): StridedKernel {
-  let fn = stridedCache.get(key);
+function stridedKernel(
+  key: string,
+  expr: () => Body,
+  n: number,
+  nOut = 1,
+  cache: KernelCache<StridedKernel> = stridedCache,
+): StridedKernel {
+  let fn = cache.get(key);
   if (fn === undefined) {
     const params = vars(n).map((_, i) => `in${i}`);
     const decl = vars(n)
@@ -79,15 +99,15 @@ ${decl}
 let o = 0;
 for (let r = 0; r < outer; r++) {
   ${ptrs}
-  for (let j = 0; j < last; j++) { ${loads} ${e.stmts.join(" ")} out[o++] = ${e.value}; }
+  for (let j = 0; j < last; j++) { ${loads} ${e.stmts.join(" ")} ${stores(e.values, "o")} o++; }
   for (let d = nd - 2; d >= 0; d--) {
     idx[d]++; ${bump}
     if (idx[d] < shape[d]) break;
     idx[d] = 0; ${unbump}
   }
 }`;
-    fn = new Function("out", "shape", "strides", ...params, body) as StridedKernel;
-    stridedCache.set(key, fn);
+    fn = new Function(...outNames(nOut), "shape", "strides", ...params, body) as StridedKernel;
+    cache.set(key, fn);
   }
   return fn;
 }
@@ -114,7 +134,10 @@ export function runScalar(
 ): ConcreteArray {
   let outDtype: DType | undefined;
   const build = (): ScalarExpr => lowering(...inputsOf(ins.map((a) => a.dtype)));
-  const expr = (): Body => renderJs(build(), (i) => `x${i}`);
+  const expr = (): Body => {
+    const r = renderJs(build(), (i) => `x${i}`);
+    return { stmts: r.stmts, values: [r.value] };
+  };
   // The output dtype is the expression's; building it once per key is cheap and cached.
   let k = key;
   for (const a of ins) k += `|${a.dtype}`;
@@ -147,4 +170,40 @@ function runKernel(name: string, expr: () => Body, outDtype: DType, outShape: Sh
     stridedKernel(key, expr, ins.length)(out, outShape, strides, ...bufs);
   }
   return new ConcreteArray(outShape, outDtype, out);
+}
+
+/** Where fused kernels are kept (bounded by their owner, unlike the per-primitive maps). */
+export interface FusedKernelCaches {
+  flat: KernelCache<FlatKernel>;
+  strided: KernelCache<StridedKernel>;
+}
+
+/**
+ * Run one generated kernel with several outputs of `outShape` over inputs that broadcast to it
+ * (a fused eager expression: `key` names its structure, `expr` renders it on a cache miss).
+ */
+export function runFused(
+  key: string,
+  expr: () => Body,
+  outDtypes: readonly DType[],
+  outShape: Shape,
+  ins: readonly ConcreteArray[],
+  caches: FusedKernelCaches,
+): TypedArray[] {
+  const size = sizeOf(outShape);
+  const outs = outDtypes.map((d) => allocate(d, size));
+  if (size === 0) return outs;
+  let k = key;
+  for (const d of outDtypes) k += `|${d}`;
+  for (const a of ins) k += `|${a.dtype}`;
+  const bufs = ins.map((a) => a.buffer);
+  // An input of the output's size has its layout (broadcasting can only add leading 1-dims).
+  if (ins.every((a) => a.size === 1 || a.size === size)) {
+    const mask = ins.map((a) => a.size === 1 && size !== 1);
+    flatKernel(k, expr, mask, outs.length, caches.flat)(...outs, size, ...bufs);
+  } else {
+    const strides = ins.map((a) => broadcastStrides(a.shape, outShape));
+    stridedKernel(k, expr, ins.length, outs.length, caches.strided)(...outs, outShape, strides, ...bufs);
+  }
+  return outs;
 }

@@ -13,6 +13,7 @@ import { broadcastShapes, shapesEqual } from "../core/shape.js";
 import { bind, bind1 } from "../core/trace.js";
 import { onnxElementwise } from "../export/onnx/scalar.js";
 import { runScalar } from "./elementwise-kernel.js";
+import "./eager-fusion.js"; // installs eager fusion in the trace
 import { broadcastInDim, moveAxis, reshape } from "./movement.js";
 import { reduceSum } from "./reduce.js";
 import { definePrimitive } from "./registry.js";

@@ -171,3 +171,26 @@ describe("donateArgnums", () => {
     );
   });
 });
+
+describe("donation and eager fusion", () => {
+  test("a value deferred before the donation reads the donated array as it was", () => {
+    const n = 100_000; // large enough for eager elementwise results to be deferred
+    const f = jit((w: Array) => w.mul(3), { donateArgnums: 0, backend: "wasm" });
+    const w = np.ones([n]);
+    const later = w.add(1); // pending: reads w when it is computed
+    const out = f(w);
+    expect(np.max(later).item()).toBe(2);
+    expect(np.min(later).item()).toBe(2);
+    expect(np.max(out).item()).toBe(3);
+    expect(() => w.toArray()).toThrow(DeletedArrayError);
+  });
+
+  test("a donated array that is itself pending is computed before the call", () => {
+    const n = 100_000;
+    const f = jit((w: Array) => w.mul(2), { donateArgnums: 0 });
+    const w = np.ones([n]).add(1); // pending
+    const out = f(w);
+    expect(np.min(out).item()).toBe(4);
+    expect(np.max(out).item()).toBe(4);
+  });
+});

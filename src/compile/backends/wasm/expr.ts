@@ -102,6 +102,21 @@ export class ExprEmitter {
 
   /** Pushes `e`'s value; nodes used more than once are computed once into a local. */
   emit(e: ScalarExpr): void {
+    this.countUses([e]);
+    this.node(e);
+  }
+
+  /**
+   * Several values of one loop body (a kernel with several outputs): `each(k, push)` is called
+   * for root k in order and calls `push()` where root k's value goes on the stack. A node shared
+   * between roots is computed once.
+   */
+  emitEach(roots: readonly ScalarExpr[], each: (k: number, push: () => void) => void): void {
+    this.countUses(roots);
+    roots.forEach((r, k) => each(k, () => this.node(r)));
+  }
+
+  private countUses(roots: readonly ScalarExpr[]): void {
     const counts = new Map<ScalarExpr, number>();
     const count = (n: ScalarExpr): void => {
       const k = (counts.get(n) ?? 0) + 1;
@@ -120,8 +135,7 @@ export class ExprEmitter {
         count(n.b);
       }
     };
-    count(e);
-    this.node(e);
+    for (const r of roots) count(r);
   }
 
   private node(n: ScalarExpr): void {

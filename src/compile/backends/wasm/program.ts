@@ -23,6 +23,7 @@ import type { ContractStep, MapStep, Program, ReduceStep, Step } from "../../ker
 import { allSteps, contiguousStrides, sizeOfShape } from "../../kernel.js";
 import { type BufferPlan, ELEMENT_BYTES, planBuffers } from "../../plan.js";
 import { collapse, compileJs } from "../js.js";
+import { hoist, load, type Ptr, push, store } from "./access.js";
 import { controlUnsupported, emitBranch, emitLoop, type StepEmitter } from "./control.js";
 import { type Code, type FuncRef, type Local, ModuleBuilder } from "./encoder.js";
 import { ExprEmitter, unsupported } from "./expr.js";
@@ -32,11 +33,6 @@ import { defaultBlocking } from "./sgemm.js";
 const DTYPES = new Set<DType>(["float32", "int32", "bool"]);
 /** Wasm memories here stay below 1 GiB (a 32-bit address space, shared with other programs). */
 const MAX_BYTES = 2 ** 30;
-
-/** A byte address: a compile-time constant or a local that holds it. */
-type Ptr = Local | number;
-
-const push = (c: Code, p: Ptr) => (typeof p === "number" ? c.i32.const(p) : c.get(p));
 
 /** `count` (≥ 1) iterations of `body`. */
 function repeat(c: Code, count: number, body: () => void): void {
@@ -81,47 +77,6 @@ function nest(
     });
   };
   level(0, start);
-}
-
-function load(c: Code, d: DType, vector: boolean): void {
-  if (!vector) {
-    if (d === "float32") c.f32.load({ align: 0 });
-    else if (d === "int32") c.i32.load({ align: 0 });
-    else c.i32.load8_u();
-    return;
-  }
-  if (d === "bool") c.v128.load32_zero({ align: 0 }).i16x8.extend_low_i8x16_u().i32x4.extend_low_i16x8_u().i32x4.neg();
-  else c.v128.load({ align: 0 });
-}
-
-function store(c: Code, d: DType, vector: boolean): void {
-  if (!vector) {
-    if (d === "float32") c.f32.store({ align: 0 });
-    else if (d === "int32") c.i32.store({ align: 0 });
-    else c.i32.store8();
-    return;
-  }
-  if (d === "bool") {
-    // Masks to 0/1 bytes: narrow twice, store the low four.
-    const t = c.local("v128");
-    c.v128.constI32x4([1, 1, 1, 1]).v128.and().tee(t).get(t).i16x8.narrow_i32x4_u();
-    c.tee(t).get(t).i8x16.narrow_i16x8_u().v128.store32_lane(0, { align: 0 });
-  } else c.v128.store({ align: 0 });
-}
-
-/** A scalar loaded once (outside the innermost loop), as an f32/i32 local and, if needed, splatted. */
-function hoist(c: Code, p: Ptr, d: DType, vector: boolean): { scalar: Local; vec: Local | null } {
-  const scalar = c.local(d === "float32" ? "f32" : "i32");
-  push(c, p);
-  load(c, d, false);
-  c.set(scalar);
-  if (!vector) return { scalar, vec: null };
-  const vec = c.local("v128");
-  if (d === "float32") c.get(scalar).f32x4.splat();
-  else if (d === "bool") c.i32.const(0).get(scalar).i32.sub().i32x4.splat();
-  else c.get(scalar).i32x4.splat();
-  c.set(vec);
-  return { scalar, vec };
 }
 
 class Emitter implements StepEmitter {
