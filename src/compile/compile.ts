@@ -48,7 +48,8 @@ function describe(p: Program): string {
       if (s.kind === "call") return `  ${i}: call ${s.eqn.prim.name} → ${s.outs.map(buf).join(", ")}`;
       if (s.kind === "contract") {
         const op = (o: typeof s.a) => `b${o.buf}@${o.offset}[${o.bs},${o.rs},${o.cs}]`;
-        return `  ${i}: contract ${s.batch}×(${s.m}×${s.k})·(${s.k}×${s.n}) ${op(s.a)} ${op(s.b)} → ${buf(s.out)}`;
+        const t = s.transposed === true ? " (the product's transpose)" : "";
+        return `  ${i}: contract ${s.batch}×(${s.m}×${s.k})·(${s.k}×${s.n}) ${op(s.a)} ${op(s.b)} → ${buf(s.out)}${t}`;
       }
       const ins = s.inputs.map((v) => `b${v.buf}@${v.offset}[${v.strides.join(",")}]`).join(" ");
       const what = s.kind === "map" ? "map" : `reduce_${s.op} over the last ${s.shape.length - s.keep} of [${s.shape.join(",")}]`;

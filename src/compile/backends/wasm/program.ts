@@ -27,6 +27,7 @@ import { type Code, type FuncRef, type Local, ModuleBuilder } from "./encoder.js
 import { ExprEmitter, unsupported } from "./expr.js";
 import { defineSgemm, workBytes } from "./matmul.js";
 import { defaultBlocking } from "./sgemm.js";
+import { emitSmallContraction, smallFits, smallWorkBytes } from "./small-matmul.js";
 
 const DTYPES = new Set<DType>(["float32", "int32", "bool"]);
 /** Wasm memories here stay below 1 GiB (a 32-bit address space, shared with other programs). */
@@ -295,6 +296,11 @@ class Emitter {
     const { batch, m, k, n, a, b } = s;
     if (batch * m * n === 0) return;
     const out = this.addr(s.out);
+    if (smallFits(s)) {
+      const operand = (o: ContractStep["a"]) => ({ addr: this.addr(o.buf, o.offset), bs: o.bs, rs: o.rs, cs: o.cs });
+      emitSmallContraction(c, { batch, m, k, n, a: operand(a), b: operand(b), out, fma: defaultBlocking().fma }, this.work);
+      return;
+    }
     if (k === 0) {
       c.i32
         .const(out)
@@ -369,9 +375,14 @@ export function compileWasm(program: Program, evaluator?: IrEvaluator): WasmExec
   const why = wasmUnsupported(program);
   if (why !== null) return { unsupported: why };
   if (typeof WebAssembly === "undefined" || typeof TextEncoder === "undefined") return { unsupported: "no WebAssembly here" };
-  const hasContract = program.steps.some((s) => s.kind === "contract");
-  // The sgemm work area sits at byte 64, before the arena.
-  const base = hasContract ? Math.ceil((64 + workBytes(defaultBlocking())) / 64) * 64 : 64;
+  const contracts = program.steps.filter((s): s is ContractStep => s.kind === "contract");
+  const hasContract = contracts.some((s) => !smallFits(s));
+  // The work area of sgemm (packed panels) and of the small kernels (a packed B) sits at byte 64, before the arena.
+  const work = Math.max(
+    hasContract ? workBytes(defaultBlocking()) : 0,
+    ...contracts.map((s) => (smallFits(s) ? smallWorkBytes(s) : 0)),
+  );
+  const base = Math.ceil((64 + work) / 64) * 64;
   const plan = planBuffers(program, base);
   if (plan.end > MAX_BYTES) return { unsupported: `the buffer plan needs ${plan.end} bytes` };
   const pages = Math.max(1, Math.ceil(plan.end / 65536));
