@@ -9,7 +9,10 @@
  *   are hoisted out of the loop and splatted), then a scalar loop for the tail.
  * - reduce: scalar loops; float32 sum/prod accumulate in float64 in the reference order (as the
  *   JS backend does, so both give the same bits), max/min keep the first NaN as the reference.
- * - contract: the blocked f32x4 sgemm of matmul.ts, defined inside the same module.
+ *   A contiguous innermost kept dim (column sums) runs four outputs per vector (reduce.ts), each
+ *   in the same order, so the bits are the same.
+ * - contract: small products as shape-specialised f32x4 code (small-matmul.ts), larger ones on
+ *   the blocked f32x4 sgemm of matmul.ts, defined inside the same module.
  * Steps without a Wasm form (reference-kernel calls such as gather or control flow, and
  * expressions with ops the emitter lacks) run in JS between Wasm segments, over views of the same
  * memory: the module exports one function per run of Wasm steps. Programs with other dtypes
@@ -26,6 +29,7 @@ import { collapse, compileJs } from "../js.js";
 import { type Code, type FuncRef, type Local, ModuleBuilder } from "./encoder.js";
 import { ExprEmitter, unsupported } from "./expr.js";
 import { defineSgemm, workBytes } from "./matmul.js";
+import { emitVectorReduce, vectorReduceUnsupported } from "./reduce.js";
 import { defaultBlocking } from "./sgemm.js";
 import { emitSmallContraction, smallFits, smallWorkBytes } from "./small-matmul.js";
 
@@ -210,6 +214,10 @@ class Emitter {
   }
 
   reduce(s: ReduceStep): void {
+    if (vectorReduceUnsupported(s, (b) => this.dtypeOf(b)) === null) {
+      emitVectorReduce(this.m, this.c, s, this);
+      return;
+    }
     const c = this.c;
     const keptShape = s.shape.slice(0, s.keep);
     if (sizeOfShape(keptShape) === 0) return;
