@@ -57,7 +57,8 @@ function describe(p: Program): string {
       if (s.kind === "call") lines.push(`${at}call ${s.eqn.prim.name} → ${s.outs.map(buf).join(", ")}`);
       else if (s.kind === "contract") {
         const op = (o: typeof s.a) => `b${o.buf}@${o.offset}[${o.bs},${o.rs},${o.cs}]`;
-        lines.push(`${at}contract ${s.batch}×(${s.m}×${s.k})·(${s.k}×${s.n}) ${op(s.a)} ${op(s.b)} → ${buf(s.out)}`);
+        const t = s.transposed === true ? " (the product's transpose)" : "";
+        lines.push(`${at}contract ${s.batch}×(${s.m}×${s.k})·(${s.k}×${s.n}) ${op(s.a)} ${op(s.b)} → ${buf(s.out)}${t}`);
       } else if (s.kind === "loop") {
         const nk = s.numCarry;
         const trip = s.trip.kind === "count" ? `${s.trip.length} iterations${s.trip.reverse ? ", reversed" : ""}` : "while";

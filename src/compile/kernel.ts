@@ -130,9 +130,11 @@ export interface MatrixOperand {
 }
 
 /**
- * A float32 `dot_general` with at most one batch dim over matrices: out[t, i, j] (row-major
- * [batch, m, n]) = Σ_p a[t, i, p]·b[t, p, j]. Backends without a matrix kernel run `eqn` on the
- * whole buffers `inputs` (it is the same computation).
+ * A float32 `dot_general` read as a batch of matrix products (its batch, free and contracted dims
+ * each merged into one): out[t, i, j] (row-major [batch, m, n]) = Σ_p a[t, i, p]·b[t, p, j].
+ * Backends without a matrix kernel run `eqn` on the whole buffers `inputs` (the same computation;
+ * when `transposed`, the step computes the transpose of `eqn`'s output, [batch, n', m'] for its
+ * [batch, m', n'], and such backends transpose `eqn`'s result).
  */
 export interface ContractStep {
   readonly kind: "contract";
@@ -145,6 +147,7 @@ export interface ContractStep {
   readonly b: MatrixOperand;
   readonly eqn: Eqn;
   readonly inputs: readonly [number, number];
+  readonly transposed?: boolean;
 }
 
 export type Step = MapStep | ReduceStep | CallStep | ContractStep | LoopStep | BranchStep;

@@ -11,6 +11,7 @@ import { ValueError } from "../core/errors.js";
 import type { AffineMap } from "../core/primitive.js";
 import * as S from "../core/scalar.js";
 import { type Atom, type Eqn, type Ir, Lit, type Var } from "../ir/ir.js";
+import { matrixForm, readsTransposed, termMaps, transposedDim, transposedForm } from "./contract-form.js";
 import {
   type Buffer,
   contiguousStrides,
@@ -119,23 +120,14 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * would wrap where the reference kernel multiplies in float64). */
 const DOT_REDUCE_DTYPES = new Set(["float32", "float64"]);
 
-interface DotDims {
-  readonly contracting: readonly [readonly number[], readonly number[]];
-  readonly batch: readonly [readonly number[], readonly number[]];
+/** Reductions of one term per output become elementwise for these dtypes. */
+const SINGLE_TERM_DTYPES = new Set(["float32", "float64", "int32"]);
+
+/** The shape of a product's transpose: [batch, rhs free, lhs free] from [batch, lhs free, rhs free]. */
+function transposedShape(shape: readonly number[], nb: number, nl: number): number[] {
+  return [...shape.slice(0, nb), ...shape.slice(nb + nl), ...shape.slice(nb, nb + nl)];
 }
 
-/** A float32 product of matrices (one contracted dim each, at most one batch dim): a contract step. */
-function contractible(e: Eqn, { contracting, batch }: DotDims): boolean {
-  const [l, r] = e.inputs;
-  if (l instanceof Lit || r instanceof Lit || l.aval.dtype !== "float32" || r.aval.dtype !== "float32") return false;
-  const nb = batch[0].length;
-  return contracting[0].length === 1 && nb <= 1 && l.aval.ndim === nb + 2 && r.aval.ndim === nb + 2;
-}
-
-/**
- * Schedule `ir` into a kernel program. `prepare` runs on every sub-IR (loop body, loop condition,
- * branch) before it is scheduled inline: the compiler passes it the IR passes.
- */
 export function schedule(ir: Ir, prepare: (sub: Ir) => Ir = (sub) => sub): Program {
   const buffers: Buffer[] = [];
   const newBuffer = (b: Omit<Buffer, "id">): number => {
@@ -167,6 +159,10 @@ export function schedule(ir: Ir, prepare: (sub: Ir) => Ir = (sub) => sub): Progr
     };
     for (const e of ir.eqns) e.inputs.forEach(use);
     ir.outs.forEach(use);
+    const consumers = new Map<Var, Eqn[]>();
+    for (const e of ir.eqns)
+      for (const a of e.inputs) if (!(a instanceof Lit)) consumers.set(a, [...(consumers.get(a) ?? []), e]);
+    const isOutput = new Set(ir.outs.filter((a): a is Var => !(a instanceof Lit)));
 
     const materialise = (v: Var, lazy: Lazy): number => {
       const b = newBuffer({ dtype: lazy.expr.dtype, shape: lazy.shape, role: "temp" });
@@ -178,7 +174,36 @@ export function schedule(ir: Ir, prepare: (sub: Ir) => Ir = (sub) => sub): Progr
     const bufferOf = (v: Var): number => {
       const b = bufOf.get(v);
       if (b !== undefined) return b;
-      return materialise(v, lazyOf.get(v) as Lazy);
+      const l = lazyOf.get(v) as Lazy;
+      // A whole temporary read in its own row-major order (a transposed product read back through
+      // its transpose) is that buffer: no copy.
+      const [w] = l.views;
+      if (l.expr.k === "input" && l.views.length === 1 && w.offset === 0 && buffers[w.buf].role === "temp") {
+        const t = buffers[w.buf];
+        const st = contiguousStrides(l.shape);
+        if (
+          t.dtype === l.expr.dtype &&
+          sameShape(t.shape, l.shape) &&
+          w.strides.every((s, d) => s === st[d] || l.shape[d] === 1)
+        ) {
+          bufOf.set(v, w.buf);
+          lazyOf.delete(v);
+          return w.buf;
+        }
+      }
+      return materialise(v, l);
+    };
+    /** A buffer holding `v`'s elements in row-major order (possibly under another shape, as a reshape's operand). */
+    const operandBuffer = (v: Var): number => {
+      const l = lazyOf.get(v);
+      if (l !== undefined && l.expr.k === "input" && l.views.length === 1) {
+        const [w] = l.views;
+        const st = contiguousStrides(l.shape);
+        const whole = sizeOfShape(buffers[w.buf].shape) === sizeOfShape(l.shape) && w.offset === 0;
+        if (whole && buffers[w.buf].dtype === l.expr.dtype && w.strides.every((s, d) => s === st[d] || l.shape[d] === 1))
+          return w.buf;
+      }
+      return bufferOf(v);
     };
     const valueOf = (a: Atom): Lazy => {
       const lit = litAt(a);
@@ -311,6 +336,19 @@ export function schedule(ir: Ir, prepare: (sub: Ir) => Ir = (sub) => sub): Progr
         if ((lower.op === "max" || lower.op === "min") && sizeOfShape(axes.map((d) => inShape[d])) === 0 && out.aval.size > 0) {
           throw new ValueError(`reduce_${lower.op}: cannot reduce over an empty axis of ${a.aval.str()} (there is no identity)`);
         }
+        // One term per output: elementwise (and fused like any). The reference sums from +0 (a −0
+        // term reads +0) except for a rank-0 operand, which it copies.
+        if (
+          sizeOfShape(axes.map((d) => inShape[d])) === 1 &&
+          SINGLE_TERM_DTYPES.has(out.aval.dtype) &&
+          l.expr.dtype === out.aval.dtype
+        ) {
+          const m: AffineMap = { offset: inShape.map(() => 0), coef: inShape.map((_, d) => kept.map((k) => (k === d ? 1 : 0))) };
+          const term = reindex(l, m, out.aval.shape);
+          const plusZero = lower.op === "sum" && inShape.length > 0;
+          define(out, plusZero ? { ...term, expr: S.binary("add", term.expr, S.constant(0, out.aval.dtype)) } : term);
+          continue;
+        }
         const shape = order.map((d) => inShape[d]);
         const views = l.views.map((v) => ({ buf: v.buf, offset: v.offset, strides: order.map((d) => v.strides[d]) }));
         const b = newBuffer({ dtype: out.aval.dtype, shape: out.aval.shape, role: "temp" });
@@ -327,65 +365,77 @@ export function schedule(ir: Ir, prepare: (sub: Ir) => Ir = (sub) => sub): Progr
         bufOf.set(out, b);
         continue;
       }
-      if (lower.kind === "contract" && contractible(e, lower.dims(e.params))) {
-        const [l, r] = e.inputs as Var[];
-        const { contracting, batch } = lower.dims(e.params);
-        const [lb, rb] = [batch[0][0], batch[1][0]];
-        const [lc, rc] = [contracting[0][0], contracting[1][0]];
-        const free = (nd: number, used: number[]) => [0, 1, 2].slice(0, nd).find((d) => !used.includes(d)) as number;
-        const lf = free(l.aval.ndim, [lc, lb]);
-        const rf = free(r.aval.ndim, [rc, rb]);
-        const [sl, sr] = [contiguousStrides(l.aval.shape), contiguousStrides(r.aval.shape)];
-        const ins = [bufferOf(l), bufferOf(r)] as const;
-        const b = newBuffer({ dtype: "float32", shape: out.aval.shape, role: "temp" });
-        steps.push({
-          kind: "contract",
-          out: b,
-          batch: lb === undefined ? 1 : l.aval.shape[lb],
-          m: l.aval.shape[lf],
-          k: l.aval.shape[lc],
-          n: r.aval.shape[rf],
-          a: { buf: ins[0], offset: 0, bs: lb === undefined ? 0 : sl[lb], rs: sl[lf], cs: sl[lc] },
-          b: { buf: ins[1], offset: 0, bs: rb === undefined ? 0 : sr[rb], rs: sr[rc], cs: sr[rf] },
-          eqn: e,
-          inputs: ins,
-        });
-        bufOf.set(out, b);
-        continue;
-      }
-      // Any other dot_general is a reduction: out[b, i, j] = Σ_k l[b, i, k]·r[b, k, j] over an index
-      // space (output dims, then contracted dims) that reads both operands through views, so their
-      // producers fuse in as a prologue. (Accumulated in float64 like the reference kernel.)
       if (lower.kind === "contract" && DOT_REDUCE_DTYPES.has(out.aval.dtype)) {
         const [l, r] = e.inputs;
-        const { contracting, batch } = lower.dims(e.params);
-        const [lc, rc] = contracting;
-        const [lb, rb] = batch;
-        const lf = l.aval.shape.map((_, d) => d).filter((d) => !lc.includes(d) && !lb.includes(d));
-        const rf = r.aval.shape.map((_, d) => d).filter((d) => !rc.includes(d) && !rb.includes(d));
+        const dims = lower.dims(e.params);
+        const terms = dims.contracting[0].reduce((n, d) => n * l.aval.shape[d], 1);
         const outRank = out.aval.ndim;
-        const shape = [...out.aval.shape, ...lc.map((d) => l.aval.shape[d])];
-        // The reduction dim each operand axis is read along.
-        const dimOf = (nd: number, b: readonly number[], f: readonly number[], c: readonly number[], freeAt: number) => {
-          const at = new globalThis.Array<number>(nd);
-          b.forEach((d, i) => {
-            at[d] = i;
+        // One term per output: the product is elementwise (and fuses like any). + 0 as in the
+        // reference kernel, whose sums start at +0 (so a −0 product reads +0); one rounding of the
+        // exact product, as there.
+        if (terms === 1) {
+          const [lm, rm] = termMaps(l.aval.shape, r.aval.shape, dims, 0);
+          const { exprs, views } = combine([reindex(valueOf(l), lm, out.aval.shape), reindex(valueOf(r), rm, out.aval.shape)]);
+          const zero = S.constant(0, out.aval.dtype);
+          define(out, { shape: out.aval.shape, expr: S.binary("add", S.binary("mul", exprs[0], exprs[1]), zero), views });
+          continue;
+        }
+        // A float32 batch of matrix products over materialised operands: a contract step (vector
+        // and matrix-vector products stay reductions, which keep their producers fused). When
+        // every reader takes its transpose (backprop's weight gradients), it computes Bᵀ·Aᵀ and
+        // writes the transpose directly, so the readers see a row-major buffer.
+        const form =
+          out.aval.dtype === "float32" && litAt(l) === null && litAt(r) === null
+            ? matrixForm(l.aval.shape, r.aval.shape, dims)
+            : null;
+        if (form !== null && form.m > 1 && form.n > 1 && litAt(l) === null && litAt(r) === null) {
+          const nb = dims.batch[0].length;
+          const nl = l.aval.ndim - nb - dims.contracting[0].length;
+          const nr = outRank - nb - nl;
+          const readers = consumers.get(out) ?? [];
+          const swap =
+            !isOutput.has(out) &&
+            readers.length > 0 &&
+            readers.every((c) => {
+              const lw = c.prim.lower;
+              return lw.kind === "view" && readsTransposed(lw.map(out.aval.shape, c.outVars[0].aval.shape, c.params), nb, nl, nr);
+            });
+          const f = swap ? transposedForm(form) : form;
+          const ins = [operandBuffer(l as Var), operandBuffer(r as Var)] as const;
+          const [ia, ib] = swap ? [ins[1], ins[0]] : ins;
+          const b = newBuffer({
+            dtype: "float32",
+            shape: swap ? transposedShape(out.aval.shape, nb, nl) : out.aval.shape,
+            role: "temp",
           });
-          f.forEach((d, i) => {
-            at[d] = freeAt + i;
+          steps.push({
+            kind: "contract",
+            out: b,
+            batch: f.batch,
+            m: f.m,
+            k: f.k,
+            n: f.n,
+            a: { buf: ia, offset: 0, ...f.a },
+            b: { buf: ib, offset: 0, ...f.b },
+            eqn: e,
+            inputs: ins,
+            ...(swap ? { transposed: true } : {}),
           });
-          c.forEach((d, i) => {
-            at[d] = outRank + i;
-          });
-          return at;
-        };
-        const mapOf = (nd: number, at: readonly number[]): AffineMap => ({
-          offset: new globalThis.Array<number>(nd).fill(0),
-          coef: at.map((dim) => shape.map((_, d) => (d === dim ? 1 : 0))),
-        });
-        const lv = reindex(valueOf(l), mapOf(l.aval.ndim, dimOf(l.aval.ndim, lb, lf, lc, lb.length)), shape);
-        const rv = reindex(valueOf(r), mapOf(r.aval.ndim, dimOf(r.aval.ndim, rb, rf, rc, lb.length + lf.length)), shape);
-        const { exprs, views } = combine([lv, rv]);
+          if (swap) {
+            // The product's own index reads the transposed buffer.
+            const ts = transposedShape(out.aval.shape, nb, nl);
+            const st = contiguousStrides(ts);
+            const strides = out.aval.shape.map((_, j) => st[transposedDim(j, nb, nl, nr)]);
+            lazyOf.set(out, { shape: out.aval.shape, expr: S.input(0, "float32"), views: [{ buf: b, offset: 0, strides }] });
+          } else bufOf.set(out, b);
+          continue;
+        }
+        // Any other float dot_general is a reduction: out[b, i, j] = Σ_k l[b, i, k]·r[b, k, j] over
+        // an index space (output dims, then contracted dims) that reads both operands through views,
+        // so their producers fuse in as a prologue. (Accumulated in float64 like the reference kernel.)
+        const shape = [...out.aval.shape, ...dims.contracting[0].map((d) => l.aval.shape[d])];
+        const [lm, rm] = termMaps(l.aval.shape, r.aval.shape, dims, dims.contracting[0].length);
+        const { exprs, views } = combine([reindex(valueOf(l), lm, shape), reindex(valueOf(r), rm, shape)]);
         const b = newBuffer({ dtype: out.aval.dtype, shape: out.aval.shape, role: "temp" });
         steps.push({
           kind: "reduce",

@@ -8,6 +8,7 @@ import type { Program } from "../../src/compile/kernel.js";
 import { schedule } from "../../src/compile/schedule.js";
 import type { Array } from "../../src/index.js";
 import { jit, makeIr, nn, np, vmap } from "../../src/index.js";
+import { dotGeneral } from "../../src/primitives/linalg.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: any function of arrays
 function program(f: (...xs: any[]) => unknown, ...args: Array[]): Program {
@@ -107,5 +108,54 @@ describe("dot_generals that are not matrix products", () => {
     const p = program(f, m, v);
     expect(kinds(p).filter((k) => k.startsWith("call"))).toEqual([]);
     expect(jit(f)(m, v).toArray()).toEqual(jit(f, { backend: "reference" })(m, v).toArray());
+  });
+});
+
+describe("contractions (scheduling decisions)", () => {
+  test("a dense layer's weight gradient is one contract step that writes the transpose (no transposed copy)", () => {
+    // What grad stages for x·w: transpose(dot_general(g, x, contracting [[0], [0]])) — computed as xᵀ·g.
+    const p = program(
+      (x: Array, g: Array) => np.transpose(dotGeneral(g, x, { contracting: [[0], [0]], batch: [[], []] })).mul(0.1),
+      np.ones([32, 64]),
+      np.ones([32, 128]),
+    );
+    expect(kinds(p)).toEqual(["contract", "map"]);
+    const [mm, scale] = p.steps;
+    expect(mm.kind === "contract" && [mm.m, mm.k, mm.n, mm.transposed]).toEqual([64, 32, 128, true]);
+    // The reader sees a row-major buffer: its innermost dim steps by 1 (f32x4 lanes).
+    expect(scale.kind === "map" && scale.inputs[0].strides).toEqual([128, 1]);
+  });
+
+  test("a product that is also returned is not transposed", () => {
+    const p = program(
+      (x: Array, g: Array) => {
+        const d = np.matmul(np.transpose(g), x);
+        return [d, np.transpose(d)];
+      },
+      np.ones([4, 3]),
+      np.ones([4, 5]),
+    );
+    const mm = p.steps.find((s) => s.kind === "contract");
+    expect(mm?.kind === "contract" && mm.transposed).toBeFalsy();
+  });
+
+  test("a vmap-batched per-example layer [b, 1, k]·[k, n] is one matrix product over the input in place", () => {
+    const f = vmap((x: Array, w: Array) => np.matmul(np.expandDims(x, 0), w), { inAxes: [0, null] });
+    const p = program(f, np.ones([128, 64]), np.ones([64, 32]));
+    expect(kinds(p)).toEqual(["contract"]);
+    const [mm] = p.steps;
+    expect(mm.kind === "contract" && [mm.batch, mm.m, mm.k, mm.n, mm.a.buf]).toEqual([1, 128, 64, 32, p.inputs[0]]);
+  });
+
+  test("per-example outer products (one term per output) are elementwise and fuse into their reader", () => {
+    // vmap of an outer product: [b, m, 1]·[b, 1, n] with the batch dim paired, then transposed.
+    const f = vmap((u: Array, v: Array) => np.transpose(np.matmul(np.expandDims(u, 1), np.expandDims(v, 0))).mul(2));
+    const p = program(f, np.ones([16, 5]), np.ones([16, 7]));
+    expect(kinds(p)).toEqual(["map"]);
+  });
+
+  test("a reduction over a size-1 axis is elementwise", () => {
+    const p = program((x: Array) => np.sum(x, 1).mul(2), np.ones([4, 1, 3]));
+    expect(kinds(p)).toEqual(["map"]);
   });
 });

@@ -173,12 +173,16 @@ export function compileJs(program: Program, evaluator?: IrEvaluator): JsExecutab
       else if (s.kind === "branch") branchStep(s, k, out);
       else {
         // A contraction is its dot_general's reference kernel here.
+        const t = s.kind === "contract" && s.transposed === true ? s : null;
+        const contract = s.kind === "contract";
         if (s.kind === "contract") s = { kind: "call", eqn: s.eqn, inputs: s.inputs, outs: [s.out] };
         const bufIns = s.inputs.filter((x): x is number => typeof x === "number");
         out.push(
           `const [${s.outs.map((o) => `b${o}`).join(", ")}] = K[${calls.length}](${bufIns.map((b) => `b${b}`).join(", ")});`,
         );
-        calls.push(callKernel(program, s, evaluator));
+        // Its operand buffers hold the operands in row-major order, possibly under another shape.
+        const kernel = callKernel(program, s, evaluator, contract);
+        calls.push(t === null ? kernel : (...bufs) => [transposeBatch(kernel(...bufs)[0], t.batch, t.n, t.m)]);
       }
     }
   };
@@ -262,15 +266,30 @@ export function compileJs(program: Program, evaluator?: IrEvaluator): JsExecutab
   };
 }
 
+/** The [batch, n, m] transpose of a row-major [batch, m, n] buffer. */
+function transposeBatch(x: TypedArray, batch: number, m: number, n: number): TypedArray {
+  const out = x.slice();
+  for (let t = 0; t < batch; t++) {
+    const o = t * m * n;
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[o + j * m + i] = x[o + i * n + j];
+  }
+  return out;
+}
+
 /** A reference-kernel step as a function of its buffer operands. */
-function callKernel(program: Program, s: CallStep, evaluator?: IrEvaluator): (...bufs: TypedArray[]) => TypedArray[] {
+function callKernel(
+  program: Program,
+  s: CallStep,
+  evaluator?: IrEvaluator,
+  operandShapes = false,
+): (...bufs: TypedArray[]) => TypedArray[] {
   const literals = s.inputs.map((x) => (typeof x === "number" ? null : fullConcrete([], x.dtype, x.literal, x.weak)));
   return (...bufs: TypedArray[]) => {
     let k = 0;
     const args = s.inputs.map((x, i) => {
       if (typeof x !== "number") return literals[i] as ConcreteArray;
       const b = program.buffers[x];
-      return new ConcreteArray(b.shape, b.dtype, bufs[k++]);
+      return new ConcreteArray(operandShapes ? s.eqn.inputs[i].aval.shape : b.shape, b.dtype, bufs[k++]);
     });
     return s.eqn.prim.impl(args, s.eqn.params, evaluator).map((o) => o.buffer);
   };

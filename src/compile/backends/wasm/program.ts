@@ -9,7 +9,10 @@
  *   are hoisted out of the loop and splatted), then a scalar loop for the tail.
  * - reduce: scalar loops; float32 sum/prod accumulate in float64 in the reference order (as the
  *   JS backend does, so both give the same bits), max/min keep the first NaN as the reference.
- * - contract: the blocked f32x4 sgemm of matmul.ts, defined inside the same module.
+ *   A contiguous innermost kept dim (column sums) runs four outputs per vector (reduce.ts), each
+ *   in the same order, so the bits are the same.
+ * - contract: small products as shape-specialised f32x4 code (small-matmul.ts), larger ones on
+ *   the blocked f32x4 sgemm of matmul.ts, defined inside the same module.
  * Steps without a Wasm form (reference-kernel calls such as gather or control flow, and
  * expressions with ops the emitter lacks) run in JS between Wasm segments, over views of the same
  * memory: the module exports one function per run of Wasm steps. Programs with other dtypes
@@ -28,7 +31,9 @@ import { controlUnsupported, emitBranch, emitLoop, type StepEmitter } from "./co
 import { type Code, type FuncRef, type Local, ModuleBuilder } from "./encoder.js";
 import { ExprEmitter, unsupported } from "./expr.js";
 import { defineSgemm, workBytes } from "./matmul.js";
+import { emitVectorReduce, vectorReduceUnsupported } from "./reduce.js";
 import { defaultBlocking } from "./sgemm.js";
+import { emitSmallContraction, smallFits, smallWorkBytes } from "./small-matmul.js";
 
 const DTYPES = new Set<DType>(["float32", "int32", "bool"]);
 /** Wasm memories here stay below 1 GiB (a 32-bit address space, shared with other programs). */
@@ -182,6 +187,10 @@ class Emitter implements StepEmitter {
   }
 
   reduce(s: ReduceStep): void {
+    if (vectorReduceUnsupported(s, (b) => this.dtypeOf(b)) === null) {
+      emitVectorReduce(this.m, this.c, s, this);
+      return;
+    }
     const c = this.c;
     const keptShape = s.shape.slice(0, s.keep);
     if (sizeOfShape(keptShape) === 0) return;
@@ -268,6 +277,11 @@ class Emitter implements StepEmitter {
     const { batch, m, k, n, a, b } = s;
     if (batch * m * n === 0) return;
     const out = this.addr(s.out);
+    if (smallFits(s)) {
+      const operand = (o: ContractStep["a"]) => ({ addr: this.addr(o.buf, o.offset), bs: o.bs, rs: o.rs, cs: o.cs });
+      emitSmallContraction(c, { batch, m, k, n, a: operand(a), b: operand(b), out, fma: defaultBlocking().fma }, this.work);
+      return;
+    }
     if (k === 0) {
       c.i32
         .const(out)
@@ -354,9 +368,14 @@ export function compileWasm(program: Program, evaluator?: IrEvaluator): WasmExec
   if (program.steps.length > 0 && program.steps.every((s) => stepUnsupported(s) !== null)) {
     return { unsupported: "no step compiles to Wasm (each runs in JS), so the JS backend runs them without copies" };
   }
-  const hasContract = [...allSteps(program.steps)].some((s) => s.kind === "contract");
-  // The sgemm work area sits at byte 64, before the arena.
-  const base = hasContract ? Math.ceil((64 + workBytes(defaultBlocking())) / 64) * 64 : 64;
+  const contracts = [...allSteps(program.steps)].filter((s): s is ContractStep => s.kind === "contract");
+  const hasContract = contracts.some((s) => !smallFits(s));
+  // The work area of sgemm (packed panels) and of the small kernels (a packed B) sits at byte 64, before the arena.
+  const work = Math.max(
+    hasContract ? workBytes(defaultBlocking()) : 0,
+    ...contracts.map((s) => (smallFits(s) ? smallWorkBytes(s) : 0)),
+  );
+  const base = Math.ceil((64 + work) / 64) * 64;
   const plan = planBuffers(program, base);
   if (plan.end > MAX_BYTES) return { unsupported: `the buffer plan needs ${plan.end} bytes` };
   const pages = Math.max(1, Math.ceil(plan.end / 65536));
