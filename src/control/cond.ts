@@ -74,6 +74,10 @@ export const condP: Primitive<CondParams> = definePrimitive<CondParams>("cond", 
     const branch = branches[clampIndex(idx.item(), branches.length)];
     return ev === undefined ? executeReference(branch, ops) : ev.run(branch, ops);
   },
+  enter: ([idx, ...ops], { branches }, run) => {
+    const i = clampIndex(idx.item(), branches.length);
+    return run(branches[i], ops, `cond branch ${i}`);
+  },
   // Only nonzero tangents enter the branches' JVPs (see jvpIr); an output tangent that is zero in
   // every branch stays a symbolic zero.
   jvp: ([idx, ...ops], [, ...tangents], { branches }) => {

@@ -86,6 +86,7 @@ export const jitCallP: Primitive<JitParams> = definePrimitive<JitParams>("jit_ca
     return [outs, outs.map(() => 0)];
   },
   lower: { kind: "inline", body: (params) => (params as JitParams).ir },
+  enter: (args, { ir, name }, run) => run(ir, args, `jit(${name})`),
   // Under partial evaluation (reverse mode) the call splits in two: the known half runs now as
   // one call and yields residuals; the unknown half is staged as one call on residuals and
   // unknowns. So grad(jit(f)) keeps both its forward and its backward pass compiled.

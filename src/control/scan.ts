@@ -108,6 +108,27 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", 
     const outs = [...carry, ...ys.map((b, j) => new ConcreteArray(ysAvals[j].shape, ysAvals[j].dtype, b))];
     return outs.map((o, i) => o.withWeak(outAvals[i].weakType));
   },
+  // The same loop as impl's, one named run of the body per step.
+  enter: (args, p, run) => {
+    const { body, numConsts: nc, numCarry: nk, length, reverse } = p;
+    const outAvals = scanAvals(
+      args.map((a) => a.aval),
+      p,
+    );
+    const consts = args.slice(0, nc);
+    let carry = args.slice(nc, nc + nk);
+    const xs = args.slice(nc + nk);
+    const ysAvals = outAvals.slice(nk);
+    const ys = ysAvals.map((a) => allocate(a.dtype, a.size));
+    for (let s = 0; s < length; s++) {
+      const i = reverse ? length - 1 - s : s;
+      const outs = run(body, [...consts, ...carry, ...xs.map((x) => row(x, i))], `scan step ${i}`);
+      carry = outs.slice(0, nk);
+      outs.slice(nk).forEach((y, j) => ys[j].set(y.buffer, i * y.size));
+    }
+    const outs = [...carry, ...ys.map((b, j) => new ConcreteArray(ysAvals[j].shape, ysAvals[j].dtype, b))];
+    return outs.map((o, i) => o.withWeak(outAvals[i].weakType));
+  },
   // Tangents ride along as extra consts, carry and xs of the same loop. Only nonzero ones do
   // (see jvpIr): a carry's tangent is nonzero when its initial tangent is or the body makes it
   // so from the nonzero ones (a fixpoint, as JAX's scan JVP); the others stay symbolic zeros.

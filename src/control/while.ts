@@ -58,6 +58,14 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>("whil
     while (run(p.cond, [...cc, ...carry])[0].item()) carry = run(p.body, [...bc, ...carry]);
     return carry.map((c, i) => c.withWeak(p.body.outAvals[i].weakType));
   },
+  enter: (args, p, run) => {
+    const { cc, bc } = parts(args, p);
+    let { carry } = parts(args, p);
+    for (let k = 0; run(p.cond, [...cc, ...carry], `whileLoop condition at iteration ${k}`)[0].item(); k++) {
+      carry = run(p.body, [...bc, ...carry], `whileLoop iteration ${k}`);
+    }
+    return carry.map((c, i) => c.withWeak(p.body.outAvals[i].weakType));
+  },
   // Tangents of the body consts and the carry ride along; the condition only reads the primals.
   // Only nonzero ones do (see jvpIr): a carry's tangent is nonzero when its initial tangent is or
   // the body makes it so from the nonzero ones (a fixpoint); the others stay symbolic zeros.

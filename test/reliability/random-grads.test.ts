@@ -19,7 +19,7 @@ import { checkGrads, numericalGrad } from "../../src/testing/index.js";
 import { build, type Case, describe, makeArgs, type Seed } from "./smooth-programs.js";
 import { tally } from "./tally.js";
 
-const RUNS = Number(process.env.RANDOM_GRAD_RUNS ?? 40);
+const RUNS = Number(process.env.RANDOM_GRAD_RUNS ?? 60);
 const count = tally("random gradients");
 
 const leavesOf = (t: unknown): Array[] => tree.leaves(t) as Array[];
@@ -151,12 +151,16 @@ export const caseArb: fc.Arbitrary<Case> = fc.record({
 });
 
 group("random smooth programs: gradients agree with central differences and across transforms", () => {
-  test(`grad = central differences = checkGrads; jit(grad) on ${BACKENDS.join(", ")}, grad(jit), vmap(grad) = grad (${RUNS} programs)`, () => {
-    fc.assert(
-      fc.property(caseArb, (c) => check(c)),
-      { numRuns: RUNS },
-    );
-  });
+  test(
+    `grad = central differences = checkGrads; jit(grad) on ${BACKENDS.join(", ")}, grad(jit), vmap(grad) = grad (${RUNS} programs)`,
+    () => {
+      fc.assert(
+        fc.property(caseArb, (c) => check(c)),
+        { numRuns: RUNS },
+      );
+    },
+    60_000 + 3_000 * RUNS,
+  );
 
   test("the generator covers every op kind (a test of the test)", () => {
     const seen = new Set<string>();
