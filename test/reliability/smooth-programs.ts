@@ -14,7 +14,8 @@
  * that the builder turns into ops over a pool of values (the argument leaves, then each op's
  * result), so fast-check shrinks a failure by dropping seeds and the report prints the program.
  */
-import { type Array, cond, customJvp, customVjp, foriLoop, nn, np, scan, switchCase } from "../../src/index.js";
+import fc from "fast-check";
+import { type Array, cond, customJvp, customVjp, foriLoop, jit, nn, np, scan, switchCase, vmap } from "../../src/index.js";
 
 export interface Seed {
   readonly k: number;
@@ -88,6 +89,9 @@ const softlog = customVjp(
   (x: Array, ct: Array) => [ct.mul(x.mul(2).div(np.square(x).add(1)))] as [Array],
 );
 
+// A jitted function called inside the program: grad and vmap go through jit_call's rules.
+const jitted = jit((a: Array, b: Array) => np.tanh(a).mul(b).add(a));
+
 type Unary = readonly [name: string, fn: (x: Array) => Array, bound: (b: number) => number, applies?: (b: number) => boolean];
 const UNARY: readonly Unary[] = [
   ["tanh", np.tanh, () => 1],
@@ -154,7 +158,7 @@ function buildAny(pool: readonly Info[], s: Seed): Op | null {
     run: (_f, a) => run(a),
     bound,
   });
-  switch (s.k % 16) {
+  switch (s.k % 19) {
     case 0:
     case 1: {
       const [name, fn, bound, applies] = UNARY[s.c % UNARY.length];
@@ -278,8 +282,48 @@ function buildAny(pool: readonly Info[], s: Seed): Op | null {
         bound: x.bound + n / 2,
       };
     }
-    default:
+    case 15:
       return { ...same("customVjp softlog", softlog, Math.log1p(x.bound * x.bound)), revOnly: true };
+    case 16: {
+      const yi = partner();
+      if (yi === null) return null;
+      return {
+        args: [xi, yi],
+        text: "jit((a, b) => tanh(a)·b + a)",
+        run: (_f, a, b) => jitted(a, b),
+        bound: pool[yi].bound + x.bound,
+      };
+    }
+    case 17: {
+      // vmap inside the program, over a random axis, closing over another value
+      if (nd === 0) return null;
+      const zi = pick(s.c);
+      if (sizeOf(pool[zi].shape) === 0) return null;
+      const ax = s.b % nd;
+      const outAx = (s.c >> 1) % 2 === 0 ? 0 : nd - 1;
+      const n = sizeOf(x.shape) / Math.max(1, x.shape[ax]);
+      return {
+        args: [xi, zi],
+        text: `vmap(r => tanh(r)·mean(z) + sum(r)/10, inAxes ${ax}, outAxes ${outAx})`,
+        run: (_f, a, z) => {
+          const m = np.mean(z);
+          return vmap((r: Array) => np.tanh(r).mul(m).add(np.sum(r).mul(0.1)), { inAxes: ax, outAxes: outAx })(a);
+        },
+        bound: pool[zi].bound + (n * x.bound) / 10,
+      };
+    }
+    default: {
+      // take at indices computed from the flag (a gather at traced indices; batched under vmap)
+      if (nd === 0) return null;
+      const ax = s.b % nd;
+      if (x.shape[ax] === 0) return null;
+      return {
+        args: [xi],
+        text: `take(x, flag + [0, 1, 1], axis=${ax}, mode "clip")`,
+        run: (f, a) => np.take(a, np.add(f, np.array([0, 1, 1], "int32")), ax, { mode: "clip" }),
+        bound: x.bound,
+      };
+    }
   }
 }
 
@@ -538,9 +582,11 @@ export interface Case {
   readonly seeds: readonly Seed[];
   readonly out: number;
   readonly dataSeed: number;
-  /** vmap's inAxes for extra and flag: batched (0) or shared (null). */
-  readonly vmapExtra: boolean;
+  /** vmap's inAxes for extra (shared when null; else this mod rank + 1) and flag (0 or shared). */
+  readonly vmapExtra: number | null;
   readonly vmapFlag: boolean;
+  /** vmap(grad)'s outAxes: -1 instead of 0. */
+  readonly outLast: boolean;
 }
 
 export type Params = { [k: string]: Array | Array[] | { [k: string]: Array } };
@@ -651,6 +697,11 @@ export function build(c: Case): Program {
   return program;
 }
 
+/** The axis of extra that vmap maps over, or null when it is shared. */
+export function extraAxis(c: Case): number | null {
+  return c.vmapExtra === null ? null : c.vmapExtra % (c.extra.length + 1);
+}
+
 /** The program as text: arguments, one line per op with its shape and bound, the loss. */
 export function describe(c: Case, p: Program): string {
   const nIn = p.inputs.length;
@@ -664,6 +715,29 @@ export function describe(c: Case, p: Program): string {
     );
   });
   lines.push(`  loss = ${p.outs.map((o) => `sum(${name(o)} ⊙ c)`).join(" + ")}`);
-  lines.push(`  grad argnums ${c.both ? "[0, 1]" : "0"}; vmap inAxes [0, ${c.vmapExtra ? 0 : null}, ${c.vmapFlag ? 0 : null}]`);
+  lines.push(
+    `  grad argnums ${c.both ? "[0, 1]" : "0"}; vmap inAxes [0, ${extraAxis(c)}, ${c.vmapFlag ? 0 : null}], outAxes ${c.outLast ? -1 : 0}`,
+  );
   return lines.join("\n");
 }
+
+const dimArb = fc.oneof(
+  { weight: 1, arbitrary: fc.constant(0) },
+  { weight: 3, arbitrary: fc.constant(1) },
+  { weight: 6, arbitrary: fc.integer({ min: 2, max: 3 }) },
+);
+const shapeArb = fc.array(dimArb, { maxLength: 3 });
+const seedArb: fc.Arbitrary<Seed> = fc.record({ k: fc.nat(1000), a: fc.nat(1000), b: fc.nat(1000), c: fc.nat(1000) });
+/** Random cases: 1–3 params leaves of rank ≤ 3 (dims 0–3), 1–10 op seeds. */
+export const caseArb: fc.Arbitrary<Case> = fc.record({
+  leaves: fc.array(fc.record({ shape: shapeArb, slot: fc.constantFrom<0 | 1 | 2>(0, 1, 2) }), { minLength: 1, maxLength: 3 }),
+  extra: shapeArb,
+  both: fc.boolean(),
+  flag: fc.integer({ min: -1, max: 2 }),
+  seeds: fc.array(seedArb, { minLength: 1, maxLength: 10 }),
+  out: fc.nat(100),
+  dataSeed: fc.nat(),
+  vmapExtra: fc.option(fc.nat(3)),
+  outLast: fc.boolean(),
+  vmapFlag: fc.boolean(),
+});
