@@ -3,7 +3,7 @@
  * differentiated every way, against central differences and against each other:
  * - `grad` (argnums 0 or [0, 1]) against `numericalGrad` element by element, and `checkGrads`
  *   (JVP and VJP against central differences along random directions; order 2 on some programs);
- * - `valueAndGrad`'s value against the function;
+ * - `valueAndGrad`'s value, `jit(f)` and `vmap(f)` against the function;
  * - `jit(grad(f))` on every backend in `BACKENDS` and `grad(jit(f))` against eager `grad`;
  * - `vmap(grad(f))` (params batched; extra and the flag batched or shared) and `jit(vmap(grad(f)))`
  *   against `grad` on each example.
@@ -103,6 +103,7 @@ function check(c: Case): void {
     }
     const backend = BACKENDS[c.dataSeed % BACKENDS.length];
     closeTrees(grad(jit(f, { backend }), { argnums })(...args), g, tol, 0, `grad(jit) on ${backend} vs grad`);
+    closeTrees(jit(f, { backend })(...args), value, 1e-12 * scale(value), 0, `jit(f) on ${backend} vs f`);
     expect(fingerprint(args), "a gradient wrote into its arguments").toBe(before);
 
     // vmap of the gradient over two examples against the gradient of each
@@ -121,6 +122,14 @@ function check(c: Case): void {
     const vtol = 1e-9 * Math.max(scale(g), scale(g1));
     closeTrees(rowOf(vg, 0, outAxes), g, vtol, 0, "vmap(grad) example 0 vs grad");
     closeTrees(rowOf(vg, 1, outAxes), g1, vtol, 0, "vmap(grad) example 1 vs grad");
+    const v1 = f(args1[0], ax === null ? args[1] : args1[1], c.vmapFlag ? args1[2] : args[2]);
+    closeTrees(
+      vmap(f, { inAxes })(...batched),
+      np.stack([value, v1]),
+      1e-12 * Math.max(scale(value), scale(v1)),
+      0,
+      "vmap(f) vs f",
+    );
     const jvg = jit(vmap(grad(f, { argnums }), { inAxes, outAxes }), { backend })(...batched);
     closeTrees(jvg, vg, vtol, 0, `jit(vmap(grad)) on ${backend} vs vmap(grad)`);
     count("vmap(grad) checks");
