@@ -20,7 +20,7 @@ import { broadcastInDim, moveAxis } from "../primitives/movement.js";
 import { definePrimitive } from "../primitives/registry.js";
 import { instantiate, zerosOf } from "../primitives/zeros.js";
 import { flatFn, flattenArgs } from "../transforms/args.js";
-import { jvpIr, vmapIr } from "../transforms/ir-transforms.js";
+import { jvpIrWithZeros, vmapIr } from "../transforms/ir-transforms.js";
 import { partialEvalIr } from "../transforms/partial-eval.js";
 import { closeIr, traceToIr } from "../transforms/stage.js";
 import { transposeIr } from "../transforms/transpose.js";
@@ -74,14 +74,26 @@ export const condP: Primitive<CondParams> = definePrimitive<CondParams>("cond", 
     const branch = branches[clampIndex(idx.item(), branches.length)];
     return ev === undefined ? executeReference(branch, ops) : ev.run(branch, ops);
   },
+  enter: ([idx, ...ops], { branches }, run) => {
+    const i = clampIndex(idx.item(), branches.length);
+    return run(branches[i], ops, `cond branch ${i}`);
+  },
+  // Only nonzero tangents enter the branches' JVPs (see jvpIr); an output tangent that is zero in
+  // every branch stays a symbolic zero.
   jvp: ([idx, ...ops], [, ...tangents], { branches }) => {
-    const floatIn = ops.map((o) => isFloat(o.dtype));
-    const ts = tangents.filter((_, i) => floatIn[i]).map(instantiate);
-    const outs = bind(condP, [idx, ...ops, ...ts], { branches: branches.map(jvpIr) });
+    const nonzero = ops.map((o, i) => isFloat(o.dtype) && !(tangents[i] instanceof Zero));
+    const ts = tangents.filter((_, i) => nonzero[i]) as Array[];
+    const js = branches.map((b) => jvpIrWithZeros(b, nonzero));
+    const outs = bind(condP, [idx, ...ops, ...ts], { branches: js.map((j) => j.ir) });
     const n = branches[0].outs.length;
     const po = outs.slice(0, n);
     let k = n;
-    return [po, po.map((p) => (isFloat(p.dtype) ? outs[k++] : new Zero(p.aval)))];
+    const tangentOut = po.map((p, o) => {
+      if (!isFloat(p.dtype)) return new Zero(p.aval);
+      const t = outs[k++];
+      return js.some((j) => j.outNonzero[o]) ? t : new Zero(p.aval);
+    });
+    return [po, tangentOut];
   },
   // Linear in the operands for a fixed index: transpose every branch.
   transpose: (cts, [idx, ...ops], { branches }) => {

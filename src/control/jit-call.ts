@@ -14,7 +14,7 @@ import { runIr } from "../ir/execute.js";
 import type { Ir } from "../ir/ir.js";
 import { definePrimitive } from "../primitives/registry.js";
 import { instantiate } from "../primitives/zeros.js";
-import { jvpIr, vmapIr } from "../transforms/ir-transforms.js";
+import { jvpIrWithZeros, vmapIr } from "../transforms/ir-transforms.js";
 import { partialEvalIr } from "../transforms/partial-eval.js";
 import { transposeIr } from "../transforms/transpose.js";
 
@@ -53,15 +53,21 @@ export const jitCallP: Primitive<JitParams> = definePrimitive<JitParams>("jit_ca
     );
     return runIr(backend ?? "reference", ir, args);
   },
+  // Only nonzero tangents enter the JVP call (see jvpIr); symbolic zeros out stay symbolic.
   jvp: (primals, tangents, { ir, name, backend }) => {
-    const j = jvpIr(ir);
-    const floatIn = primals.map((p) => isFloat(p.dtype));
-    const ts = tangents.filter((_, i) => floatIn[i]).map(instantiate);
-    const outs = bind(jitCallP, [...primals, ...ts], withBackend({ ir: j, name: `jvp(${name})` }, backend));
+    const nonzero = primals.map((p, i) => isFloat(p.dtype) && !(tangents[i] instanceof Zero));
+    const j = jvpIrWithZeros(ir, nonzero);
+    const ts = tangents.filter((_, i) => nonzero[i]) as Array[];
+    const outs = bind(jitCallP, [...primals, ...ts], withBackend({ ir: j.ir, name: `jvp(${name})` }, backend));
     const nOut = ir.outs.length;
     const po = outs.slice(0, nOut);
     let k = nOut;
-    return [po, po.map((p) => (isFloat(p.dtype) ? outs[k++] : new Zero(p.aval)))];
+    const tangentOut = po.map((p, o) => {
+      if (!isFloat(p.dtype)) return new Zero(p.aval);
+      const t = outs[k++];
+      return j.outNonzero[o] ? t : new Zero(p.aval);
+    });
+    return [po, tangentOut];
   },
   // Only the unknown half of a split call reaches transposition, and it is linear in its
   // unknown inputs: transpose its IR and run that as one call.
@@ -80,6 +86,7 @@ export const jitCallP: Primitive<JitParams> = definePrimitive<JitParams>("jit_ca
     return [outs, outs.map(() => 0)];
   },
   lower: { kind: "inline", body: (params) => (params as JitParams).ir },
+  enter: (args, { ir, name }, run) => run(ir, args, `jit(${name})`),
   // Under partial evaluation (reverse mode) the call splits in two: the known half runs now as
   // one call and yields residuals; the unknown half is staged as one call on residuals and
   // unknowns. So grad(jit(f)) keeps both its forward and its backward pass compiled.

@@ -22,7 +22,7 @@ import { moveAxis } from "../primitives/movement.js";
 import { definePrimitive } from "../primitives/registry.js";
 import { instantiate, zerosOf } from "../primitives/zeros.js";
 import { flattenArrays, joinPath } from "../transforms/args.js";
-import { jvpIr, vmapIr } from "../transforms/ir-transforms.js";
+import { jvpIrWithZeros, vmapIr } from "../transforms/ir-transforms.js";
 import { partialEvalIr } from "../transforms/partial-eval.js";
 import { closeIr, traceToIr } from "../transforms/stage.js";
 import { backwardPass } from "../transforms/transpose.js";
@@ -108,32 +108,65 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", 
     const outs = [...carry, ...ys.map((b, j) => new ConcreteArray(ysAvals[j].shape, ysAvals[j].dtype, b))];
     return outs.map((o, i) => o.withWeak(outAvals[i].weakType));
   },
-  // Tangents ride along as extra consts, carry and xs of the same loop.
+  // The same loop as impl's, one named run of the body per step.
+  enter: (args, p, run) => {
+    const { body, numConsts: nc, numCarry: nk, length, reverse } = p;
+    const outAvals = scanAvals(
+      args.map((a) => a.aval),
+      p,
+    );
+    const consts = args.slice(0, nc);
+    let carry = args.slice(nc, nc + nk);
+    const xs = args.slice(nc + nk);
+    const ysAvals = outAvals.slice(nk);
+    const ys = ysAvals.map((a) => allocate(a.dtype, a.size));
+    for (let s = 0; s < length; s++) {
+      const i = reverse ? length - 1 - s : s;
+      const outs = run(body, [...consts, ...carry, ...xs.map((x) => row(x, i))], `scan step ${i}`);
+      carry = outs.slice(0, nk);
+      outs.slice(nk).forEach((y, j) => ys[j].set(y.buffer, i * y.size));
+    }
+    const outs = [...carry, ...ys.map((b, j) => new ConcreteArray(ysAvals[j].shape, ysAvals[j].dtype, b))];
+    return outs.map((o, i) => o.withWeak(outAvals[i].weakType));
+  },
+  // Tangents ride along as extra consts, carry and xs of the same loop. Only nonzero ones do
+  // (see jvpIr): a carry's tangent is nonzero when its initial tangent is or the body makes it
+  // so from the nonzero ones (a fixpoint, as JAX's scan JVP); the others stay symbolic zeros.
   jvp: (primals, tangents, p) => {
     const { body, numConsts: nc, numCarry: nk } = p;
-    const float = body.inAvals.map((a) => isFloat(a.dtype));
-    const floatOut = body.outAvals.map((a) => isFloat(a.dtype));
-    const ts = tangents.map((t, i) => (float[i] ? instantiate(t) : null));
+    const nonzero = body.inAvals.map((a, i) => isFloat(a.dtype) && !(tangents[i] instanceof Zero));
+    let jz = jvpIrWithZeros(body, nonzero);
+    for (;;) {
+      const grow = jz.outNonzero.slice(0, nk).map((z, o) => z && !nonzero[nc + o]);
+      if (!grow.includes(true)) break;
+      grow.forEach((g, o) => {
+        if (g) nonzero[nc + o] = true;
+      });
+      jz = jvpIrWithZeros(body, nonzero);
+    }
+    // Output tangents: a carry's iff its input tangent is nonzero; every float y's.
+    const floatOut = body.outAvals.map((a, o) => (o < nk ? nonzero[nc + o] : isFloat(a.dtype)));
+    const ts = tangents.map((t, i) => (nonzero[i] ? instantiate(t) : null));
     const groups = [
       [0, nc],
       [nc, nc + nk],
       [nc + nk, primals.length],
     ] as const;
-    const j = jvpIr(body); // [...ins, ...float tangents] → [...outs, ...float out tangents]
+    const j = jz.ir; // [...ins, ...nonzero tangents] → [...outs, ...float out tangents]
     const nIn = body.inVars.length;
     const nOut = body.outs.length;
-    // Position of each input's tangent among j's tangent inputs.
+    // Position of each input's tangent among j's tangent inputs, and of each output's among its outputs.
     const tPos: number[] = [];
     let k = 0;
-    for (let i = 0; i < nIn; i++) tPos.push(float[i] ? nIn + k++ : -1);
+    for (let i = 0; i < nIn; i++) tPos.push(nonzero[i] ? nIn + k++ : -1);
     const oPos: number[] = [];
     k = 0;
-    for (let o = 0; o < nOut; o++) oPos.push(floatOut[o] ? nOut + k++ : -1);
+    for (let o = 0; o < nOut; o++) oPos.push(isFloat(body.outAvals[o].dtype) ? nOut + k++ : -1);
     const grp = (lo: number, hi: number) => [...Array_range(lo, hi)];
     const newOrder = groups.flatMap(([lo, hi]) => [
       ...grp(lo, hi),
       ...grp(lo, hi)
-        .filter((i) => float[i])
+        .filter((i) => nonzero[i])
         .map((i) => tPos[i]),
     ]);
     const inAvals = newOrder.map((q) => (q < nIn ? body.inAvals[q] : body.inAvals[tPos.indexOf(q)]));
@@ -162,15 +195,15 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", 
     const args = groups.flatMap(([lo, hi]) => [
       ...primals.slice(lo, hi),
       ...grp(lo, hi)
-        .filter((i) => float[i])
+        .filter((i) => nonzero[i])
         .map((i) => ts[i] as Array),
     ]);
-    const nFloat = (lo: number, hi: number) => grp(lo, hi).filter((i) => float[i]).length;
+    const nNonzero = (lo: number, hi: number) => grp(lo, hi).filter((i) => nonzero[i]).length;
     const outs = bind(scanP, args, {
       ...p,
       body: body2,
-      numConsts: nc + nFloat(0, nc),
-      numCarry: nk + nFloat(nc, nc + nk),
+      numConsts: nc + nNonzero(0, nc),
+      numCarry: nk + nNonzero(nc, nc + nk),
     });
     const nkf = grp(0, nk).filter((o) => floatOut[o]).length;
     const carryOut = outs.slice(0, nk);
@@ -182,7 +215,8 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", 
     const primalOut = [...carryOut, ...ysOut];
     const tangentOut: Tangent[] = primalOut.map((o, idx) => {
       if (!floatOut[idx]) return new Zero(o.aval);
-      return idx < nk ? carryT[a++] : ysT[b++];
+      const t = idx < nk ? carryT[a++] : ysT[b++];
+      return jz.outNonzero[idx] || idx < nk ? t : new Zero(o.aval);
     });
     return [primalOut, tangentOut];
   },

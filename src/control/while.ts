@@ -21,7 +21,7 @@ import { reduceMax } from "../primitives/reduce.js";
 import { definePrimitive } from "../primitives/registry.js";
 import { instantiate } from "../primitives/zeros.js";
 import { flattenArrays } from "../transforms/args.js";
-import { jvpIr, vmapIr } from "../transforms/ir-transforms.js";
+import { jvpIrWithZeros, vmapIr } from "../transforms/ir-transforms.js";
 import { closeIr, traceToIr } from "../transforms/stage.js";
 import { moveBatchAxis } from "../transforms/vmap.js";
 import { type TreeDef, unflatten } from "../tree/index.js";
@@ -58,31 +58,58 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>("whil
     while (run(p.cond, [...cc, ...carry])[0].item()) carry = run(p.body, [...bc, ...carry]);
     return carry.map((c, i) => c.withWeak(p.body.outAvals[i].weakType));
   },
+  enter: (args, p, run) => {
+    const { cc, bc } = parts(args, p);
+    let { carry } = parts(args, p);
+    for (let k = 0; run(p.cond, [...cc, ...carry], `whileLoop condition at iteration ${k}`)[0].item(); k++) {
+      carry = run(p.body, [...bc, ...carry], `whileLoop iteration ${k}`);
+    }
+    return carry.map((c, i) => c.withWeak(p.body.outAvals[i].weakType));
+  },
   // Tangents of the body consts and the carry ride along; the condition only reads the primals.
+  // Only nonzero ones do (see jvpIr): a carry's tangent is nonzero when its initial tangent is or
+  // the body makes it so from the nonzero ones (a fixpoint); the others stay symbolic zeros.
   jvp: (primals, tangents, p) => {
     const { cc, bc, carry } = parts(primals, p);
     const nc = p.numCondConsts;
     const nb = p.numBodyConsts;
-    const bFloat = p.body.inAvals.map((a) => isFloat(a.dtype)); // [bc, carry]
-    const tb = tangents.slice(nc).map((t, i) => (bFloat[i] ? instantiate(t) : null));
+    const nk = carry.length;
+    const nonzero = p.body.inAvals.map((a, i) => isFloat(a.dtype) && !(tangents[nc + i] instanceof Zero)); // [bc, carry]
+    let jz = jvpIrWithZeros(p.body, nonzero);
+    for (;;) {
+      const grow = jz.outNonzero.map((z, o) => z && !nonzero[nb + o]);
+      if (!grow.includes(true)) break;
+      grow.forEach((g, o) => {
+        if (g) nonzero[nb + o] = true;
+      });
+      jz = jvpIrWithZeros(p.body, nonzero);
+    }
+    const tb = tangents.slice(nc).map((t, i) => (nonzero[i] ? instantiate(t) : null));
     const tbc = tb.slice(0, nb).filter((t): t is Array => t !== null);
     const tcarry = tb.slice(nb).filter((t): t is Array => t !== null);
-    const j = jvpIr(p.body); // [bc, carry, float t(bc), float t(carry)] → [carry, float t(carry)]
+    const j = jz.ir; // [bc, carry, nonzero t(bc), nonzero t(carry)] → [carry, float t(carry)]
     const nbf = tbc.length;
-    const nk = carry.length;
     const carryAvals = p.body.inAvals.slice(nb);
     const bcAvals = p.body.inAvals.slice(0, nb);
-    const tbcAvals = bcAvals.filter((a) => isFloat(a.dtype));
-    const tkAvals = carryAvals.filter((a) => isFloat(a.dtype));
+    const tbcAvals = bcAvals.filter((_, i) => nonzero[i]);
+    const tkAvals = carryAvals.filter((_, i) => nonzero[nb + i]);
+    // Which of j's carry tangents (one per float carry) the loop carries: the nonzero ones.
+    const keep = carryAvals.filter((a) => isFloat(a.dtype)).map(() => false);
+    let f = 0;
+    carryAvals.forEach((a, i) => {
+      if (isFloat(a.dtype)) keep[f++] = nonzero[nb + i];
+    });
     // New layout: body consts [bc, t(bc)], carry [carry, t(carry)].
     const body2 = stageIr(
-      (...xs) =>
-        evalIr(j, [
+      (...xs) => {
+        const outs = evalIr(j, [
           ...xs.slice(0, nb),
           ...xs.slice(nb + nbf, nb + nbf + nk),
           ...xs.slice(nb, nb + nbf),
           ...xs.slice(nb + nbf + nk),
-        ]),
+        ]);
+        return [...outs.slice(0, nk), ...outs.slice(nk).filter((_, q) => keep[q])];
+      },
       [...bcAvals, ...tbcAvals, ...carryAvals, ...tkAvals],
     );
     const cond2 = stageIr((...xs) => evalIr(p.cond, xs.slice(0, nc + nk)), [...p.cond.inAvals, ...tkAvals]);
@@ -94,7 +121,7 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>("whil
     });
     const primalOut = outs.slice(0, nk);
     let k = nk;
-    const tangentOut: Tangent[] = primalOut.map((o) => (isFloat(o.dtype) ? outs[k++] : new Zero(o.aval)));
+    const tangentOut: Tangent[] = primalOut.map((o, i) => (nonzero[nb + i] ? outs[k++] : new Zero(o.aval)));
     return [primalOut, tangentOut];
   },
   transpose: null,

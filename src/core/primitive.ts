@@ -17,6 +17,13 @@ export interface IrEvaluator {
   run(ir: Ir, args: readonly ConcreteArray[]): ConcreteArray[];
 }
 
+/**
+ * Runs one sub-IR for a primitive's `enter` rule and returns its outputs; `where` names the run
+ * ("scan step 7", "whileLoop iteration 2", "cond branch 1", "jit(f)"). The caller decides how
+ * (debugNans checks every equation and stops at the first that makes a NaN).
+ */
+export type SubIrRunner = (ir: Ir, args: readonly ConcreteArray[], where: string) => ConcreteArray[];
+
 /** A symbolic zero tangent or cotangent: known to be zero, never materialised. */
 export class Zero {
   // Brand: keeps Zero nominal (an Array also has an `aval`).
@@ -175,6 +182,14 @@ export interface PrimitiveRules<P extends Params = Params> {
    * so must the reference kernel (`impl`).
    */
   weakType?: "standard" | "own";
+  /**
+   * Primitives that hold sub-IRs (calls, branches, loops): compute the outputs as `impl` does,
+   * but run every sub-IR through `run`, one run per step (each loop iteration, the branch taken,
+   * the called IR), naming it. Tools that re-run a program equation by equation enter the
+   * primitive with it instead of knowing its params: debugNans finds the equation inside a
+   * loop body, and the step, that produced a NaN.
+   */
+  enter?: (args: readonly ConcreteArray[], params: P, run: SubIrRunner) => ConcreteArray[];
   /**
    * Higher-order primitives only: expand the call into its body (evaluating sub-IRs). Partial
    * evaluation uses it, so the known part of a call runs at once and only the unknown (linear)

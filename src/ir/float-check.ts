@@ -4,18 +4,18 @@
  * under and the user's source line. Eager primitives are checked as they run (the trace calls
  * `checkEager`); a compiled program's outputs are checked after it runs, and when one is bad its
  * IR is re-run equation by equation on the reference kernels to find the culprit, as JAX does.
- * Call primitives (jit_call, custom rules, cond) are entered, and a scan is re-run step by step,
- * so the report names the equation inside the body and the step.
+ * Primitives that hold sub-IRs are entered through their own `enter` rule (a call runs its IR, a
+ * cond its branch, a loop its body step by step), so the report names the equation inside the
+ * body and the step.
  */
-import { ConcreteArray, fullConcrete } from "../core/array.js";
+import { type ConcreteArray, fullConcrete } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
 import { flags, hooks } from "../core/config.js";
 import { isFloat } from "../core/dtype.js";
 import { FloatingPointError, transformStack } from "../core/errors.js";
 import type { Params, Primitive } from "../core/primitive.js";
-import { sizeOf } from "../core/shape.js";
 import { captureSource, currentSource, type SourceInfo } from "../core/source.js";
-import { type Atom, Ir, Lit, type Var } from "./ir.js";
+import { type Atom, type Ir, Lit, type Var } from "./ir.js";
 
 export type BadKind = "NaN" | "Inf";
 
@@ -61,11 +61,6 @@ export interface Culprit {
 
 const litValue = (l: Lit) => fullConcrete([], l.aval.dtype, l.value, l.aval.weakType);
 
-function row(a: ConcreteArray, i: number): ConcreteArray {
-  const n = sizeOf(a.shape.slice(1));
-  return new ConcreteArray(a.shape.slice(1), a.dtype, a.buffer.subarray(i * n, (i + 1) * n));
-}
-
 /**
  * Run `ir` on the reference kernels, checking every equation; the first whose outputs gain a
  * watched kind is the culprit (entered when it holds sub-IRs). Null when the run stays clean.
@@ -101,56 +96,27 @@ function runChecked(ir: Ir, args: readonly ConcreteArray[], w: Watch): Culprit |
   return ir.outs.map(read);
 }
 
-const within = (c: Culprit | null, where: string) => {
-  if (c !== null) c.path.push(where);
-  return c;
-};
+/** Carries a culprit found inside a sub-IR out of the primitive's `enter` rule. */
+class Found {
+  constructor(readonly culprit: Culprit) {}
+}
 
-/** Enter a primitive that holds IRs (a call, a cond, a loop) to find the culprit inside, or null. */
+/**
+ * Enter a primitive that holds sub-IRs (a call, a branch, a loop) through its `enter` rule,
+ * checking each sub-IR run, to find the culprit inside; null when it has none or stays clean.
+ */
 export function findInCall(prim: Primitive, ins: readonly ConcreteArray[], params: Params, w: Watch): Culprit | null {
-  if (prim.name === "scan") {
-    const p = params as { body: Ir; numConsts: number; numCarry: number; length: number; reverse: boolean };
-    const { body, numConsts: nc, numCarry: nk, length, reverse } = p;
-    const consts = ins.slice(0, nc);
-    let carry = ins.slice(nc, nc + nk);
-    const xs = ins.slice(nc + nk);
-    for (let s = 0; s < length; s++) {
-      const i = reverse ? length - 1 - s : s;
-      const r = runChecked(body, [...consts, ...carry, ...xs.map((x) => row(x, i))], w);
-      if (!globalThis.Array.isArray(r)) return within(r, `scan step ${i}`);
-      carry = r.slice(0, nk);
-    }
-    return null;
-  }
-  if (prim.name === "while") {
-    const p = params as { cond: Ir; body: Ir; numCondConsts: number; numBodyConsts: number };
-    const cc = ins.slice(0, p.numCondConsts);
-    const bc = ins.slice(p.numCondConsts, p.numCondConsts + p.numBodyConsts);
-    let carry = ins.slice(p.numCondConsts + p.numBodyConsts);
-    for (let k = 0; ; k++) {
-      const c = runChecked(p.cond, [...cc, ...carry], w);
-      if (!globalThis.Array.isArray(c)) return within(c, `whileLoop condition at iteration ${k}`);
-      if (!c[0].item()) return null;
-      const r = runChecked(p.body, [...bc, ...carry], w);
-      if (!globalThis.Array.isArray(r)) return within(r, `whileLoop iteration ${k}`);
-      carry = r;
-    }
-  }
-  if (prim.name === "cond") {
-    const branches = params.branches as readonly Ir[];
-    const idx = Math.min(Math.max(Number(ins[0].item()), 0), branches.length - 1);
-    return within(findInIr(branches[idx], ins.slice(1), w), `cond branch ${idx}`);
-  }
-  // Calls: the IR param that takes exactly these inputs (jit_call's ir, a custom rule's fun).
-  for (const [k, v] of Object.entries(params)) {
-    const takes = (ir: Ir) =>
-      ir.inVars.length === ins.length &&
-      ir.inAvals.every((a, i) => a.dtype === ins[i].dtype && a.shape.join() === ins[i].shape.join());
-    if (v instanceof Ir && takes(v)) {
-      const name =
-        typeof params.name === "string" ? `${prim.name === "jit_call" ? "jit" : prim.name}(${params.name})` : `${prim.name}.${k}`;
-      return within(findInIr(v, ins, w), name);
-    }
+  if (prim.enter === undefined) return null;
+  try {
+    prim.enter(ins, params, (ir, args, where) => {
+      const r = runChecked(ir, args, w);
+      if (globalThis.Array.isArray(r)) return r;
+      r.path.push(where);
+      throw new Found(r);
+    });
+  } catch (e) {
+    if (e instanceof Found) return e.culprit;
+    throw e;
   }
   return null;
 }

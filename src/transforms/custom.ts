@@ -69,6 +69,7 @@ export const customJvpCallP: Primitive<CustomJvpParams> = definePrimitive<Custom
     return [outs, outs.map(() => 0)];
   },
   lower: { kind: "call" },
+  enter: (args, { fun, name }, run) => run(fun, args, `custom_jvp_call(${name})`),
   // An exported program runs forward only: the primal function is what it computes.
   onnx: callOnnx((p) => p.fun as Ir),
   inline: (args, { fun }) => evalIr(fun, args),
@@ -216,6 +217,7 @@ export const customVjpCallP: Primitive<CustomVjpParams> = definePrimitive<Custom
     return [outs, outs.map(() => 0)];
   },
   lower: { kind: "call" },
+  enter: (args, { fun, name }, run) => run(fun, args, `custom_vjp_call(${name})`),
   // An exported program runs forward only: the primal function is what it computes.
   onnx: callOnnx((p) => p.fun as Ir),
   inline: (args, { fun }) => evalIr(fun, args),

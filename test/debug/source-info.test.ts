@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { type Array, grad, jit, makeIr, nn, np, ShapeError, vmap } from "../../src/index.js";
+import { type Array, DTypeError, grad, jit, makeIr, nn, np, ShapeError, vmap } from "../../src/index.js";
 
 const LINES = readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n");
 const FILE = "test/debug/source-info.test.ts";
@@ -60,6 +60,22 @@ describe("errors raised while tracing name the user's line", () => {
     }
     expect(err).toBeInstanceOf(ShapeError);
     expect((err as Error).message).toContain(`(raised while tracing under ${name}, at ${site(`${name}-error`)}`);
+  });
+
+  const floatIndex = np.array([0.5], "float32");
+  test.each([
+    ["jit", () => jit((x: Array) => np.take(x, floatIndex))(np.ones([3]))], // site: jit-dtype
+    ["vmap", () => vmap((x: Array) => np.take(x, floatIndex))(np.ones([5, 3]))], // site: vmap-dtype
+    ["grad", () => grad((x: Array) => np.take(x, floatIndex).sum())(np.ones([3]))], // site: grad-dtype
+  ] as const)("a DTypeError under %s ends with the transform and this file's line", (name, call) => {
+    let err: unknown;
+    try {
+      call();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DTypeError);
+    expect((err as Error).message).toContain(`(raised while tracing under ${name}, at ${site(`${name}-dtype`)}`);
   });
 
   test("an eager error keeps its message as it was", () => {

@@ -1,7 +1,20 @@
 /** customJvp / customVjp: user rules survive jit, vmap and nested differentiation. */
 import { describe, expect, test } from "vitest";
 import type { Array } from "../../src/index.js";
-import { customJvp, customVjp, grad, jit, jvp, np, TransformError, valueAndGrad, vmap } from "../../src/index.js";
+import {
+  cond,
+  customJvp,
+  customVjp,
+  grad,
+  jit,
+  jvp,
+  np,
+  scan,
+  TransformError,
+  valueAndGrad,
+  vmap,
+  whileLoop,
+} from "../../src/index.js";
 
 function expectClose(actual: Array, expected: Array | number | number[], digits = 5): void {
   const e = expected instanceof Object && !globalThis.Array.isArray(expected) ? expected : np.array(expected, "float32");
@@ -105,6 +118,78 @@ describe("customVjp", () => {
     expectClose(jit(vmap(grad(loss)))(xs), np.array([want, want], "float32"));
     // vmap inside the differentiated function
     expectClose(grad((v: Array) => np.sum(vmap(loss)(v)))(xs), np.array([want, want], "float32"));
+  });
+
+  // Found by the gradient fuzzer (test/reliability/random-grads.test.ts): the JVP rules of
+  // jit_call, cond, scan and while instantiated every input's zero tangent, so a customVjp applied
+  // to a value that is not differentiated got a *known* zero tangent, which partial evaluation ran
+  // at once through its linear part (which has no forward meaning) and raised "forward-mode
+  // differentiation ... is not supported". Only nonzero tangents enter a sub-IR's JVP now.
+  test("customVjp on a non-differentiated value under grad(jit), cond, scan and whileLoop", () => {
+    const softlog = customVjp(
+      (v: Array) => np.log1p(np.square(v)),
+      (v: Array) => [np.log1p(np.square(v)), v] as const,
+      (v: Array, ct: Array) => [ct.mul(v.mul(2).div(np.square(v).add(1)))] as [Array],
+    );
+    const a = np.array([0.5, -1], "float64");
+    const b = np.array([2, 3], "float64");
+    const sl = Math.log(5) + Math.log(10); // Σ softlog(b)
+    const zero = np.array(0, "float64");
+    const f = (x: Array, y: Array) => x.mul(softlog(y)).sum();
+    expectClose(grad(jit(f))(a, b), [Math.log(5), Math.log(10)]);
+    const inCond = (x: Array, y: Array) => cond(true, f, (u: Array) => u.sum(), x, y);
+    expectClose(grad(inCond)(a, b), [Math.log(5), Math.log(10)]);
+    expectClose(grad(jit(inCond))(a, b), [Math.log(5), Math.log(10)]);
+    // softlog of a scan const, of xs, and of a carry none of which is differentiated
+    const ofConst = (x: Array, y: Array) =>
+      scan((c: Array, xt: Array) => [c.add(xt.mul(softlog(y).sum())), null] as const, zero, x)[0];
+    const ofXs = (x: Array, y: Array) =>
+      scan((c: Array, yt: Array) => [c.add(x.mul(softlog(yt)).sum()), null] as const, zero, y)[0];
+    const ofCarry = (x: Array, y: Array) =>
+      scan(
+        (c: [Array, Array], xt: Array): [[Array, Array], null] => [[c[0].add(xt.mul(softlog(c[1]).sum())), c[1]], null],
+        [zero, y] as [Array, Array],
+        x,
+      )[0][0];
+    for (const g of [ofConst, ofXs, ofCarry]) {
+      expectClose(grad(g)(a, b), [sl, sl]);
+      expectClose(jit(grad(g))(a, b), [sl, sl]);
+    }
+    // forward mode through a whileLoop whose body applies softlog to an undifferentiated const
+    const loop = (x: Array, y: Array) =>
+      whileLoop(
+        (c: [Array, Array]) => np.less(c[0], 3),
+        (c: [Array, Array]) => [c[0].add(1), c[1].add(x.mul(softlog(y)))] as [Array, Array],
+        [zero, np.zerosLike(a)] as [Array, Array],
+      )[1];
+    const [out, t] = jvp((x: Array) => loop(x, b), [a], [np.ones([2], "float64")]);
+    expectClose(out, [3 * 0.5 * Math.log(5), -3 * Math.log(10)]);
+    expectClose(t, [3 * Math.log(5), 3 * Math.log(10)]);
+  });
+
+  test("a loop carry whose tangent starts as a symbolic zero and becomes nonzero (the JVP fixpoint)", () => {
+    // b's initial tangent is zero; the body feeds x's tangent into a and then a's into b.
+    const x = np.array([0.5, 2], "float64");
+    const zero = np.zeros([2], "float64");
+    const viaScan = (v: Array) =>
+      scan(
+        (c: [Array, Array], _t: Array): [[Array, Array], null] => [[c[0].add(v), c[1].add(c[0].mul(c[0]))], null],
+        [zero, zero] as [Array, Array],
+        np.zeros([3]),
+      )[0][1];
+    const viaWhile = (v: Array) =>
+      whileLoop(
+        (c: [Array, Array, Array]) => np.less(c[0], 3),
+        (c: [Array, Array, Array]) => [c[0].add(1), c[1].add(v), c[2].add(c[1].mul(c[1]))] as [Array, Array, Array],
+        [np.array(0, "float64"), zero, zero] as [Array, Array, Array],
+      )[2];
+    // b = 0 + (v)² + (2v)² = 5v², db = 10v·dv
+    for (const f of [viaScan, viaWhile]) {
+      const [out, t] = jvp(f, [x], [np.ones([2], "float64")]);
+      expectClose(out, [1.25, 20]);
+      expectClose(t, [5, 20]);
+    }
+    expectClose(grad((v: Array) => viaScan(v).sum())(x), [5, 20]);
   });
 
   test("forward mode is refused with a message pointing to customJvp", () => {
