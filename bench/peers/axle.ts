@@ -16,6 +16,11 @@ export interface AxleJit {
   name: string;
   /** Compile `f` with this backend; must return a function with f's signature. */
   jit: <F extends Fn>(f: F) => F;
+  /**
+   * Compile a training step whose arguments `donate` (parameters, optimizer state) are dead
+   * after each call, as a JAX user writes it: `jit(step, { donateArgnums })`.
+   */
+  step: <F extends Fn>(f: F, donate: readonly number[]) => F;
 }
 
 // A Jitted<F> has F's call signature (plus .lower); the cast drops the extra member.
@@ -24,11 +29,16 @@ const jitOn =
   <F extends Fn>(f: F): F =>
     jit(f, { backend }) as unknown as F;
 
+const stepOn =
+  (backend: "js" | "wasm" | "reference") =>
+  <F extends Fn>(f: F, donate: readonly number[]): F =>
+    jit(f, { backend, donateArgnums: donate }) as unknown as F;
+
 export const AXLE_JITS: readonly AxleJit[] = [
   // The default backend (wasm, falling back to js where it cannot compile) is what ratios divide by.
-  { name: "axle jit", jit: jitOn("wasm") },
-  { name: "axle jit js", jit: jitOn("js") },
-  { name: "axle jit reference", jit: jitOn("reference") },
+  { name: "axle jit", jit: jitOn("wasm"), step: stepOn("wasm") },
+  { name: "axle jit js", jit: jitOn("js"), step: stepOn("js") },
+  { name: "axle jit reference", jit: jitOn("reference"), step: stepOn("reference") },
 ];
 
 /** The name the ratio columns divide by. */

@@ -64,7 +64,7 @@ function axleImpl(name: string, step: AxStep, init: MlpInit, x: Float32Array, y:
 /** The steps of every implementation of workload 1 (also workload 6's subject). */
 export function binaryImpls(init: MlpInit, data: { x: Float32Array; yBinary: Float32Array; batch: number }): Impl[] {
   const { x, yBinary: y, batch } = data;
-  const impls: Impl[] = AXLE_JITS.map((v) => axleImpl(v.name, v.jit(axSgdStep), init, x, y, batch));
+  const impls: Impl[] = AXLE_JITS.map((v) => axleImpl(v.name, v.step(axSgdStep, [0, 1]), init, x, y, batch));
   impls.push(axleImpl(AXLE_EAGER, axSgdStep, init, x, y, batch));
   impls.push({
     name: JAX,

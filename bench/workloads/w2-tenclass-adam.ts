@@ -61,7 +61,7 @@ function impls(batch: number): Impl[] {
       };
     },
   });
-  const out: Impl[] = AXLE_JITS.map((v) => axle(v.name, v.jit(axAdamStep)));
+  const out: Impl[] = AXLE_JITS.map((v) => axle(v.name, v.step(axAdamStep, [0, 1])));
   out.push(axle(AXLE_EAGER, axAdamStep));
   const jaxState = async () => {
     await jaxReady();

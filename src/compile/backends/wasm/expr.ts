@@ -13,7 +13,7 @@
  */
 import type { DType } from "../../../core/dtype.js";
 import type { ScalarExpr } from "../../../core/scalar.js";
-import type { Code, Local, ModuleBuilder } from "./encoder.js";
+import type { Code, FuncRef, Local, ModuleBuilder } from "./encoder.js";
 import { emitMath, type MathFunction } from "./math.js";
 
 const MATH: Partial<Record<string, MathFunction>> = {
@@ -30,8 +30,42 @@ const MATH: Partial<Record<string, MathFunction>> = {
 const DTYPES = new Set<DType>(["float32", "int32", "bool"]);
 const MAX_IPOW = 8;
 
-/** Why `e` cannot be emitted in this mode, or null if it can. */
-export function unsupported(e: ScalarExpr, vector: boolean): string | null {
+/**
+ * float32 operations Wasm has no instruction or kernel for, computed by the very JS function
+ * the JS renderer uses on the float64 value of each float32 operand, then rounded to float32
+ * (`f32.demote_f64` rounds to nearest, as `Math.fround`), so the bits equal the JS backend's.
+ * Programs import them and call them in scalar loops; V8 recognises imported `Math.*` functions
+ * and calls their implementation directly.
+ */
+const HOST_UNARY: Readonly<Record<string, (x: number) => number>> = { tan: Math.tan };
+const HOST_BINARY: Readonly<Record<string, (a: number, b: number) => number>> = {
+  pow: Math.pow,
+  rem: (a, b) => a % b,
+};
+
+/** The host functions a module imported (`importHosts`), by operation name. */
+export type HostImports = ReadonlyMap<string, FuncRef>;
+
+/** Imports every host function into `mb` (before any function is defined). */
+export function importHosts(mb: ModuleBuilder): HostImports {
+  const out = new Map<string, FuncRef>();
+  for (const op of Object.keys(HOST_UNARY)) out.set(op, mb.importFunction("host", op, { params: ["f64"], results: ["f64"] }));
+  for (const op of Object.keys(HOST_BINARY))
+    out.set(op, mb.importFunction("host", op, { params: ["f64", "f64"], results: ["f64"] }));
+  return out;
+}
+
+/** The import object's `host` namespace for a module built with `importHosts`. */
+export const HOST_IMPORTS: Readonly<Record<string, (...x: number[]) => number>> = { ...HOST_UNARY, ...HOST_BINARY } as Readonly<
+  Record<string, (...x: number[]) => number>
+>;
+
+/**
+ * Why `e` cannot be emitted in this mode, or null if it can. `hosts`: the emitter has the host
+ * functions (scalar mode only), so float32 `tan`, `pow` and `rem` are emitted as their calls.
+ */
+export function unsupported(e: ScalarExpr, vector: boolean, hosts = false): string | null {
+  const host = hosts && !vector;
   const seen = new Set<ScalarExpr>();
   const check = (n: ScalarExpr): string | null => {
     if (seen.has(n)) return null;
@@ -51,7 +85,8 @@ export function unsupported(e: ScalarExpr, vector: boolean): string | null {
           ok =
             ["neg", "abs", "sign", "floor", "ceil", "round", "sqrt", "is_finite"].includes(op) ||
             MATH[op] !== undefined ||
-            (op === "rsqrt" && !vector);
+            (op === "rsqrt" && !vector) ||
+            (host && HOST_UNARY[op] !== undefined);
         else if (x === "int32") ok = ["neg", "abs", "sign", "floor", "ceil", "round"].includes(op);
         else ok = op === "not";
         return ok ? check(n.x) : `${op} on ${x}${vector ? " (vector)" : ""}`;
@@ -62,7 +97,7 @@ export function unsupported(e: ScalarExpr, vector: boolean): string | null {
       case "binary": {
         const op = n.op;
         let ok: boolean;
-        if (d === "float32") ok = ["add", "sub", "mul", "div", "max", "min"].includes(op);
+        if (d === "float32") ok = ["add", "sub", "mul", "div", "max", "min"].includes(op) || (host && HOST_BINARY[op] !== undefined);
         else if (d === "int32")
           ok =
             ["add", "sub", "mul", "max", "min", "and", "or", "xor"].includes(op) ||
@@ -93,6 +128,7 @@ export class ExprEmitter {
     readonly c: Code,
     readonly vector: boolean,
     readonly input: (index: number) => void,
+    readonly hosts?: HostImports,
   ) {}
 
   /** The local type holding a value of `d` in this mode. */
@@ -238,6 +274,12 @@ export class ExprEmitter {
       emitMath(this.m, c, fn, this.toLocal(x));
       return;
     }
+    const host = d === "float32" && !V ? this.hosts?.get(op) : undefined;
+    if (host !== undefined && HOST_UNARY[op] !== undefined) {
+      this.node(x);
+      c.f64.promote_f32().call(host).f32.demote_f64();
+      return;
+    }
     if (d === "float32") {
       switch (op) {
         case "neg":
@@ -337,6 +379,14 @@ export class ExprEmitter {
     const c = this.c;
     const V = this.vector;
     if (d === "float32") {
+      const host = !V && HOST_BINARY[op] !== undefined ? this.hosts?.get(op) : undefined;
+      if (host !== undefined) {
+        this.node(a);
+        c.f64.promote_f32();
+        this.node(b);
+        c.f64.promote_f32().call(host).f32.demote_f64();
+        return;
+      }
       this.node(a);
       this.node(b);
       const o = op as "add" | "sub" | "mul" | "div" | "max" | "min";

@@ -29,7 +29,7 @@ import { collapse, compileJs } from "../js.js";
 import { hoist, load, type Ptr, push, store } from "./access.js";
 import { controlUnsupported, emitBranch, emitLoop, type StepEmitter } from "./control.js";
 import { type Code, type FuncRef, type Local, ModuleBuilder } from "./encoder.js";
-import { ExprEmitter, unsupported } from "./expr.js";
+import { ExprEmitter, HOST_IMPORTS, type HostImports, importHosts, unsupported } from "./expr.js";
 import { defineSgemm, workBytes } from "./matmul.js";
 import { emitVectorReduce, vectorReduceUnsupported } from "./reduce.js";
 import { defaultBlocking } from "./sgemm.js";
@@ -92,6 +92,7 @@ class Emitter implements StepEmitter {
     readonly plan: BufferPlan,
     readonly sgemm: FuncRef | null,
     readonly work: number,
+    readonly hosts: HostImports,
   ) {}
 
   addr(buf: number, offset = 0): number {
@@ -143,7 +144,7 @@ class Emitter implements StepEmitter {
           c.set(l);
           return l;
         });
-        const ex = new ExprEmitter(this.m, c, vec, (k) => c.get(loaded[k]));
+        const ex = new ExprEmitter(this.m, c, vec, (k) => c.get(loaded[k]), this.hosts);
         c.get(o);
         ex.emit(s.expr);
         store(c, outD, vec);
@@ -257,7 +258,7 @@ class Emitter implements StepEmitter {
               c.set(l);
               return l;
             });
-            const ex = new ExprEmitter(this.m, c, false, (k) => c.get(loaded[k]));
+            const ex = new ExprEmitter(this.m, c, false, (k) => c.get(loaded[k]), this.hosts);
             const v = c.local(d === "float32" ? "f32" : "i32");
             ex.emit(s.expr);
             c.set(v);
@@ -347,9 +348,9 @@ function stepUnsupported(s: Step): string | null {
   if (s.kind === "contract" && 2 * s.batch * s.m * s.n * s.k >= THREADED_CONTRACT_FLOPS) {
     return "a large contraction runs on the threaded sgemm";
   }
-  if (s.kind === "map") return unsupported(s.expr, false);
+  if (s.kind === "map") return unsupported(s.expr, false, true);
   if (s.kind === "reduce") {
-    const why = unsupported(s.expr, false);
+    const why = unsupported(s.expr, false, true);
     if (why !== null) return why;
     if (s.dtype === "int32" && s.op === "prod") return "int32 reduce_prod";
     if (s.dtype === "bool" && (s.op === "sum" || s.op === "prod")) return `bool reduce_${s.op}`;
@@ -444,6 +445,7 @@ function instantiate(
   const work = 64;
   const mb = new ModuleBuilder();
   mb.importMemory("env", "memory", { initial: pages });
+  const hosts = importHosts(mb);
   const sgemm = hasContract ? defineSgemm(mb, blocking) : null;
   const segs = segments(program);
   const names: string[] = [];
@@ -452,13 +454,13 @@ function instantiate(
     const name = `run${k}`;
     names.push(name);
     const f = mb.func(name, { params: [], results: [] }, (c) => {
-      new Emitter(mb, c, program, plan, sgemm, work).steps(seg.steps);
+      new Emitter(mb, c, program, plan, sgemm, work, hosts).steps(seg.steps);
     });
     mb.exportFunc(f);
   });
   const bytes = mb.toBytes();
   const memory = new WebAssembly.Memory({ initial: pages });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory }, host: HOST_IMPORTS });
   const view = (b: number): TypedArray => {
     const buf = program.buffers[b];
     const n = sizeOfShape(buf.shape);
