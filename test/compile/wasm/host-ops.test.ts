@@ -10,7 +10,7 @@ const ops: Record<string, (x: Array, y: Array) => Array> = {
   pow: (x, y) => np.power(np.abs(x), y),
   tan: (x) => np.tan(x),
   rem: (x, y) => np.fmod(x, y),
-  "pow in a chain with exp": (x, y) => np.exp(np.power(np.abs(x).add(1), y.mul(0.1))).add(x),
+  "pow in a chain with sqrt": (x, y) => np.sqrt(np.power(np.abs(x).add(1), y.mul(0.1))).add(x),
 };
 
 const floats = fc.float32Array({ minLength: 1, maxLength: 37, noDefaultInfinity: false });
@@ -32,14 +32,18 @@ describe("host operations inside the Wasm module", () => {
       }),
       { numRuns: 60 },
     );
-    const text = jit(f, { backend: "wasm" }).compile(np.ones([5]), np.ones([5])).asText();
+    const text = jit(f, { backend: "wasm" })
+      .compile(np.ones([5]), np.ones([5]))
+      .asText();
     expect(text).toContain("backend: wasm");
     expect(text).not.toContain("steps run in JS");
   });
 
   test("the bias correction of Adam (a scalar power of the step count) stays in the module", () => {
     const f = (t: Array, g: Array) => g.div(np.subtract(1, np.power(0.9, t)));
-    const text = jit(f).compile(np.array(3), np.ones([4])).asText();
+    const text = jit(f)
+      .compile(np.array(3), np.ones([4]))
+      .asText();
     expect(text).toContain("backend: wasm");
     expect(text).not.toContain("steps run in JS");
     expect(jit(f)(np.array(2), np.ones([2])).data()).toEqual(jit(f, { backend: "js" })(np.array(2), np.ones([2])).data());

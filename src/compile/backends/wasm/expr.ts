@@ -97,7 +97,8 @@ export function unsupported(e: ScalarExpr, vector: boolean, hosts = false): stri
       case "binary": {
         const op = n.op;
         let ok: boolean;
-        if (d === "float32") ok = ["add", "sub", "mul", "div", "max", "min"].includes(op) || (host && HOST_BINARY[op] !== undefined);
+        if (d === "float32")
+          ok = ["add", "sub", "mul", "div", "max", "min"].includes(op) || (host && HOST_BINARY[op] !== undefined);
         else if (d === "int32")
           ok =
             ["add", "sub", "mul", "max", "min", "and", "or", "xor"].includes(op) ||
