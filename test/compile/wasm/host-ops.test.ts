@@ -26,8 +26,8 @@ describe("host operations inside the Wasm module", () => {
         const got = jit(f, { backend: "wasm" })(x, y).data();
         const want = jit(f, { backend: "js" })(x, y).data();
         // NaN payloads aside (JS does not specify them), every bit agrees.
-        expect(Array.from(got, (v) => (Number.isNaN(v) ? "NaN" : Object.is(v, -0) ? "-0" : v))).toEqual(
-          Array.from(want, (v) => (Number.isNaN(v) ? "NaN" : Object.is(v, -0) ? "-0" : v)),
+        expect(globalThis.Array.from(got, (v) => (Number.isNaN(v) ? "NaN" : Object.is(v, -0) ? "-0" : v))).toEqual(
+          globalThis.Array.from(want, (v) => (Number.isNaN(v) ? "NaN" : Object.is(v, -0) ? "-0" : v)),
         );
       }),
       { numRuns: 60 },
