@@ -20,7 +20,7 @@ import * as np from "../numpy/index.js";
 import { flattenArrays } from "../transforms/args.js";
 import { closeIr, traceToIr } from "../transforms/stage.js";
 import type { AnyFn, ArgsOf, AsArrays } from "../transforms/types.js";
-import { type TreeDef, unflatten } from "../tree/index.js";
+import { register, type TreeDef, unflatten } from "../tree/index.js";
 import type { Backend } from "./compile.js";
 import { jit } from "./jit.js";
 
@@ -117,10 +117,15 @@ export function checkify<F extends AnyFn>(
     const [code, ...outs] = c.run(...leaves);
     const out = unflatten(c.outDef, outs) as AsArrays<ReturnType<F>>;
     if (!(code instanceof ConcreteArray) || !isEvalContext()) {
-      throw new TransformError(
-        `checkify(${name}): the error code is traced here (checkify was called inside jit, vmap or grad); ` +
-          "call the checkified function outside the transform and put jit inside it: checkify(jit(f))",
-      );
+      // Under jit / vmap the code is traced: return it as a check that becomes the error (or
+      // null) when the enclosing transform hands back its concrete value.
+      let id = ids.get(c);
+      if (id === undefined) {
+        id = nextCheck++;
+        ids.set(c, id);
+        pending.set(id, { c, w });
+      }
+      return [new TracedCheck(code, id) as unknown as FloatingPointError, out];
     }
     const k = Number(code.item());
     if (k === 0) return [null, out];
@@ -128,10 +133,40 @@ export function checkify<F extends AnyFn>(
   };
 }
 
-/** The culprit of code `k`: found precisely by a reference re-run, else the instrumented equation. */
-function locate(c: Checked, k: number, leaves: readonly ConcreteArray[], w: Watch): Culprit {
-  const found = leaves.every((l) => l instanceof ConcreteArray) ? findInIr(c.ir, leaves, w) : null;
-  if (found !== null) return found;
+/**
+ * The error of a checkified function called under jit or vmap, while its code is traced. It is a
+ * pytree node (its leaf is the code), so the transform returns it, and when the result is
+ * rebuilt from concrete values it becomes `null` (code 0 everywhere) or the `FloatingPointError`
+ * of the first failing equation — named from the instrumented program, without the reference
+ * re-run, whose inputs are gone by then. Inside the transform it must be returned, not read.
+ */
+class TracedCheck {
+  constructor(
+    readonly code: Array,
+    readonly id: number,
+  ) {}
+}
+
+let nextCheck = 1;
+const ids = new WeakMap<Checked, number>();
+const pending = new Map<number, { c: Checked; w: Watch }>();
+
+register(TracedCheck, {
+  flatten: (t: TracedCheck) => [[t.code], t.id] as const,
+  unflatten: (id: number, [code]: unknown[]) => {
+    const p = pending.get(id);
+    if (!(code instanceof ConcreteArray) || p === undefined) return new TracedCheck(code as Array, id);
+    // Batched (under vmap): the first example whose code is set.
+    const k = Array_from(code.data()).find((v) => v !== 0) ?? 0;
+    if (k === 0) return null as unknown as TracedCheck;
+    return new FloatingPointError(describeCulprit(fromTable(p.c, k, p.w), [], "checkify")) as unknown as TracedCheck;
+  },
+});
+
+const Array_from = globalThis.Array.from as (x: ArrayLike<number>) => number[];
+
+/** The instrumented equation behind code `k`. */
+function fromTable(c: Checked, k: number, w: Watch): Culprit {
   const eqn = c.table[k - 1];
   return {
     prim: eqn.prim.name,
@@ -140,4 +175,10 @@ function locate(c: Checked, k: number, leaves: readonly ConcreteArray[], w: Watc
     source: eqn.sourceInfo,
     path: [],
   };
+}
+
+/** The culprit of code `k`: found precisely by a reference re-run, else the instrumented equation. */
+function locate(c: Checked, k: number, leaves: readonly ConcreteArray[], w: Watch): Culprit {
+  const found = leaves.every((l) => l instanceof ConcreteArray) ? findInIr(c.ir, leaves, w) : null;
+  return found ?? fromTable(c, k, w);
 }

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { type Array, checkify, FloatingPointError, jit, np, scan, TransformError } from "../../src/index.js";
+import { type Array, checkify, FloatingPointError, jit, np, scan, vmap } from "../../src/index.js";
 
 const LINES = readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n");
 const site = (name: string) => `test/debug/checkify.test.ts:${LINES.findIndex((l) => l.includes(`// plant: ${name}`)) + 1}:`;
@@ -67,8 +67,35 @@ describe("checkify returns [error | null, out] instead of raising", () => {
     expect(out.data()[0]).toBeNaN();
   });
 
-  test("called inside jit the error code is traced: a TransformError says to put jit inside checkify", () => {
-    expect(() => jit((x: Array) => checkify(logMean)(x)[1])(np.array([1]))).toThrow(TransformError);
-    expect(() => jit((x: Array) => checkify(logMean)(x)[1])(np.array([1]))).toThrow(/checkify\(jit\(f\)\)/);
+  test("jit(checkify(f)): the error is returned through jit and becomes null or the FloatingPointError", () => {
+    const checked = jit(checkify(logMean));
+    const [err, out] = checked(np.array([-1, 2]));
+    expect(err).toBeInstanceOf(FloatingPointError);
+    expect(err?.message).toContain("checkify: log produced a NaN from inputs (f32[2]) that had none");
+    expect(err?.message).toContain(site("log"));
+    expect(out.data()[0]).toBeNaN();
+    const [ok, y] = checked(np.array([3, 2])); // the cached program
+    expect(ok).toBeNull();
+    expect(y.item()).toBeCloseTo((Math.log(3) + Math.log(2)) / 2, 6);
+  });
+
+  test("vmap(checkify(f)): an error in any example is reported, none gives null", () => {
+    const per = vmap(checkify((x: Array) => np.log(x).sum()));
+    const [err] = per(
+      np.array([
+        [1, 2],
+        [3, -4],
+      ]),
+    );
+    expect(err).toBeInstanceOf(FloatingPointError);
+    expect(err?.message).toContain("log produced a NaN");
+    expect(
+      per(
+        np.array([
+          [1, 2],
+          [3, 4],
+        ]),
+      )[0],
+    ).toBeNull();
   });
 });
