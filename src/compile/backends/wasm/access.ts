@@ -1,7 +1,7 @@
 /**
  * Loads and stores of one element (scalar mode) or four (vector mode) of a buffer of float32,
  * int32 or bool (one byte, 0/1; in vector mode a lane mask), shared by the Wasm backend's
- * programs and the fused eager kernels.
+ * programs and the fused eager kernels, and the counted loop they all emit.
  */
 import type { DType } from "../../../core/dtype.js";
 import type { Code, Local } from "./encoder.js";
@@ -50,4 +50,19 @@ export function hoist(c: Code, p: Ptr, d: DType, vector: boolean): { scalar: Loc
   else c.get(scalar).i32x4.splat();
   c.set(vec);
   return { scalar, vec };
+}
+
+/** `count` iterations of `body`, counting down an i32 local. */
+export function repeat(c: Code, count: number, body: () => void): void {
+  if (count === 0) return;
+  if (count === 1) {
+    body();
+    return;
+  }
+  const left = c.local("i32");
+  c.i32.const(count).set(left);
+  c.loop("void", (top) => {
+    body();
+    c.get(left).i32.const(1).i32.sub().tee(left).br_if(top);
+  });
 }

@@ -26,7 +26,7 @@ import type { ContractStep, MapStep, Program, ReduceStep, Step } from "../../ker
 import { allSteps, contiguousStrides, sizeOfShape } from "../../kernel.js";
 import { type BufferPlan, ELEMENT_BYTES, planBuffers } from "../../plan.js";
 import { collapse, compileJs } from "../js.js";
-import { hoist, load, type Ptr, push, store } from "./access.js";
+import { hoist, load, type Ptr, push, repeat, store } from "./access.js";
 import { controlUnsupported, emitBranch, emitLoop, type StepEmitter } from "./control.js";
 import { type Code, type FuncRef, type Local, ModuleBuilder } from "./encoder.js";
 import { ExprEmitter, HOST_IMPORTS, type HostImports, importHosts, unsupported } from "./expr.js";
@@ -38,20 +38,6 @@ import { emitSmallContraction, smallFits, smallWorkBytes } from "./small-matmul.
 const DTYPES = new Set<DType>(["float32", "int32", "bool"]);
 /** Wasm memories here stay below 1 GiB (a 32-bit address space, shared with other programs). */
 const MAX_BYTES = 2 ** 30;
-
-/** `count` (≥ 1) iterations of `body`. */
-function repeat(c: Code, count: number, body: () => void): void {
-  if (count === 1) {
-    body();
-    return;
-  }
-  const n = c.local("i32");
-  c.i32.const(count).set(n);
-  c.loop("void", (top) => {
-    body();
-    c.get(n).i32.const(1).i32.sub().tee(n).br_if(top);
-  });
-}
 
 /** Nested loops over `dims` (all ≥ 1); `body` gets each view's current byte address. */
 function nest(

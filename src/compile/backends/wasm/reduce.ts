@@ -13,6 +13,7 @@ import type { ReduceStep } from "../../kernel.js";
 import { sizeOfShape } from "../../kernel.js";
 import { ELEMENT_BYTES } from "../../plan.js";
 import { collapse } from "../js.js";
+import { repeat } from "./access.js";
 import type { Code, Local, ModuleBuilder } from "./encoder.js";
 import { ExprEmitter, unsupported } from "./expr.js";
 
@@ -20,21 +21,6 @@ import { ExprEmitter, unsupported } from "./expr.js";
 export interface Addressing {
   addr(buf: number, offset?: number): number;
   dtypeOf(buf: number): DType;
-}
-
-/** `count` iterations of `body`, counting down an i32 local. */
-function repeat(c: Code, count: number, body: () => void): void {
-  if (count === 0) return;
-  if (count === 1) {
-    body();
-    return;
-  }
-  const left = c.local("i32");
-  c.i32.const(count).set(left);
-  c.loop("void", (top) => {
-    body();
-    c.get(left).i32.const(1).i32.sub().tee(left).br_if(top);
-  });
 }
 
 /** Nested loops over `dims`; `body` gets one byte-pointer local per view, advanced by `strides` (elements). */

@@ -9,6 +9,7 @@
  * contiguous k×n panel of the work area. Each output is Σ_p a·b accumulated in float32 from +0
  * in p order (the blocked sgemm's order for k ≤ its K block), so it is within the same γ_k bound.
  */
+import { repeat } from "./access.js";
 import type { Code, Local } from "./encoder.js";
 
 const MR = 4;
@@ -61,21 +62,6 @@ export function smallWorkBytes(s: ProductShape): number {
 export function smallFits(s: ProductShape): boolean {
   const strides = [s.a.bs, s.a.rs, s.a.cs, s.b.bs, s.b.rs, s.b.cs];
   return strides.every((x) => x >= 0) && 4 * s.k * s.n <= 256 * 1024 && s.k <= 4096;
-}
-
-/** `count` iterations of `body`, counting down an i32 local. */
-function repeat(c: Code, count: number, body: () => void): void {
-  if (count === 0) return;
-  if (count === 1) {
-    body();
-    return;
-  }
-  const left = c.local("i32");
-  c.i32.const(count).set(left);
-  c.loop("void", (top) => {
-    body();
-    c.get(left).i32.const(1).i32.sub().tee(left).br_if(top);
-  });
 }
 
 const addTo = (c: Code, l: Local, bytes: number) => {
