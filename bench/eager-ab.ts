@@ -4,12 +4,13 @@
  * below the fusion threshold), the workload-7a chain and single ops on 1e6 elements, each against
  * a hand loop. Prints median times and ratios; the full comparison with peers is `npm run bench`.
  */
-import { type Array, np } from "../src/index.js";
+import { np } from "../src/index.js";
 import { eagerFusionOptions, eagerFusionStats } from "../src/primitives/eager-fusion.js";
 import { digitsBatch, mlpInit, randomFloats } from "./data.js";
 import { type Contender, FULL_TIMING, measure } from "./harness.js";
 import { axParams, axSgdInit, axSgdStep } from "./models/binary.js";
 import { f32 } from "./peers/axle.js";
+import { chain, handFused } from "./workloads/w7-eager.js";
 
 const on = (run: () => unknown) => () => {
   eagerFusionOptions.enabled = true;
@@ -62,24 +63,6 @@ function sgdStep(batch: number) {
   };
 }
 
-function chain(x: Array): Array {
-  let t = x.mul(1.5).add(0.5);
-  t = t.mul(t).sub(x);
-  t = np.sqrt(np.abs(t).add(1)).mul(0.25);
-  return np.negative(np.maximum(t, x));
-}
-
-function handChain(x: Float32Array): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    const t = v * 1.5 + 0.5;
-    const u = Math.sqrt(Math.abs(t * t - v) + 1) * 0.25;
-    out[i] = -(u > v ? u : v);
-  }
-  return out;
-}
-
 const n = 1_000_000;
 const a = randomFloats(n, 77).map((v) => v * 4);
 const b = randomFloats(n, 2);
@@ -90,7 +73,7 @@ await compare("1b SGD step, batch 128", sgdStep(128));
 await compare(
   "7a 10-op chain on f32[1e6]",
   () => chain(xa),
-  () => handChain(a),
+  () => handFused(a),
 );
 await compare(
   "add f32[1e6] + f32[1e6]",

@@ -18,14 +18,14 @@ const HAND_OPS = "hand op-by-op loops";
 const JAX_EAGER = "jax-js eager";
 
 /** −max(√(|(1.5x + 0.5)² − x| + 1)·0.25, x): ten elementwise ops. */
-function chain(x: Array): Array {
+export function chain(x: Array): Array {
   let t = x.mul(1.5).add(0.5);
   t = t.mul(t).sub(x);
   t = np.sqrt(np.abs(t).add(1)).mul(0.25);
   return np.negative(np.maximum(t, x));
 }
 
-function handFused(x: Float32Array): Float32Array {
+export function handFused(x: Float32Array): Float32Array {
   const out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const v = x[i];

@@ -5,15 +5,15 @@
  * (the predicate may be a traced value) and every transform composes with it.
  */
 
-import { type Array, fullConcrete } from "../core/array.js";
+import { type Array, type ConcreteArray, fullConcrete } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
 import { isFloat } from "../core/dtype.js";
 import { DTypeError, ShapeError, TransformError } from "../core/errors.js";
-import { type Params, type Primitive, UndefPrimal, Zero } from "../core/primitive.js";
+import { type Params, type Primitive, type SubIrRunner, UndefPrimal, Zero } from "../core/primitive.js";
 import { bind } from "../core/trace.js";
 import { condOnnx } from "../export/onnx/control.js";
 import { evalIr } from "../ir/eval.js";
-import { executeReference } from "../ir/execute.js";
+import { subIrRunner } from "../ir/execute.js";
 import type { Ir } from "../ir/ir.js";
 import { convert, eq, max, min, ne, scalar, select } from "../primitives/elementwise.js";
 import { broadcastInDim, moveAxis } from "../primitives/movement.js";
@@ -65,19 +65,19 @@ function stageIr(f: (...xs: Array[]) => Array[], avals: readonly ShapedArray[]):
   return closeIr(traceToIr(f, avals, "cond"));
 }
 
+/** The chosen branch, run by `run` (impl's evaluator, or debugNans' labelled runner). */
+function runCond([idx, ...ops]: readonly ConcreteArray[], { branches }: CondParams, run: SubIrRunner): ConcreteArray[] {
+  const i = clampIndex(idx.item(), branches.length);
+  return run(branches[i], ops, `cond branch ${i}`);
+}
+
 export const condP: Primitive<CondParams> = definePrimitive<CondParams>("cond", {
   abstractEval: (avals, { branches }) => {
     checkCond(avals, branches);
     return branches[0].outAvals;
   },
-  impl: ([idx, ...ops], { branches }, ev) => {
-    const branch = branches[clampIndex(idx.item(), branches.length)];
-    return ev === undefined ? executeReference(branch, ops) : ev.run(branch, ops);
-  },
-  enter: ([idx, ...ops], { branches }, run) => {
-    const i = clampIndex(idx.item(), branches.length);
-    return run(branches[i], ops, `cond branch ${i}`);
-  },
+  impl: (args, p, ev) => runCond(args, p, subIrRunner(ev)),
+  enter: runCond,
   // Only nonzero tangents enter the branches' JVPs (see jvpIr); an output tangent that is zero in
   // every branch stays a symbolic zero.
   jvp: ([idx, ...ops], [, ...tangents], { branches }) => {

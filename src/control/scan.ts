@@ -10,12 +10,12 @@ import { type Array, Array as ArrayClass, ConcreteArray, fullConcrete } from "..
 import { ShapedArray } from "../core/aval.js";
 import { allocate, isFloat } from "../core/dtype.js";
 import { ConcretizationError, DTypeError, ShapeError, TransformError, ValueError } from "../core/errors.js";
-import { type BDim, type Params, type Primitive, type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
+import { type BDim, type Params, type Primitive, type SubIrRunner, type Tangent, UndefPrimal, Zero } from "../core/primitive.js";
 import { sizeOf } from "../core/shape.js";
 import { bind } from "../core/trace.js";
 import { scanOnnx } from "../export/onnx/control.js";
 import { evalIr } from "../ir/eval.js";
-import { executeReference } from "../ir/execute.js";
+import { subIrRunner } from "../ir/execute.js";
 import type { Ir } from "../ir/ir.js";
 import { add, lt } from "../primitives/elementwise.js";
 import { moveAxis } from "../primitives/movement.js";
@@ -85,50 +85,32 @@ function reorder(ir: Ir, inAvals: readonly ShapedArray[], ins: (xs: Array[]) => 
 
 const take = <T>(xs: readonly T[], mask: readonly boolean[], keep: boolean) => xs.filter((_, i) => mask[i] === keep);
 
+/** The scan loop, each step's body run by `run` (impl's evaluator, or debugNans' labelled runner). */
+function runScan(args: readonly ConcreteArray[], p: ScanParams, run: SubIrRunner): ConcreteArray[] {
+  const { body, numConsts: nc, numCarry: nk, length, reverse } = p;
+  const outAvals = scanAvals(
+    args.map((a) => a.aval),
+    p,
+  );
+  const consts = args.slice(0, nc);
+  let carry = args.slice(nc, nc + nk);
+  const xs = args.slice(nc + nk);
+  const ysAvals = outAvals.slice(nk);
+  const ys = ysAvals.map((a) => allocate(a.dtype, a.size));
+  for (let s = 0; s < length; s++) {
+    const i = reverse ? length - 1 - s : s;
+    const outs = run(body, [...consts, ...carry, ...xs.map((x) => row(x, i))], `scan step ${i}`);
+    carry = outs.slice(0, nk);
+    outs.slice(nk).forEach((y, j) => ys[j].set(y.buffer, i * y.size));
+  }
+  const outs = [...carry, ...ys.map((b, j) => new ConcreteArray(ysAvals[j].shape, ysAvals[j].dtype, b))];
+  return outs.map((o, i) => o.withWeak(outAvals[i].weakType));
+}
+
 export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", {
   abstractEval: (avals, p) => scanAvals(avals, p),
-  impl: (args, p, ev) => {
-    const { body, numConsts: nc, numCarry: nk, length, reverse } = p;
-    const outAvals = scanAvals(
-      args.map((a) => a.aval),
-      p,
-    );
-    const consts = args.slice(0, nc);
-    let carry = args.slice(nc, nc + nk);
-    const xs = args.slice(nc + nk);
-    const ysAvals = outAvals.slice(nk);
-    const ys = ysAvals.map((a) => allocate(a.dtype, a.size));
-    for (let s = 0; s < length; s++) {
-      const i = reverse ? length - 1 - s : s;
-      const ins = [...consts, ...carry, ...xs.map((x) => row(x, i))];
-      const outs = ev === undefined ? executeReference(body, ins) : ev.run(body, ins);
-      carry = outs.slice(0, nk);
-      outs.slice(nk).forEach((y, j) => ys[j].set(y.buffer, i * y.size));
-    }
-    const outs = [...carry, ...ys.map((b, j) => new ConcreteArray(ysAvals[j].shape, ysAvals[j].dtype, b))];
-    return outs.map((o, i) => o.withWeak(outAvals[i].weakType));
-  },
-  // The same loop as impl's, one named run of the body per step.
-  enter: (args, p, run) => {
-    const { body, numConsts: nc, numCarry: nk, length, reverse } = p;
-    const outAvals = scanAvals(
-      args.map((a) => a.aval),
-      p,
-    );
-    const consts = args.slice(0, nc);
-    let carry = args.slice(nc, nc + nk);
-    const xs = args.slice(nc + nk);
-    const ysAvals = outAvals.slice(nk);
-    const ys = ysAvals.map((a) => allocate(a.dtype, a.size));
-    for (let s = 0; s < length; s++) {
-      const i = reverse ? length - 1 - s : s;
-      const outs = run(body, [...consts, ...carry, ...xs.map((x) => row(x, i))], `scan step ${i}`);
-      carry = outs.slice(0, nk);
-      outs.slice(nk).forEach((y, j) => ys[j].set(y.buffer, i * y.size));
-    }
-    const outs = [...carry, ...ys.map((b, j) => new ConcreteArray(ysAvals[j].shape, ysAvals[j].dtype, b))];
-    return outs.map((o, i) => o.withWeak(outAvals[i].weakType));
-  },
+  impl: (args, p, ev) => runScan(args, p, subIrRunner(ev)),
+  enter: runScan,
   // Tangents ride along as extra consts, carry and xs of the same loop. Only nonzero ones do
   // (see jvpIr): a carry's tangent is nonzero when its initial tangent is or the body makes it
   // so from the nonzero ones (a fixpoint, as JAX's scan JVP); the others stay symbolic zeros.

@@ -9,11 +9,11 @@ import { type Array, Array as ArrayClass, type ConcreteArray } from "../core/arr
 import type { ShapedArray } from "../core/aval.js";
 import { isFloat } from "../core/dtype.js";
 import { DTypeError, TransformError } from "../core/errors.js";
-import { type Params, type Primitive, type Tangent, Zero } from "../core/primitive.js";
+import { type Params, type Primitive, type SubIrRunner, type Tangent, Zero } from "../core/primitive.js";
 import { bind } from "../core/trace.js";
 import { whileOnnx } from "../export/onnx/control.js";
 import { evalIr } from "../ir/eval.js";
-import { executeReference } from "../ir/execute.js";
+import { subIrRunner } from "../ir/execute.js";
 import type { Ir } from "../ir/ir.js";
 import { convert, select } from "../primitives/elementwise.js";
 import { broadcastInDim } from "../primitives/movement.js";
@@ -43,6 +43,16 @@ function parts<T>(args: readonly T[], p: WhileParams) {
   return { cc: args.slice(0, nc), bc: args.slice(nc, nc + nb), carry: args.slice(nc + nb) };
 }
 
+/** The loop, its condition and body run by `run` (impl's evaluator, or debugNans' labelled runner). */
+function runWhile(args: readonly ConcreteArray[], p: WhileParams, run: SubIrRunner): ConcreteArray[] {
+  const { cc, bc } = parts(args, p);
+  let { carry } = parts(args, p);
+  for (let k = 0; run(p.cond, [...cc, ...carry], `whileLoop condition at iteration ${k}`)[0].item(); k++) {
+    carry = run(p.body, [...bc, ...carry], `whileLoop iteration ${k}`);
+  }
+  return carry.map((c, i) => c.withWeak(p.body.outAvals[i].weakType));
+}
+
 export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>("while", {
   abstractEval: (avals, p) => {
     const out = p.cond.outAvals;
@@ -51,21 +61,8 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>("whil
     }
     return avals.slice(p.numCondConsts + p.numBodyConsts);
   },
-  impl: (args, p, ev) => {
-    const { cc, bc } = parts(args, p);
-    let { carry } = parts(args, p);
-    const run = ev === undefined ? executeReference : (ir: Ir, xs: readonly ConcreteArray[]) => ev.run(ir, xs);
-    while (run(p.cond, [...cc, ...carry])[0].item()) carry = run(p.body, [...bc, ...carry]);
-    return carry.map((c, i) => c.withWeak(p.body.outAvals[i].weakType));
-  },
-  enter: (args, p, run) => {
-    const { cc, bc } = parts(args, p);
-    let { carry } = parts(args, p);
-    for (let k = 0; run(p.cond, [...cc, ...carry], `whileLoop condition at iteration ${k}`)[0].item(); k++) {
-      carry = run(p.body, [...bc, ...carry], `whileLoop iteration ${k}`);
-    }
-    return carry.map((c, i) => c.withWeak(p.body.outAvals[i].weakType));
-  },
+  impl: (args, p, ev) => runWhile(args, p, subIrRunner(ev)),
+  enter: runWhile,
   // Tangents of the body consts and the carry ride along; the condition only reads the primals.
   // Only nonzero ones do (see jvpIr): a carry's tangent is nonzero when its initial tangent is or
   // the body makes it so from the nonzero ones (a fixpoint); the others stay symbolic zeros.

@@ -8,6 +8,7 @@
  */
 import { type ConcreteArray, fullConcrete } from "../core/array.js";
 import { ValueError } from "../core/errors.js";
+import type { IrEvaluator } from "../core/primitive.js";
 import { type Atom, type Ir, Lit, type Var } from "./ir.js";
 
 // A literal's array is made once and reused: arrays are immutable, so sharing is safe.
@@ -53,4 +54,15 @@ export function registerRunner(name: string, run: IrRunner): void {
 /** Run `ir` on the backend named `name` (the reference evaluator when none is installed by that name). */
 export function runIr(name: string, ir: Ir, args: readonly ConcreteArray[]): ConcreteArray[] {
   return (runners.get(name) ?? executeReference)(ir, args);
+}
+
+/**
+ * The sub-IR runner of a higher-order primitive's `impl`: its evaluator (the compiled backend
+ * calling it) or the reference one. `impl` and `enter` share one loop through it; the label is
+ * for `enter`'s callers (debugNans' re-run) and is ignored here.
+ */
+export function subIrRunner(
+  ev: IrEvaluator | undefined,
+): (ir: Ir, args: readonly ConcreteArray[], where: string) => ConcreteArray[] {
+  return ev === undefined ? (ir, args) => executeReference(ir, args) : (ir, args) => ev.run(ir, args);
 }

@@ -66,3 +66,38 @@ export function repeat(c: Code, count: number, body: () => void): void {
     c.get(left).i32.const(1).i32.sub().tee(left).br_if(top);
   });
 }
+
+/**
+ * Nested loops over `dims`; `body` gets each view's current byte address. A view that moves
+ * along a dim gets a local advanced by its stride (in elements, times its element size in
+ * `bytes`); one that does not keeps its address (a constant stays a constant).
+ */
+export function nest<P extends Ptr>(
+  c: Code,
+  dims: readonly number[],
+  strides: readonly (readonly number[])[],
+  bytes: readonly number[],
+  start: readonly P[],
+  body: (ptrs: readonly (P | Local)[]) => void,
+): void {
+  const level = (d: number, cur: readonly (P | Local)[]): void => {
+    if (d === dims.length) return body(cur);
+    const next = cur.map((p, k) => {
+      if (strides[k][d] === 0) return p;
+      const l = c.local("i32");
+      push(c, p).set(l);
+      return l;
+    });
+    repeat(c, dims[d], () => {
+      level(d + 1, next);
+      next.forEach((p, k) => {
+        if (strides[k][d] !== 0)
+          c.get(p as Local)
+            .i32.const(strides[k][d] * bytes[k])
+            .i32.add()
+            .set(p as Local);
+      });
+    });
+  };
+  level(0, start);
+}

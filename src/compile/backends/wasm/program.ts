@@ -26,7 +26,7 @@ import type { ContractStep, MapStep, Program, ReduceStep, Step } from "../../ker
 import { allSteps, contiguousStrides, sizeOfShape } from "../../kernel.js";
 import { type BufferPlan, ELEMENT_BYTES, planBuffers } from "../../plan.js";
 import { collapse, compileJs } from "../js.js";
-import { hoist, load, type Ptr, push, repeat, store } from "./access.js";
+import { hoist, load, nest, type Ptr, push, repeat, store } from "./access.js";
 import { controlUnsupported, emitBranch, emitLoop, type StepEmitter } from "./control.js";
 import { type Code, type FuncRef, type Local, ModuleBuilder } from "./encoder.js";
 import { ExprEmitter, HOST_IMPORTS, type HostImports, importHosts, unsupported } from "./expr.js";
@@ -38,37 +38,6 @@ import { emitSmallContraction, smallFits, smallWorkBytes } from "./small-matmul.
 const DTYPES = new Set<DType>(["float32", "int32", "bool"]);
 /** Wasm memories here stay below 1 GiB (a 32-bit address space, shared with other programs). */
 const MAX_BYTES = 2 ** 30;
-
-/** Nested loops over `dims` (all ≥ 1); `body` gets each view's current byte address. */
-function nest(
-  c: Code,
-  dims: readonly number[],
-  strides: readonly (readonly number[])[],
-  bytes: readonly number[],
-  start: readonly Ptr[],
-  body: (ptrs: readonly Ptr[]) => void,
-): void {
-  const level = (d: number, cur: readonly Ptr[]): void => {
-    if (d === dims.length) return body(cur);
-    const next = cur.map((p, k) => {
-      if (strides[k][d] === 0) return p;
-      const l = c.local("i32");
-      push(c, p).set(l);
-      return l;
-    });
-    repeat(c, dims[d], () => {
-      level(d + 1, next);
-      next.forEach((p, k) => {
-        if (strides[k][d] !== 0)
-          c.get(p as Local)
-            .i32.const(strides[k][d] * bytes[k])
-            .i32.add()
-            .set(p as Local);
-      });
-    });
-  };
-  level(0, start);
-}
 
 class Emitter implements StepEmitter {
   constructor(

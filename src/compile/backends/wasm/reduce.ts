@@ -13,7 +13,7 @@ import type { ReduceStep } from "../../kernel.js";
 import { sizeOfShape } from "../../kernel.js";
 import { ELEMENT_BYTES } from "../../plan.js";
 import { collapse } from "../js.js";
-import { repeat } from "./access.js";
+import { nest, repeat } from "./access.js";
 import type { Code, Local, ModuleBuilder } from "./encoder.js";
 import { ExprEmitter, unsupported } from "./expr.js";
 
@@ -21,37 +21,6 @@ import { ExprEmitter, unsupported } from "./expr.js";
 export interface Addressing {
   addr(buf: number, offset?: number): number;
   dtypeOf(buf: number): DType;
-}
-
-/** Nested loops over `dims`; `body` gets one byte-pointer local per view, advanced by `strides` (elements). */
-function nest(
-  c: Code,
-  dims: readonly number[],
-  strides: readonly (readonly number[])[],
-  bytes: readonly number[],
-  start: readonly Local[],
-  body: (ptrs: readonly Local[]) => void,
-): void {
-  const level = (d: number, cur: readonly Local[]): void => {
-    if (d === dims.length) return body(cur);
-    const next = cur.map((p, k) => {
-      if (strides[k][d] === 0) return p;
-      const l = c.local("i32");
-      c.get(p).set(l);
-      return l;
-    });
-    repeat(c, dims[d], () => {
-      level(d + 1, next);
-      next.forEach((p, k) => {
-        if (strides[k][d] !== 0)
-          c.get(p)
-            .i32.const(strides[k][d] * bytes[k])
-            .i32.add()
-            .set(p);
-      });
-    });
-  };
-  level(0, start);
 }
 
 /** Why `s` has no vector form here, or null. */
