@@ -22,6 +22,7 @@
 import { ConcreteArray } from "../../../core/array.js";
 import type { DType, TypedArray } from "../../../core/dtype.js";
 import type { IrEvaluator } from "../../../core/primitive.js";
+import type { ScalarExpr } from "../../../core/scalar.js";
 import type { ContractStep, MapStep, Program, ReduceStep, Step } from "../../kernel.js";
 import { allSteps, contiguousStrides, sizeOfShape } from "../../kernel.js";
 import { type BufferPlan, ELEMENT_BYTES, planBuffers } from "../../plan.js";
@@ -89,8 +90,8 @@ class Emitter implements StepEmitter {
         push(c, p).set(l);
         return l;
       });
-      const body = (vec: boolean) => {
-        const loaded = s.inputs.map((_, k) => {
+      const loadAll = (vec: boolean) =>
+        s.inputs.map((_, k) => {
           const h = hoisted[k];
           if (h !== null) return vec ? (h.vec as Local) : h.scalar;
           const l = c.local(vec ? "v128" : dts[k] === "float32" ? "f32" : "i32");
@@ -99,7 +100,27 @@ class Emitter implements StepEmitter {
           c.set(l);
           return l;
         });
-        const ex = new ExprEmitter(this.m, c, vec, (k) => c.get(loaded[k]), this.hosts);
+      const body = (vec: boolean, wide = false) => compute(vec, loadAll(vec), wide);
+      // Vectors holding a subnormal float32 input take the scalar float64 path (same bits):
+      // x86 runs f32 arithmetic on subnormals through ~100-cycle microcode assists, and Adam's
+      // moments of dead units decay to the smallest subnormal and stay there (0.9·2⁻¹⁴⁹ rounds
+      // back to 2⁻¹⁴⁹), which made the update maps of workload 2 ten times slower.
+      const guarded = () => {
+        const loaded = loadAll(true);
+        const floats = loaded.filter((_, k) => dts[k] === "float32");
+        floats.forEach((l, i) => {
+          subnormalLanes(c, l);
+          if (i > 0) c.v128.or();
+        });
+        c.v128.any_true();
+        c.if(
+          "void",
+          () => repeat(c, 4, () => body(false, true)),
+          () => compute(true, loaded, false),
+        );
+      };
+      const compute = (vec: boolean, loaded: readonly Local[], wide: boolean) => {
+        const ex = new ExprEmitter(this.m, c, vec, (k) => c.get(loaded[k]), this.hosts, wide);
         c.get(o);
         ex.emit(s.expr);
         store(c, outD, vec);
@@ -116,7 +137,8 @@ class Emitter implements StepEmitter {
               .set(l);
         });
       };
-      if (vector) repeat(c, Math.floor(n / 4), () => body(true));
+      const guard = vector && dts.includes("float32") && hasFloatArithmetic(s.expr);
+      if (vector) repeat(c, Math.floor(n / 4), () => (guard ? guarded() : body(true)));
       const tail = vector ? n % 4 : n;
       if (tail > 0) repeat(c, tail, () => body(false));
     };
@@ -270,6 +292,45 @@ class Emitter implements StepEmitter {
         .set(pc);
     });
   }
+}
+
+/** Lanes of the v128 in `l` that hold a subnormal float32: 1 ≤ (bits & 0x7fffffff) ≤ 0x7fffff. */
+function subnormalLanes(c: Code, l: Local): void {
+  const splat = (x: number) => c.v128.constI32x4([x, x, x, x]);
+  c.get(l);
+  splat(0x7fffffff);
+  c.v128.and();
+  splat(1);
+  c.i32x4.sub();
+  splat(0x7fffff);
+  c.i32x4.lt_u();
+}
+
+/** Whether `e` has float32 arithmetic that a subnormal operand slows down (see `guarded`). */
+function hasFloatArithmetic(e: ScalarExpr): boolean {
+  const seen = new Set<ScalarExpr>();
+  const visit = (n: ScalarExpr): boolean => {
+    if (seen.has(n)) return false;
+    seen.add(n);
+    switch (n.k) {
+      case "const":
+      case "input":
+        return false;
+      case "binary":
+        return (n.dtype === "float32" && ["add", "sub", "mul", "div"].includes(n.op)) || visit(n.a) || visit(n.b);
+      case "unary":
+        return (n.x.dtype === "float32" && n.op === "sqrt") || visit(n.x);
+      case "ipow":
+        return n.dtype === "float32" || visit(n.x);
+      case "compare":
+        return visit(n.a) || visit(n.b);
+      case "select":
+        return visit(n.cond) || visit(n.a) || visit(n.b);
+      case "cast":
+        return visit(n.x);
+    }
+  };
+  return visit(e);
 }
 
 export interface WasmExecutable {
