@@ -333,13 +333,22 @@ export interface Pending {
  * views over Wasm memory), where one missed call would let a donated output overwrite another
  * array.
  */
-const wrapped = new WeakSet<ArrayBufferLike>();
-const shared = new WeakSet<ArrayBufferLike>();
+const WRAPS = Symbol("axle.wraps");
+/**
+ * How many arrays wrap the memory, kept on the memory object itself: a WeakSet entry per array
+ * cost ~0.8 µs per call of a tiny jitted function (ephemeron table growth and GC). Memory that
+ * takes no properties (a frozen or shared buffer) counts as shared.
+ */
+type Counted = ArrayBufferLike & { [WRAPS]?: number };
 
 function noteWrapped(mem: ArrayBufferLike, adopt: boolean): void {
-  if (adopt) wrapped.add(mem);
-  else if (wrapped.has(mem)) shared.add(mem);
-  else wrapped.add(mem);
+  const m = mem as Counted;
+  if (!Object.isExtensible(m)) return;
+  m[WRAPS] = adopt ? 1 : (m[WRAPS] ?? 0) + 1;
+}
+
+function wrappedOnce(mem: ArrayBufferLike): boolean {
+  return (mem as Counted)[WRAPS] === 1;
 }
 
 export class ConcreteArray extends Array {
@@ -423,7 +432,7 @@ export class ConcreteArray extends Array {
   exclusiveBuffer(): TypedArray | null {
     const b = this.buffer;
     const mem = b.buffer;
-    if (shared.has(mem) || !(mem instanceof ArrayBuffer)) return null;
+    if (!wrappedOnce(mem) || !(mem instanceof ArrayBuffer)) return null;
     return b.byteOffset === 0 && b.byteLength === mem.byteLength ? b : null;
   }
 

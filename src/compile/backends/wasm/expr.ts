@@ -120,6 +120,11 @@ export function unsupported(e: ScalarExpr, vector: boolean, hosts = false): stri
 }
 
 /** Emits expressions of one loop body; `input(k)` pushes operand k's current element. */
+/** i8x16 lanes moving float32 lanes 2–3 to 0–1 (so f64x2.promote_low reads them). */
+const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
+/** i8x16 lanes of float32 lanes 0–1 of the first vector, then 0–1 of the second. */
+const LOW_LANES_OF_BOTH = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+
 export class ExprEmitter {
   private readonly shared = new Map<ScalarExpr, Local>();
   private readonly multi = new Set<ScalarExpr>();
@@ -131,28 +136,58 @@ export class ExprEmitter {
     readonly input: (index: number) => void,
     readonly hosts?: HostImports,
     /**
-     * Scalar mode only: float32 add, sub, mul, div and sqrt run as float64 ops rounded back to
-     * float32 at once. The bits are the same (one rounding of a float64 result is correct for
-     * these ops, as f64 has more than 2·24 + 2 bits), and the CPU takes no microcode assist
-     * on subnormal operands, which costs ~100 cycles per f32 op on x86 (Wasm cannot set FTZ).
+     * float32 add, sub, mul, div and sqrt run as float64 ops rounded back to float32 at once
+     * (vectors as two f64x2 halves). The bits are the same (one rounding of a float64 result
+     * is correct for these ops, as f64 has more than 2·24 + 2 bits), and the CPU takes no
+     * microcode assist on subnormal operands, which costs ~100 cycles per f32 op on x86 (Wasm
+     * cannot set flush-to-zero).
      */
     readonly wide = false,
   ) {}
 
-  /** A float32 add/sub/mul/div of the two values on the stack (wide: through float64). */
-  private f32Arith(op: "add" | "sub" | "mul" | "div", pushA: () => void, pushB: () => void): void {
+  /** A float32 add/sub/mul/div/sqrt of `pushA` (and `pushB`), through float64 when wide. */
+  private f32Arith(op: "add" | "sub" | "mul" | "div" | "sqrt", pushA: () => void, pushB?: () => void): void {
     const c = this.c;
-    if (this.vector || !this.wide) {
+    if (!this.wide) {
       pushA();
-      pushB();
-      this.vector ? c.f32x4[op]() : c.f32[op]();
+      pushB?.();
+      if (op === "sqrt") this.vector ? c.f32x4.sqrt() : c.f32.sqrt();
+      else this.vector ? c.f32x4[op]() : c.f32[op]();
       return;
     }
-    pushA();
-    c.f64.promote_f32();
-    pushB();
-    c.f64.promote_f32();
-    c.f64[op]().f32.demote_f64();
+    if (!this.vector) {
+      pushA();
+      c.f64.promote_f32();
+      if (pushB) {
+        pushB();
+        c.f64.promote_f32();
+      }
+      if (op === "sqrt") c.f64.sqrt();
+      else c.f64[op]();
+      c.f32.demote_f64();
+      return;
+    }
+    const toLocal = (push: () => void) => {
+      const l = c.local("v128");
+      push();
+      c.set(l);
+      return l;
+    };
+    const a = toLocal(pushA);
+    const b = pushB ? toLocal(pushB) : null;
+    const half = (high: boolean) => {
+      for (const l of b === null ? [a] : [a, b]) {
+        c.get(l);
+        if (high) c.get(l).i8x16.shuffle(HIGH_HALF);
+        c.f64x2.promote_low_f32x4();
+      }
+      if (op === "sqrt") c.f64x2.sqrt();
+      else c.f64x2[op]();
+      c.f32x4.demote_f64x2_zero();
+    };
+    half(false);
+    half(true);
+    c.i8x16.shuffle(LOW_LANES_OF_BOTH);
   }
 
   /** The local type holding a value of `d` in this mode. */
@@ -312,14 +347,15 @@ export class ExprEmitter {
     }
     if (d === "float32") {
       switch (op) {
+        case "sqrt":
+          this.f32Arith("sqrt", () => this.node(x));
+          return;
         case "neg":
         case "abs":
         case "floor":
         case "ceil":
-        case "sqrt":
           this.node(x);
-          if (op === "sqrt" && this.wide && !V) c.f64.promote_f32().f64.sqrt().f32.demote_f64();
-          else V ? c.f32x4[op]() : c.f32[op]();
+          V ? c.f32x4[op]() : c.f32[op]();
           return;
         case "round":
           this.node(x);

@@ -23,6 +23,7 @@ import { ConcreteArray } from "../../../core/array.js";
 import type { DType, TypedArray } from "../../../core/dtype.js";
 import type { IrEvaluator } from "../../../core/primitive.js";
 import type { ScalarExpr } from "../../../core/scalar.js";
+import { copyOut } from "../../../core/small-buffers.js";
 import type { ContractStep, MapStep, Program, ReduceStep, Step } from "../../kernel.js";
 import { allSteps, contiguousStrides, sizeOfShape } from "../../kernel.js";
 import { type BufferPlan, ELEMENT_BYTES, planBuffers } from "../../plan.js";
@@ -101,7 +102,7 @@ class Emitter implements StepEmitter {
           return l;
         });
       const body = (vec: boolean, wide = false) => compute(vec, loadAll(vec), wide);
-      // Vectors holding a subnormal float32 input take the scalar float64 path (same bits):
+      // Vectors holding a subnormal float32 input compute in f64x2 halves (same bits):
       // x86 runs f32 arithmetic on subnormals through ~100-cycle microcode assists, and Adam's
       // moments of dead units decay to the smallest subnormal and stay there (0.9·2⁻¹⁴⁹ rounds
       // back to 2⁻¹⁴⁹), which made the update maps of workload 2 ten times slower.
@@ -115,7 +116,7 @@ class Emitter implements StepEmitter {
         c.v128.any_true();
         c.if(
           "void",
-          () => repeat(c, 4, () => body(false, true)),
+          () => compute(true, loaded, true),
           () => compute(true, loaded, false),
         );
       };
@@ -140,7 +141,8 @@ class Emitter implements StepEmitter {
       const guard = vector && dts.includes("float32") && hasFloatArithmetic(s.expr);
       if (vector) repeat(c, Math.floor(n / 4), () => (guard ? guarded() : body(true)));
       const tail = vector ? n % 4 : n;
-      if (tail > 0) repeat(c, tail, () => body(false));
+      // Tails of vector loops are short: they always take the float64 path.
+      if (tail > 0) repeat(c, tail, () => body(false, guard));
     };
     if (rank === 0) inner(starts);
     else
@@ -510,11 +512,11 @@ function instantiate(
     run: (args, into) => {
       for (let i = 0; i < ins.length; i++) ins[i].set(args[i].buffer);
       for (const t of thunks) t();
-      if (into === undefined) return outs.map((v) => (v === null ? null : v.slice()));
+      if (into === undefined) return outs.map((v) => (v === null ? null : copyOut(v)));
       return outs.map((v, i) => {
         if (v === null) return null;
         const dest = into[i];
-        if (dest === undefined || dest.length !== v.length || dest.constructor !== v.constructor) return v.slice();
+        if (dest === undefined || dest.length !== v.length || dest.constructor !== v.constructor) return copyOut(v);
         dest.set(v);
         return dest;
       });
