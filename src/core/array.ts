@@ -361,9 +361,9 @@ export class ConcreteArray extends Array {
   /**
    * Internal: wraps `buf` without copying. Callers hand over ownership and never write to it.
    */
-  constructor(shape: Shape, dtype: DType, buf: TypedArray, weakType = false, adopt = false) {
+  constructor(shape: Shape, dtype: DType, buf: TypedArray, weakType = false, adopt = false, aval?: ShapedArray) {
     super();
-    this.#aval = new ShapedArray(shape, dtype, weakType);
+    this.#aval = aval ?? new ShapedArray(shape, dtype, weakType);
     this.#buf = buf;
     noteWrapped(buf.buffer, adopt);
   }
@@ -373,15 +373,12 @@ export class ConcreteArray extends Array {
    * says the buffer comes from an array being deleted by donation, so this array owns it alone.
    */
   static ofAval(aval: ShapedArray, buf: TypedArray, adopt = false): ConcreteArray {
-    const a = new ConcreteArray(EMPTY_SHAPE, "float32", buf, false, adopt);
-    a.#aval = aval;
-    return a;
+    return new ConcreteArray(EMPTY_SHAPE, "float32", buf, false, adopt, aval);
   }
 
   /** Internal: an array whose buffer `pending` computes when it is first read. */
   static ofPending(aval: ShapedArray, pending: Pending): ConcreteArray {
-    const a = new ConcreteArray(EMPTY_SHAPE, "float32", EMPTY_BUF);
-    a.#aval = aval;
+    const a = new ConcreteArray(EMPTY_SHAPE, "float32", EMPTY_BUF, false, false, aval);
     a.#buf = undefined;
     a.#pending = pending;
     return a;

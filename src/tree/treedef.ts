@@ -1,5 +1,4 @@
 /** `TreeDef`: the immutable structure of a pytree, without its leaves. */
-import { freeze } from "immer";
 import { TreeError } from "../core/errors.js";
 import { auxString } from "./aux.js";
 import { formatKey, type KeyPath, keyPathString, type PathEntry } from "./paths.js";
@@ -236,7 +235,9 @@ const owned = new WeakSet<object>();
 
 /** Internal: freezes a container this module just built and remembers it as ours. */
 export function own<T extends object>(x: T): T {
-  freeze(x, false);
+  // Only plain arrays and objects come here: a shallow Object.freeze is what immer's freeze does
+  // for them, without its type checks (this runs for every container of every jit output).
+  Object.freeze(x);
   owned.add(x);
   return x;
 }
