@@ -18,6 +18,7 @@ import { closeIr, type Staged, traceToIr } from "../transforms/stage.js";
 import type { AnyFn, ArgsOf, AsArrays } from "../transforms/types.js";
 import { leavesWithPath, type TreeDef, unflatten } from "../tree/index.js";
 import { keyPathString } from "../tree/paths.js";
+import { matchSkeleton, recordSkeleton, type Skeleton } from "./arg-skeleton.js";
 import { BACKENDS, type Backend, compileIr } from "./compile.js";
 
 export interface JitOptions {
@@ -89,6 +90,8 @@ interface Entry {
   donated: readonly Donation[];
   /** Each argument's first leaf and leaf count. */
   spans: Signature["spans"];
+  /** The arguments' skeleton, once a fast-keyed call hit this entry (see arg-skeleton.ts). */
+  skeleton?: Skeleton | null;
 }
 
 interface Donation {
@@ -271,16 +274,30 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
     }
     lastArgs = now;
   };
+  // The entry the last fast-keyed call hit: a call with the same skeleton skips the key.
+  let last: Entry | null = null;
+  const touch = (e: Entry) => {
+    // Most recently used goes last.
+    cache.delete(e.key);
+    cache.set(e.key, e);
+    stormRun = 0;
+  };
   const lookup = (args: readonly unknown[]): [Entry, Array[]] => {
+    if (last?.skeleton) {
+      const leaves = matchSkeleton(last.skeleton, args);
+      if (leaves !== null) {
+        touch(last);
+        return [last, leaves as Array[]];
+      }
+    }
     const fastLeaves: Array[] = [];
     const fk = fastKey(args, fastLeaves);
     if (fk !== null) {
       const hit = fast.get(fk);
       if (hit !== undefined) {
-        // Most recently used goes last.
-        cache.delete(hit.key);
-        cache.set(hit.key, hit);
-        stormRun = 0;
+        touch(hit);
+        if (hit.skeleton === undefined) hit.skeleton = recordSkeleton(args);
+        last = hit;
         return [hit, fastLeaves];
       }
     }
@@ -312,6 +329,7 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
         const [oldKey, old] = cache.entries().next().value as [string, Entry];
         cache.delete(oldKey);
         for (const [k, e] of fast) if (e === old) fast.delete(k);
+        if (last === old) last = null;
       }
     } else {
       cache.delete(sig.key);

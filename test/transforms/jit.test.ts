@@ -1,7 +1,8 @@
 /** jit: one trace per signature, retrace on new shapes/dtypes/static values, lower() gives the IR. */
+import fc from "fast-check";
 import { describe, expect, test, vi } from "vitest";
 import type { Array } from "../../src/index.js";
-import { grad, hessian, jit, makeIr, np, typecheck, vmap } from "../../src/index.js";
+import { Array as ArrayClass, grad, hessian, jit, makeIr, np, tree, typecheck, vmap } from "../../src/index.js";
 
 function counted() {
   const calls = { n: 0 };
@@ -181,6 +182,56 @@ describe("the cached call path", () => {
     expect(traces).toBe(3);
     expect(f(p1, x).t.toArray()).toEqual([3, 8]);
     expect(traces).toBe(3);
+  });
+
+  test("a call matching the last signature's skeleton gets that signature; any change in structure, key, shape, dtype or weak flag does not", () => {
+    // Argument trees drawn from variants that each differ from the first in one respect.
+    const variants: (() => unknown)[] = [
+      () => ({ a: np.ones([2]), b: [np.ones([3]), null] }),
+      () => ({ b: [np.ones([3]), null], a: np.ones([2]) }), // same signature, other key order
+      () => ({ a: np.ones([3]), b: [np.ones([3]), null] }), // shape
+      () => ({ a: np.ones([2], "int32"), b: [np.ones([3]), null] }), // dtype
+      () => ({ a: np.add(np.zeros([2]), 1), b: [np.ones([3]), undefined] }), // null → undefined
+      () => ({ a: np.ones([2]), b: [np.ones([3])] }), // list length
+      () => ({ a: np.ones([2]), c: [np.ones([3]), null] }), // key name
+      () => ({ a: np.ones([2]), b: [[np.ones([3])], null] }), // nesting
+      () => [np.ones([2]), np.ones([3])], // a list instead of an object
+    ];
+    const sum = (t: unknown): number =>
+      t instanceof ArrayClass
+        ? np.sum(t).item()
+        : t !== null && typeof t === "object"
+          ? Object.values(t).reduce((s: number, v) => s + sum(v), 0)
+          : 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: variants.length - 1 }), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 9 }),
+        (picks, scale) => {
+          const seen = new Set<string>();
+          let traces = 0;
+          const f = jit((t: unknown, k: Array) => {
+            traces++;
+            return tree.map((l: Array) => l.astype("float32").mul(k), t as Array[]);
+          });
+          for (const i of picks) {
+            const t = variants[i]();
+            seen.add(
+              tree.structure(t).toString() +
+                tree
+                  .leaves(t)
+                  .map((l) => (l as Array).aval.str())
+                  .join(),
+            );
+            const k = np.array(scale, "float32");
+            expect(sum(f(t, k))).toBe(sum(t) * scale);
+            expect(tree.structure(f(t, k)).toString()).toBe(tree.structure(t).toString());
+          }
+          expect(traces).toBe(seen.size);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   test("weak and strong arguments of one shape are different signatures", () => {
