@@ -335,9 +335,9 @@ export interface Pending {
  */
 const WRAPS = Symbol("axle.wraps");
 /**
- * How many arrays wrap the memory, kept on the memory object itself: a WeakSet entry per array
- * cost ~0.8 µs per call of a tiny jitted function (ephemeron table growth and GC). Memory that
- * takes no properties (a frozen or shared buffer) counts as shared.
+ * How many arrays wrap the memory, kept on the memory object itself: the two WeakSets this
+ * replaced cost ~0.5 µs per call of a tiny jitted function (3.7 → 3.2 µs for x·2+1 on f32[100]).
+ * Memory that takes no properties (a frozen or shared buffer) counts as shared.
  */
 type Counted = ArrayBufferLike & { [WRAPS]?: number };
 
