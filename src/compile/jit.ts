@@ -90,6 +90,8 @@ interface Entry {
   donated: readonly Donation[];
   /** Each argument's first leaf and leaf count. */
   spans: Signature["spans"];
+  /** The leaf indices in `donated`, built on the first donated call. */
+  donatedLeaves?: ReadonlySet<number>;
   /** The arguments' skeleton, once a fast-keyed call hit this entry (see arg-skeleton.ts). */
   skeleton?: Skeleton | null;
 }
@@ -99,6 +101,8 @@ interface Donation {
   readonly leaf: number;
   /** "argument 0 (params.w)", for the messages. */
   readonly label: string;
+  /** Why the array is deleted, as `markDeleted` takes it (built once, not per call). */
+  readonly why: string;
   readonly out: number;
 }
 
@@ -362,7 +366,8 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
           if (!taken.has(o) && oa.dtype === aval.dtype && oa.str() === aval.str()) out = o;
         }
         if (out >= 0) taken.add(out);
-        res.push({ leaf: start + k, label: `argument ${i}${path === "" ? "" : ` (${path})`}`, out });
+        const label = `argument ${i}${path === "" ? "" : ` (${path})`}`;
+        res.push({ leaf: start + k, label, why: `donated to jit(${name}) as ${label}`, out });
       }
     }
     return res;
@@ -374,14 +379,15 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
   // A donated call on concrete arrays: outputs may be written into donated buffers that no other
   // array can see, and every donated array is deleted afterwards.
   const runDonated = (entry: Entry, closed: Ir, leaves: readonly ConcreteArray[]): ConcreteArray[] => {
-    const donatedLeaves = new Set(entry.donated.map((d) => d.leaf));
+    const donatedLeaves = (entry.donatedLeaves ??= new Set(entry.donated.map((d) => d.leaf)));
     for (const d of entry.donated) {
       const a = leaves[d.leaf];
       if (a.isDeleted) void a.buffer; // raises, naming the call it was donated to
       // One array in two donated places (an optimizer state holding one zeros array twice) is
       // fine: it is deleted once and its buffer goes to one output. In a place that is not
       // donated, the caller expects it to stay readable: refuse.
-      const j = leaves.findIndex((b, k) => k !== d.leaf && b === a && !donatedLeaves.has(k));
+      let j = -1;
+      for (let k = 0; k < leaves.length && j < 0; k++) if (k !== d.leaf && leaves[k] === a && !donatedLeaves.has(k)) j = k;
       if (j >= 0) {
         throw new TransformError(
           `jit(${name}): ${d.label} is donated, but the same ${a.aval.str()} array is also passed as ` +
@@ -405,7 +411,7 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
     const before = flags.check ? leaves.map((l) => new ConcreteArray(l.shape, l.dtype, l.data(), l.weakType)) : null;
     const outs = compileIr(closed, backend).run(leaves, into);
     if (before !== null) checkCompiled(closed, name, backend, before, outs);
-    for (const d of entry.donated) leaves[d.leaf].markDeleted(`donated to jit(${name}) as ${d.label}`);
+    for (const d of entry.donated) leaves[d.leaf].markDeleted(d.why);
     return outs;
   };
   const run = ((...args: unknown[]) => {
