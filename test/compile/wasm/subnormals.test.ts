@@ -35,6 +35,12 @@ const ops: Record<string, (x: Array, y: Array) => Array> = {
         .mul(1e-3),
     ),
   "exp(x) · y": (x, y) => np.exp(x).mul(y),
+  "where(x > y, x·y, max(x, y) / y)": (x, y) => np.where(np.greater(x, y), x.mul(y), np.maximum(x, y).div(y)),
+  "outer product x ⊗ y (broadcast rows and columns)": (x, y) =>
+    x
+      .reshape([-1, 1])
+      .mul(y.reshape([1, -1]))
+      .add(y.reshape([1, -1]).mul(0.5)),
 };
 
 const bits = (a: Array) =>
