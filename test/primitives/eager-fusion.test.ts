@@ -286,6 +286,30 @@ describe("eager fusion is bit for bit the per-primitive kernels", () => {
   });
 });
 
+describe("subnormal operands in the Wasm kernel", () => {
+  test("an Adam-like update over arrays dense in subnormals gives the unfused bits", () => {
+    // Every vector with a subnormal lane takes the float64 path; every fourth element is one.
+    const n = 40000;
+    const m = f32(n, (i) => (i % 4 === 0 ? (1 + (i % 97)) * 2 ** -149 : Math.sin(i) * 1e-3));
+    const v = f32(n, (i) => (i % 7 === 0 ? 2 ** -140 : Math.cos(i) ** 2 * 1e-6));
+    const p = f32(n, (i) => Math.sin(i * 0.1));
+    const update = () =>
+      p.sub(
+        m
+          .mul(0.9)
+          .div(0.1)
+          .div(np.sqrt(v.mul(0.999).div(0.01)).add(1e-8))
+          .mul(1e-3),
+      );
+    const want = unfused(update);
+    const wasm0 = eagerFusionStats.wasmRun;
+    const got = withFusion({ wasm: true }, update);
+    got.data();
+    expect(eagerFusionStats.wasmRun).toBe(wasm0 + 1);
+    expectSameArray(got, want, "wasm");
+  });
+});
+
 describe("what defers", () => {
   test("a 10-op chain on a large array is one kernel, run when the result is read", () => {
     const x = f32(100000, (i) => i / 1000 - 50);

@@ -15,7 +15,7 @@ import type { DType, TypedArray } from "../../../core/dtype.js";
 import type { ScalarExpr } from "../../../core/scalar.js";
 import { hoist, load, store } from "./access.js";
 import { type Code, type Local, ModuleBuilder } from "./encoder.js";
-import { ExprEmitter, unsupported } from "./expr.js";
+import { ExprEmitter, hasFloatArithmetic, subnormalLanes, unsupported } from "./expr.js";
 
 const BYTES: Partial<Record<DType, number>> = { float32: 4, int32: 4, bool: 1 };
 const INEXACT_UNARY = new Set(["exp", "log", "log1p", "expm1", "sin", "cos", "tan", "tanh", "logistic"]);
@@ -82,8 +82,8 @@ function buildModule(
     const leafPtr = ps.slice(1, 1 + nl);
     const outPtr = ps.slice(1 + nl);
     const hoisted = leafDtypes.map((d, k) => (scalarMask[k] ? hoist(c, leafPtr[k], d, vector) : null));
-    const body = (vec: boolean) => {
-      const loaded = leafDtypes.map((d, k) => {
+    const loadAll = (vec: boolean) =>
+      leafDtypes.map((d, k) => {
         const h = hoisted[k];
         if (h !== null) return vec ? (h.vec as Local) : h.scalar;
         const l = c.local(vec ? "v128" : d === "float32" ? "f32" : "i32");
@@ -92,7 +92,27 @@ function buildModule(
         c.set(l);
         return l;
       });
-      const ex = new ExprEmitter(mb, c, vec, (k) => c.get(loaded[k]));
+    const body = (vec: boolean, wide = false) => compute(vec, loadAll(vec), wide);
+    // As in compiled maps (program.ts): a vector with a subnormal float32 lane computes in float64
+    // halves, same bits, without x86's microcode assists.
+    const guard = vector && leafDtypes.includes("float32") && roots.some(hasFloatArithmetic);
+    const guarded = () => {
+      const loaded = loadAll(true);
+      loaded
+        .filter((_, k) => leafDtypes[k] === "float32")
+        .forEach((l, i) => {
+          subnormalLanes(c, l);
+          if (i > 0) c.v128.or();
+        });
+      c.v128.any_true();
+      c.if(
+        "void",
+        () => compute(true, loaded, true),
+        () => compute(true, loaded, false),
+      );
+    };
+    const compute = (vec: boolean, loaded: readonly Local[], wide: boolean) => {
+      const ex = new ExprEmitter(mb, c, vec, (k) => c.get(loaded[k]), undefined, wide);
       ex.emitEach(roots, (k, push) => {
         c.get(outPtr[k]);
         push();
@@ -113,10 +133,10 @@ function buildModule(
     const count = c.local("i32");
     if (vector) {
       c.get(n).i32.const(2).i32.shr_u().set(count);
-      loopN(c, count, () => body(true));
+      loopN(c, count, () => (guard ? guarded() : body(true)));
       c.get(n).i32.const(3).i32.and().set(count);
     } else c.get(n).set(count);
-    loopN(c, count, () => body(false));
+    loopN(c, count, () => body(false, guard));
   });
   mb.exportFunc(f);
   return mb.toBytes();

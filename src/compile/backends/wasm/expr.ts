@@ -582,3 +582,42 @@ export class ExprEmitter {
     else if (V) c.v128.constI32x4([1, 1, 1, 1]).v128.and();
   }
 }
+
+/** Lanes of the v128 in `l` that hold a subnormal float32: 1 ≤ (bits & 0x7fffffff) ≤ 0x7fffff. */
+export function subnormalLanes(c: Code, l: Local): void {
+  const splat = (x: number) => c.v128.constI32x4([x, x, x, x]);
+  c.get(l);
+  splat(0x7fffffff);
+  c.v128.and();
+  splat(1);
+  c.i32x4.sub();
+  splat(0x7fffff);
+  c.i32x4.lt_u();
+}
+
+/** Whether `e` has float32 arithmetic that a subnormal operand slows down (see the map emitters' subnormal guard). */
+export function hasFloatArithmetic(e: ScalarExpr): boolean {
+  const seen = new Set<ScalarExpr>();
+  const visit = (n: ScalarExpr): boolean => {
+    if (seen.has(n)) return false;
+    seen.add(n);
+    switch (n.k) {
+      case "const":
+      case "input":
+        return false;
+      case "binary":
+        return (n.dtype === "float32" && ["add", "sub", "mul", "div"].includes(n.op)) || visit(n.a) || visit(n.b);
+      case "unary":
+        return (n.x.dtype === "float32" && n.op === "sqrt") || visit(n.x);
+      case "ipow":
+        return n.dtype === "float32" || visit(n.x);
+      case "compare":
+        return visit(n.a) || visit(n.b);
+      case "select":
+        return visit(n.cond) || visit(n.a) || visit(n.b);
+      case "cast":
+        return visit(n.x);
+    }
+  };
+  return visit(e);
+}

@@ -22,7 +22,6 @@
 import { ConcreteArray } from "../../../core/array.js";
 import type { DType, TypedArray } from "../../../core/dtype.js";
 import type { IrEvaluator } from "../../../core/primitive.js";
-import type { ScalarExpr } from "../../../core/scalar.js";
 import { copyOut } from "../../../core/small-buffers.js";
 import type { ContractStep, MapStep, Program, ReduceStep, Step } from "../../kernel.js";
 import { allSteps, contiguousStrides, sizeOfShape } from "../../kernel.js";
@@ -31,7 +30,15 @@ import { collapse, compileJs } from "../js.js";
 import { hoist, load, nest, type Ptr, push, repeat, store } from "./access.js";
 import { controlUnsupported, emitBranch, emitLoop, type StepEmitter } from "./control.js";
 import { type Code, type FuncRef, type Local, ModuleBuilder } from "./encoder.js";
-import { ExprEmitter, HOST_IMPORTS, type HostImports, importHosts, unsupported } from "./expr.js";
+import {
+  ExprEmitter,
+  HOST_IMPORTS,
+  type HostImports,
+  hasFloatArithmetic,
+  importHosts,
+  subnormalLanes,
+  unsupported,
+} from "./expr.js";
 import { defineSgemm, workBytes } from "./matmul.js";
 import { emitVectorReduce, vectorReduceUnsupported } from "./reduce.js";
 import { defaultBlocking } from "./sgemm.js";
@@ -294,45 +301,6 @@ class Emitter implements StepEmitter {
         .set(pc);
     });
   }
-}
-
-/** Lanes of the v128 in `l` that hold a subnormal float32: 1 ≤ (bits & 0x7fffffff) ≤ 0x7fffff. */
-function subnormalLanes(c: Code, l: Local): void {
-  const splat = (x: number) => c.v128.constI32x4([x, x, x, x]);
-  c.get(l);
-  splat(0x7fffffff);
-  c.v128.and();
-  splat(1);
-  c.i32x4.sub();
-  splat(0x7fffff);
-  c.i32x4.lt_u();
-}
-
-/** Whether `e` has float32 arithmetic that a subnormal operand slows down (see `guarded`). */
-function hasFloatArithmetic(e: ScalarExpr): boolean {
-  const seen = new Set<ScalarExpr>();
-  const visit = (n: ScalarExpr): boolean => {
-    if (seen.has(n)) return false;
-    seen.add(n);
-    switch (n.k) {
-      case "const":
-      case "input":
-        return false;
-      case "binary":
-        return (n.dtype === "float32" && ["add", "sub", "mul", "div"].includes(n.op)) || visit(n.a) || visit(n.b);
-      case "unary":
-        return (n.x.dtype === "float32" && n.op === "sqrt") || visit(n.x);
-      case "ipow":
-        return n.dtype === "float32" || visit(n.x);
-      case "compare":
-        return visit(n.a) || visit(n.b);
-      case "select":
-        return visit(n.cond) || visit(n.a) || visit(n.b);
-      case "cast":
-        return visit(n.x);
-    }
-  };
-  return visit(e);
 }
 
 export interface WasmExecutable {
