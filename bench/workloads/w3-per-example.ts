@@ -1,4 +1,6 @@
 /** Workload 3: per-example gradients of workload 1's MLP for 128 examples (`jit(vmap(grad))`). */
+
+import { PerformanceObserver } from "node:perf_hooks";
 import { type Array, grad, np, vmap } from "../../src/index.js";
 import { F32_STEP } from "../check.js";
 import { digitsBatch, MLP_KEYS, type MlpInit } from "../data.js";
@@ -8,7 +10,6 @@ import { type AxMlp, axBceSum, axParams, jParams, jPerExample } from "../models/
 import { AXLE, AXLE_JITS, f32, ready, values } from "../peers/axle.js";
 import { jaxReady, jf32, jsettle, jtree, jvalues } from "../peers/jaxjs.js";
 import { atMost, timeRows } from "../report.js";
-import { PerformanceObserver } from "node:perf_hooks";
 import { agreeAll, agreeAndMeasure, type Impl, type Workload } from "../workload.js";
 import { binaryInit, HAND } from "./w1-binary-step.js";
 
