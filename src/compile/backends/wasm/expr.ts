@@ -127,6 +127,10 @@ const LOW_LANES_OF_BOTH = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 2
 
 export class ExprEmitter {
   private readonly shared = new Map<ScalarExpr, Local>();
+  /** Wide vector mode: a node's value as two f64x2 halves (rounded to float32), once built. */
+  private readonly halves = new Map<ScalarExpr, { readonly lo: Local; readonly hi: Local }>();
+  /** Wide vector mode: a wide op's result as its two demoted f32 halves (lanes 0–1 of each). */
+  private readonly demoted = new Map<ScalarExpr, { readonly lo: Local; readonly hi: Local }>();
   private readonly multi = new Set<ScalarExpr>();
 
   constructor(
@@ -188,6 +192,52 @@ export class ExprEmitter {
     half(false);
     half(true);
     c.i8x16.shuffle(LOW_LANES_OF_BOTH);
+  }
+
+  /** `n`'s value as f64x2 halves (lanes 0–1 and 2–3), built once per node. */
+  private halvesOf(n: ScalarExpr): { readonly lo: Local; readonly hi: Local } {
+    const got = this.halves.get(n);
+    if (got !== undefined) return got;
+    const c = this.c;
+    const h = { lo: c.local("v128"), hi: c.local("v128") };
+    const d = this.demoted.get(n);
+    if (d !== undefined) {
+      c.get(d.lo).f64x2.promote_low_f32x4().set(h.lo);
+      c.get(d.hi).f64x2.promote_low_f32x4().set(h.hi);
+    } else if (n.k === "const") {
+      const v = Math.fround(n.value);
+      c.v128.const(new Uint8Array(Float64Array.from([v, v]).buffer)).set(h.lo);
+      c.get(h.lo).set(h.hi);
+    } else {
+      const t = c.local("v128");
+      this.node(n);
+      c.set(t);
+      c.get(t).f64x2.promote_low_f32x4().set(h.lo);
+      c.get(t).get(t).i8x16.shuffle(HIGH_HALF).f64x2.promote_low_f32x4().set(h.hi);
+    }
+    this.halves.set(n, h);
+    return h;
+  }
+
+  /**
+   * Wide vector mode: `self = a op b` (or √a) in two f64x2 halves, each rounded to float32 at
+   * once; pushes the f32x4 value and keeps the halves, so a wide op reading `self` next skips
+   * the shuffle and promotions of an f32x4 operand.
+   */
+  private wideVec(op: "add" | "sub" | "mul" | "div" | "sqrt", self: ScalarExpr, a: ScalarExpr, b: ScalarExpr | null): void {
+    const c = this.c;
+    const A = this.halvesOf(a);
+    const B = b === null ? null : this.halvesOf(b);
+    const out = { lo: c.local("v128"), hi: c.local("v128") };
+    for (const half of ["lo", "hi"] as const) {
+      c.get(A[half]);
+      if (B !== null) c.get(B[half]);
+      if (op === "sqrt") c.f64x2.sqrt();
+      else c.f64x2[op]();
+      c.f32x4.demote_f64x2_zero().set(out[half]);
+    }
+    this.demoted.set(self, out);
+    c.get(out.lo).get(out.hi).i8x16.shuffle(LOW_LANES_OF_BOTH);
   }
 
   /** The local type holding a value of `d` in this mode. */
@@ -277,7 +327,7 @@ export class ExprEmitter {
       case "input":
         return this.input(n.index);
       case "unary":
-        return this.unary(n.op, n.x);
+        return this.unary(n.op, n.x, n);
       case "ipow": {
         if (n.n === 0) return this.constant(1, n.dtype);
         // Repeated squaring in the dtype (float32: each product rounded; int32: wrapping).
@@ -316,7 +366,7 @@ export class ExprEmitter {
         return;
       }
       case "binary":
-        return this.binary(n.op, n.a, n.b, n.dtype);
+        return this.binary(n.op, n.a, n.b, n.dtype, n);
       case "compare":
         return this.compare(n.op, n.a, n.b);
       case "select":
@@ -330,7 +380,7 @@ export class ExprEmitter {
     }
   }
 
-  private unary(op: string, x: ScalarExpr): void {
+  private unary(op: string, x: ScalarExpr, self: ScalarExpr): void {
     const c = this.c;
     const V = this.vector;
     const d = x.dtype;
@@ -348,7 +398,8 @@ export class ExprEmitter {
     if (d === "float32") {
       switch (op) {
         case "sqrt":
-          this.f32Arith("sqrt", () => this.node(x));
+          if (V && this.wide) this.wideVec("sqrt", self, x, null);
+          else this.f32Arith("sqrt", () => this.node(x));
           return;
         case "neg":
         case "abs":
@@ -442,7 +493,7 @@ export class ExprEmitter {
     throw new Error(`wasm expr: unsupported ${op} on ${d}`);
   }
 
-  private binary(op: string, a: ScalarExpr, b: ScalarExpr, d: DType): void {
+  private binary(op: string, a: ScalarExpr, b: ScalarExpr, d: DType, self: ScalarExpr): void {
     const c = this.c;
     const V = this.vector;
     if (d === "float32") {
@@ -455,6 +506,10 @@ export class ExprEmitter {
         return;
       }
       if (op === "add" || op === "sub" || op === "mul" || op === "div") {
+        if (V && this.wide) {
+          this.wideVec(op, self, a, b);
+          return;
+        }
         this.f32Arith(
           op,
           () => this.node(a),
