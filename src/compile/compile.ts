@@ -11,7 +11,8 @@ import { dce } from "../ir/passes/dce.js";
 import { printIr } from "../ir/print.js";
 import { compileJs } from "./backends/js.js";
 import { compileWasm } from "./backends/wasm/program.js";
-import type { Operand, Output, Program, Step } from "./kernel.js";
+import { mapOutputs, type Operand, type Output, type Program, type Step } from "./kernel.js";
+import { mergeMaps } from "./merge-maps.js";
 import { cse } from "./passes/cse.js";
 import { foldConstants } from "./passes/fold.js";
 import { inlineCalls } from "./passes/inline.js";
@@ -86,7 +87,13 @@ function describe(p: Program): string {
         const what =
           s.kind === "map" ? "map" : `reduce_${s.op} over the last ${s.shape.length - s.keep} of [${s.shape.join(",")}]`;
         const into = s.kind === "map" && s.dest ? ` @${s.dest.offset}[${s.dest.strides.join(",")}]` : "";
-        lines.push(`${at}${what} ${ins} → ${buf(s.out)}${into}`);
+        const outs =
+          s.kind === "map"
+            ? mapOutputs(s)
+                .map((o) => buf(o.out))
+                .join(", ")
+            : buf(s.out);
+        lines.push(`${at}${what} ${ins} → ${outs}${into}`);
       }
     });
   };
@@ -99,7 +106,8 @@ function compileUncached(ir: Ir, backend: Backend): Executable {
     return { backend, run: (args) => executeReference(ir, args), asText: () => `backend: reference\n${printIr(ir)}` };
   }
   const opt = optimize(ir);
-  const program = schedule(opt, optimize);
+  const scheduled = schedule(opt, optimize);
+  const program = { ...scheduled, steps: mergeMaps(scheduled.steps) };
   const outAvals = opt.outAvals;
   const wrap = (bufs: readonly (TypedArray | null)[], into?: readonly (TypedArray | undefined)[]): ConcreteArray[] =>
     outAvals.map((a, i) => {

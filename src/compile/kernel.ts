@@ -46,6 +46,17 @@ export interface MapStep {
   readonly inputs: readonly View[];
   readonly expr: ScalarExpr;
   readonly dest?: Dest;
+  /**
+   * More outputs over the same index space and inputs, each written whole in row-major order
+   * (multi-output fusion, merge-maps.ts; never with `dest`). Nodes shared between the
+   * expressions (the same object) are computed once per element.
+   */
+  readonly more?: readonly { readonly out: number; readonly expr: ScalarExpr }[];
+}
+
+/** Every (output, expression) pair of a map step. */
+export function mapOutputs(s: MapStep): { readonly out: number; readonly expr: ScalarExpr }[] {
+  return [{ out: s.out, expr: s.expr }, ...(s.more ?? [])];
 }
 
 /**

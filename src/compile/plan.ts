@@ -59,6 +59,7 @@ function lifetimes(p: Program): { def: number[]; last: number[] } {
       if (s.kind === "map" || s.kind === "reduce") {
         for (const v of s.inputs) read(v.buf, at);
         write(s.out, at);
+        if (s.kind === "map") for (const m of s.more ?? []) write(m.out, at);
       } else if (s.kind === "contract") {
         for (const b of s.inputs) read(b, at);
         write(s.out, at);

@@ -7,9 +7,9 @@
 import { ConcreteArray, fullConcrete } from "../../core/array.js";
 import type { DType, TypedArray } from "../../core/dtype.js";
 import type { IrEvaluator } from "../../core/primitive.js";
-import { renderJs } from "../../core/scalar-js.js";
+import { renderJs, renderJsMany } from "../../core/scalar-js.js";
 import type { BranchStep, CallStep, LoopStep, MapStep, Operand, Output, Program, ReduceStep, Step, View } from "../kernel.js";
-import { contiguousStrides, sizeOfShape } from "../kernel.js";
+import { contiguousStrides, mapOutputs, sizeOfShape } from "../kernel.js";
 
 /** A number as JS source (keeping the sign of −0). */
 const num = (v: number) => (Object.is(v, -0) ? "-0" : String(v));
@@ -89,10 +89,25 @@ function loops(
   return lines.join("\n");
 }
 
-function mapStep(s: MapStep, k: number, ctor: string, declared: boolean, outSize: number): string {
-  const { stmts, value } = renderJs(s.expr, (i) => `s${k}x${i}`);
+function mapStep(s: MapStep, k: number, ctor: string, declared: boolean, outSize: number, more: readonly string[]): string {
+  const outs = mapOutputs(s);
+  const { stmts, values } = renderJsMany(
+    outs.map((o) => o.expr),
+    (i) => `s${k}x${i}`,
+  );
+  const value = values[0];
   const loads = (ptrs: string[]) => s.inputs.map((v, i) => `const s${k}x${i} = b${v.buf}[${ptrs[i]}];`).join(" ");
-  const alloc = declared ? "" : `const b${s.out} = new ${ctor}(${outSize});\n`;
+  // Outputs after the first (multi-output fusion) are whole and row-major, written at s${k}o.
+  const extra = outs
+    .slice(1)
+    .map((o, j) => `b${o.out}[s${k}o] = ${values[j + 1]};`)
+    .join(" ");
+  const alloc =
+    (declared ? "" : `const b${s.out} = new ${ctor}(${outSize});\n`) +
+    outs
+      .slice(1)
+      .map((o, j) => `const b${o.out} = new ${more[j]}(${outSize});\n`)
+      .join("");
   if (s.dest) {
     // A region of an output that an earlier step created: the destination is one more view.
     const views = [...s.inputs, { buf: s.out, offset: s.dest.offset, strides: s.dest.strides }];
@@ -102,7 +117,7 @@ function mapStep(s: MapStep, k: number, ctor: string, declared: boolean, outSize
     return `${alloc}{\n${loops(shape, views, strides, `s${k}`, body)}\n}`;
   }
   const { shape, strides } = collapse(s.shape, s.inputs, true);
-  const body = (ptrs: string[]) => `${loads(ptrs)} ${stmts.join(" ")} b${s.out}[s${k}o++] = ${value};`;
+  const body = (ptrs: string[]) => `${loads(ptrs)} ${stmts.join(" ")} ${extra} b${s.out}[s${k}o++] = ${value};`;
   return `${alloc}{ let s${k}o = 0;\n${loops(shape, s.inputs, strides, `s${k}`, body)}\n}`;
 }
 
@@ -166,8 +181,10 @@ export function compileJs(program: Program, evaluator?: IrEvaluator): JsExecutab
       const k = tags++;
       if (s.kind === "map") {
         const buf = program.buffers[s.out];
-        out.push(mapStep(s, k, CTOR[buf.dtype], declared.has(s.out), sizeOfShape(buf.shape)));
+        const more = (s.more ?? []).map((m) => CTOR[program.buffers[m.out].dtype]);
+        out.push(mapStep(s, k, CTOR[buf.dtype], declared.has(s.out), sizeOfShape(buf.shape), more));
         declared.add(s.out);
+        for (const m of s.more ?? []) declared.add(m.out);
       } else if (s.kind === "reduce") out.push(reduceStep(s, k, CTOR[s.dtype]));
       else if (s.kind === "loop") loopStep(s, k, out);
       else if (s.kind === "branch") branchStep(s, k, out);

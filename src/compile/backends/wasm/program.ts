@@ -24,7 +24,7 @@ import type { DType, TypedArray } from "../../../core/dtype.js";
 import type { IrEvaluator } from "../../../core/primitive.js";
 import { copyOut } from "../../../core/small-buffers.js";
 import type { ContractStep, MapStep, Program, ReduceStep, Step } from "../../kernel.js";
-import { allSteps, contiguousStrides, sizeOfShape } from "../../kernel.js";
+import { allSteps, contiguousStrides, mapOutputs, sizeOfShape } from "../../kernel.js";
 import { type BufferPlan, ELEMENT_BYTES, planBuffers } from "../../plan.js";
 import { collapse, compileJs } from "../js.js";
 import { hoist, load, nest, type Ptr, push, repeat, store } from "./access.js";
@@ -70,27 +70,34 @@ class Emitter implements StepEmitter {
   map(s: MapStep): void {
     const c = this.c;
     if (sizeOfShape(s.shape) === 0) return;
-    // The output is the last view: row-major, or the region `dest` of a concatenate or pad.
+    // The outputs are the last views: row-major, or (one output) the region `dest` of a
+    // concatenate or pad. Outputs of a multi-output map are all row-major.
+    const outs = mapOutputs(s);
     const dest = s.dest ?? { offset: 0, strides: contiguousStrides(s.shape) };
-    const views = [...s.inputs, { buf: s.out, ...dest }];
+    const nIn = s.inputs.length;
+    const views = [...s.inputs, ...outs.map((o) => ({ buf: o.out, ...dest }))];
     const { shape, strides: all } = collapse(s.shape, views, false);
-    const strides = all.slice(0, -1);
-    const outSt = all[all.length - 1];
+    const strides = all.slice(0, nIn);
+    const outSts = all.slice(nIn);
     const dts = s.inputs.map((v) => this.dtypeOf(v.buf));
-    const outD = this.dtypeOf(s.out);
-    const outB = ELEMENT_BYTES[outD];
-    const bytes = [...dts.map((d) => ELEMENT_BYTES[d]), outB];
+    const outDs = outs.map((o) => this.dtypeOf(o.out));
+    const outBs = outDs.map((d) => ELEMENT_BYTES[d]);
+    const bytes = [...dts.map((d) => ELEMENT_BYTES[d]), ...outBs];
     const starts = views.map((v) => this.addr(v.buf, v.offset));
     const rank = shape.length;
-    const canVector = unsupported(s.expr, true) === null;
+    const roots = outs.map((o) => o.expr);
+    const canVector = roots.every((e) => unsupported(e, true) === null);
     const inner = (all: readonly Ptr[]) => {
-      const ptrs = all.slice(0, -1);
-      const o = c.local("i32");
-      push(c, all[all.length - 1]).set(o);
+      const ptrs = all.slice(0, nIn);
+      const os = all.slice(nIn).map((p) => {
+        const o = c.local("i32");
+        push(c, p).set(o);
+        return o;
+      });
       const n = rank === 0 ? 1 : shape[rank - 1];
       const st = strides.map((x) => (rank === 0 ? 0 : x[rank - 1]));
-      const so = rank === 0 ? 1 : outSt[rank - 1];
-      const vector = canVector && n >= 4 && so === 1 && st.every((x) => x === 0 || x === 1);
+      const sos = outSts.map((x) => (rank === 0 ? 1 : x[rank - 1]));
+      const vector = canVector && n >= 4 && sos.every((x) => x === 1) && st.every((x) => x === 0 || x === 1);
       const hoisted = st.map((x, k) => (x === 0 && rank > 0 ? hoist(c, ptrs[k], dts[k], vector) : null));
       const q = ptrs.map((p, k) => {
         if (hoisted[k] !== null) return null;
@@ -129,14 +136,18 @@ class Emitter implements StepEmitter {
       };
       const compute = (vec: boolean, loaded: readonly Local[], wide: boolean) => {
         const ex = new ExprEmitter(this.m, c, vec, (k) => c.get(loaded[k]), this.hosts, wide);
-        c.get(o);
-        ex.emit(s.expr);
-        store(c, outD, vec);
+        ex.emitEach(roots, (k, value) => {
+          c.get(os[k]);
+          value();
+          store(c, outDs[k], vec);
+        });
         const lanes = vec ? 4 : 1;
-        c.get(o)
-          .i32.const(lanes * so * outB)
-          .i32.add()
-          .set(o);
+        os.forEach((o, k) => {
+          c.get(o)
+            .i32.const(lanes * sos[k] * outBs[k])
+            .i32.add()
+            .set(o);
+        });
         q.forEach((l, k) => {
           if (l !== null)
             c.get(l)
@@ -145,7 +156,7 @@ class Emitter implements StepEmitter {
               .set(l);
         });
       };
-      const guard = vector && dts.includes("float32") && hasFloatArithmetic(s.expr);
+      const guard = vector && dts.includes("float32") && roots.some(hasFloatArithmetic);
       if (vector) repeat(c, Math.floor(n / 4), () => (guard ? guarded() : body(true)));
       const tail = vector ? n % 4 : n;
       // Tails of vector loops are short: they always take the float64 path.
@@ -334,7 +345,13 @@ function stepUnsupported(s: Step): string | null {
   if (s.kind === "contract" && 2 * s.batch * s.m * s.n * s.k >= THREADED_CONTRACT_FLOPS) {
     return "a large contraction runs on the threaded sgemm";
   }
-  if (s.kind === "map") return unsupported(s.expr, false, true);
+  if (s.kind === "map") {
+    for (const o of mapOutputs(s)) {
+      const why = unsupported(o.expr, false, true);
+      if (why !== null) return why;
+    }
+    return null;
+  }
   if (s.kind === "reduce") {
     const why = unsupported(s.expr, false, true);
     if (why !== null) return why;
@@ -409,7 +426,12 @@ function stepProgram(program: Program, s: Step): { sub: Program; ins: number[]; 
   ];
   // A piece of a concatenate or pad writes into a buffer earlier steps filled: pass it in.
   if (s.kind === "map" && s.dest) ins.push(s.out);
-  const outs = s.kind === "call" || s.kind === "loop" || s.kind === "branch" ? [...s.outs] : [s.out];
+  const outs =
+    s.kind === "call" || s.kind === "loop" || s.kind === "branch"
+      ? [...s.outs]
+      : s.kind === "map"
+        ? mapOutputs(s).map((o) => o.out)
+        : [s.out];
   const sub: Program = {
     buffers: program.buffers.map((b) => (ins.includes(b.id) ? { ...b, role: "input" as const, value: undefined } : b)),
     inputs: ins,
