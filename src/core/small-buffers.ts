@@ -2,7 +2,8 @@
  * Small output buffers carved out of shared slabs. A fresh ArrayBuffer costs ~0.8 µs in V8
  * (its backing store is allocated outside the heap and tracked by the GC) — a quarter of a
  * cached jitted call on f32[100] — while a view into an existing slab costs ~0.1 µs. The same
- * trade-off as Node's Buffer pool: a small array alive keeps its slab (16 KiB) alive.
+ * trade-off as Node's Buffer pool: a small array that stays alive keeps its 4 KiB slab alive (a
+ * pooled Buffer keeps Node's 8 KiB pool), which is why slabs are small.
  *
  * Views never overlap and a slab is never reused, so no array's values are ever overwritten;
  * `ConcreteArray.exclusiveBuffer()` sees a view into a larger buffer and never donates it.
@@ -10,9 +11,9 @@
  */
 import type { TypedArray } from "./dtype.js";
 
-const SLAB_BYTES = 16384;
+const SLAB_BYTES = 4096;
 /** Larger outputs get their own buffer (the slab would fill after a few). */
-const MAX_POOLED_BYTES = 1024;
+const MAX_POOLED_BYTES = 512;
 
 let slab = new ArrayBuffer(0);
 let used = 0;
