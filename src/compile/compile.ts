@@ -107,7 +107,7 @@ function compileUncached(ir: Ir, backend: Backend): Executable {
   }
   const opt = optimize(ir);
   const scheduled = schedule(opt, optimize);
-  const program = { ...scheduled, steps: mergeMaps(scheduled.steps) };
+  const program = { ...scheduled, steps: mergeMaps(scheduled.steps, scheduled.buffers) };
   const outAvals = opt.outAvals;
   const wrap = (bufs: readonly (TypedArray | null)[], into?: readonly (TypedArray | undefined)[]): ConcreteArray[] =>
     outAvals.map((a, i) => {

@@ -91,10 +91,12 @@ const viewKey = (v: View) => `${v.buf}@${v.offset}:${v.strides.join(",")}`;
  * `b` with `a` computed inside it: `a`'s output becomes one of the merged step's outputs, and
  * `b`'s loads of it become `a`'s expression.
  */
-function merge(a: MapStep, b: MapStep): MapStep {
+function merge(a: MapStep, b: MapStep, buffers: readonly Buffer[]): MapStep {
   const views: View[] = [];
   const index = new Map<string, number>();
-  const at = (v: View, dtype: Buffer["dtype"]) => {
+  // An input node reads its view's buffer in that buffer's dtype (as the scheduler builds them).
+  const at = (v: View) => {
+    const dtype = buffers[v.buf].dtype;
     const k = viewKey(v);
     let i = index.get(k);
     if (i === undefined) {
@@ -104,12 +106,12 @@ function merge(a: MapStep, b: MapStep): MapStep {
     }
     return { k: "input" as const, index: i, dtype };
   };
-  const aArgs = a.inputs.map((v, i) => at(v, inputDtype(a, i)));
+  const aArgs = a.inputs.map(at);
   // Every output of `a` (it may itself be a merged step) by its buffer; `b` reads them as values.
   const aMemo = new Map<ScalarExpr, ScalarExpr>();
   const aOuts = mapOutputs(a).map((o) => ({ out: o.out, expr: substituteShared(o.expr, aArgs, aMemo) }));
   const aValue = new Map(aOuts.map((o) => [o.out, o.expr]));
-  const bArgs = b.inputs.map((v, i) => aValue.get(v.buf) ?? at(v, inputDtype(b, i)));
+  const bArgs = b.inputs.map((v) => aValue.get(v.buf) ?? at(v));
   const bMemo = new Map<ScalarExpr, ScalarExpr>();
   const outs = [
     { out: b.out, expr: substituteShared(b.expr, bArgs, bMemo) },
@@ -129,35 +131,39 @@ function merge(a: MapStep, b: MapStep): MapStep {
   };
 }
 
-/** The dtype `s.expr` reads for input i (the input nodes carry it). */
-function inputDtype(s: MapStep, i: number): Buffer["dtype"] {
-  let found: Buffer["dtype"] | null = null;
-  const seen = new Set<object>();
-  const visit = (e: ScalarExpr): void => {
-    if (found !== null || seen.has(e)) return;
+/**
+ * Whether every input node of `s` reads its view's buffer in that buffer's dtype, which the
+ * merge assumes when it renumbers inputs (always so for scheduled steps; checked, not assumed).
+ */
+function inputsTyped(s: MapStep, buffers: readonly Buffer[]): boolean {
+  const seen = new Set<ScalarExpr>();
+  const ok = (e: ScalarExpr): boolean => {
+    if (seen.has(e)) return true;
     seen.add(e);
-    if (e.k === "input") {
-      if (e.index === i) found = e.dtype;
-    } else if (e.k === "unary" || e.k === "ipow" || e.k === "cast") visit(e.x);
-    else if (e.k === "binary" || e.k === "compare") {
-      visit(e.a);
-      visit(e.b);
-    } else if (e.k === "select") {
-      visit(e.cond);
-      visit(e.a);
-      visit(e.b);
+    switch (e.k) {
+      case "const":
+        return true;
+      case "input":
+        return buffers[s.inputs[e.index].buf].dtype === e.dtype;
+      case "unary":
+      case "ipow":
+      case "cast":
+        return ok(e.x);
+      case "binary":
+      case "compare":
+        return ok(e.a) && ok(e.b);
+      case "select":
+        return ok(e.cond) && ok(e.a) && ok(e.b);
     }
   };
-  for (const e of [s.expr, ...(s.more ?? []).map((m) => m.expr)]) visit(e);
-  if (found === null) throw new Error(`merge-maps: internal error: input ${i} of a map step is not read`);
-  return found;
+  return mapOutputs(s).every((o) => ok(o.expr));
 }
 
 /** Outputs of one merged step at most (the generated loop body stays small). */
 const MAX_MERGED_OUTPUTS = 4;
 
 /** `steps` with producer maps moved into the later maps that read their outputs in order. */
-export function mergeMaps(steps: readonly Step[]): Step[] {
+export function mergeMaps(steps: readonly Step[], buffers: readonly Buffer[]): Step[] {
   const out = [...steps];
   for (let j = 0; j < out.length; j++) {
     const first = out[j];
@@ -166,6 +172,7 @@ export function mergeMaps(steps: readonly Step[]): Step[] {
     for (let i = j - 1; i >= 0; i--) {
       const a = out[i];
       if (a.kind !== "map" || a.dest || !sameShape(a.shape, b.shape)) continue;
+      if (!inputsTyped(a, buffers) || !inputsTyped(b, buffers)) continue;
       if ((b.more?.length ?? 0) + 2 + (a.more?.length ?? 0) > MAX_MERGED_OUTPUTS) continue;
       const aWrites = new Set(writes(a));
       const onA = b.inputs.filter((v) => aWrites.has(v.buf));
@@ -178,7 +185,7 @@ export function mergeMaps(steps: readonly Step[]): Step[] {
         return false;
       });
       if (blocked) continue;
-      b = merge(a, b);
+      b = merge(a, b, buffers);
       out.splice(i, 1);
       j--;
       out[j] = b;
