@@ -249,7 +249,8 @@ class OwnedBrand extends ReturnsItsArgument {
 
 /** Internal: freezes a container this module just built and remembers it as ours. */
 export function own<T extends object>(x: T): T {
-  new OwnedBrand(x);
+  // Branding twice would throw; the brand goes on before the freeze.
+  if (!OwnedBrand.has(x)) new OwnedBrand(x);
   // Only plain arrays and objects come here: a shallow Object.freeze is what immer's freeze does
   // for them, without its type checks (this runs for every container of every jit output).
   Object.freeze(x);
