@@ -335,11 +335,7 @@ export function jit<F extends AnyFn>(f: F, opts: JitOptions = {}): Jitted<F> {
         for (const [k, e] of fast) if (e === old) fast.delete(k);
         if (last === old) last = null;
       }
-    } else {
-      cache.delete(sig.key);
-      cache.set(sig.key, entry);
-      stormRun = 0;
-    }
+    } else touch(entry);
     if (fk !== null && entry.closed !== null) fast.set(fk, entry);
     return [entry, sig.leaves];
   };

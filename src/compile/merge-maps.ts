@@ -11,46 +11,9 @@
  * buffer the earlier map reads (only regions of an assembled output are written after creation).
  * Only top-level steps are merged; loop bodies and branches keep their steps.
  */
-import { type ScalarExpr, shareCommonAll } from "../core/scalar.js";
+import { nodesOf, type ScalarExpr, shareCommonAll, substitute } from "../core/scalar.js";
 import type { Buffer, MapStep, Step, View } from "./kernel.js";
 import { allSteps, contiguousStrides, mapOutputs } from "./kernel.js";
-
-/**
- * `substitute` that keeps sharing: a node reached twice is rewritten once (the same object), so
- * a DAG stays its size instead of unfolding into a tree.
- */
-function substituteShared(e: ScalarExpr, args: readonly ScalarExpr[], memo: Map<ScalarExpr, ScalarExpr>): ScalarExpr {
-  const hit = memo.get(e);
-  if (hit !== undefined) return hit;
-  let r: ScalarExpr;
-  switch (e.k) {
-    case "const":
-      r = e;
-      break;
-    case "input":
-      r = args[e.index];
-      break;
-    case "unary":
-    case "ipow":
-    case "cast":
-      r = { ...e, x: substituteShared(e.x, args, memo) };
-      break;
-    case "binary":
-    case "compare":
-      r = { ...e, a: substituteShared(e.a, args, memo), b: substituteShared(e.b, args, memo) };
-      break;
-    case "select":
-      r = {
-        ...e,
-        cond: substituteShared(e.cond, args, memo),
-        a: substituteShared(e.a, args, memo),
-        b: substituteShared(e.b, args, memo),
-      };
-      break;
-  }
-  memo.set(e, r);
-  return r;
-}
 
 /** Buffers a step (and every step nested in it) reads. */
 function reads(s: Step): Set<number> {
@@ -109,13 +72,13 @@ function merge(a: MapStep, b: MapStep, buffers: readonly Buffer[]): MapStep {
   const aArgs = a.inputs.map(at);
   // Every output of `a` (it may itself be a merged step) by its buffer; `b` reads them as values.
   const aMemo = new Map<ScalarExpr, ScalarExpr>();
-  const aOuts = mapOutputs(a).map((o) => ({ out: o.out, expr: substituteShared(o.expr, aArgs, aMemo) }));
+  const aOuts = mapOutputs(a).map((o) => ({ out: o.out, expr: substitute(o.expr, aArgs, aMemo) }));
   const aValue = new Map(aOuts.map((o) => [o.out, o.expr]));
   const bArgs = b.inputs.map((v) => aValue.get(v.buf) ?? at(v));
   const bMemo = new Map<ScalarExpr, ScalarExpr>();
   const outs = [
-    { out: b.out, expr: substituteShared(b.expr, bArgs, bMemo) },
-    ...(b.more ?? []).map((m) => ({ out: m.out, expr: substituteShared(m.expr, bArgs, bMemo) })),
+    { out: b.out, expr: substitute(b.expr, bArgs, bMemo) },
+    ...(b.more ?? []).map((m) => ({ out: m.out, expr: substitute(m.expr, bArgs, bMemo) })),
     ...aOuts,
   ];
   // Hash-consing makes structurally equal values one node, so the emitters (which share by
@@ -136,27 +99,9 @@ function merge(a: MapStep, b: MapStep, buffers: readonly Buffer[]): MapStep {
  * merge assumes when it renumbers inputs (always so for scheduled steps; checked, not assumed).
  */
 function inputsTyped(s: MapStep, buffers: readonly Buffer[]): boolean {
-  const seen = new Set<ScalarExpr>();
-  const ok = (e: ScalarExpr): boolean => {
-    if (seen.has(e)) return true;
-    seen.add(e);
-    switch (e.k) {
-      case "const":
-        return true;
-      case "input":
-        return buffers[s.inputs[e.index].buf].dtype === e.dtype;
-      case "unary":
-      case "ipow":
-      case "cast":
-        return ok(e.x);
-      case "binary":
-      case "compare":
-        return ok(e.a) && ok(e.b);
-      case "select":
-        return ok(e.cond) && ok(e.a) && ok(e.b);
-    }
-  };
-  return mapOutputs(s).every((o) => ok(o.expr));
+  for (const n of nodesOf(mapOutputs(s).map((o) => o.expr)))
+    if (n.k === "input" && buffers[s.inputs[n.index].buf].dtype !== n.dtype) return false;
+  return true;
 }
 
 /** Outputs of one merged step at most (the generated loop body stays small). */

@@ -99,24 +99,63 @@ export function inputsOf(dtypes: readonly DType[]): ScalarExpr[] {
   return dtypes.map((d, i) => input(i, d));
 }
 
-/** Replace each `input(i)` of `e` by `args[i]` (fusing a producer's expression into a consumer). */
-export function substitute(e: ScalarExpr, args: readonly ScalarExpr[]): ScalarExpr {
+/**
+ * Replace each `input(i)` of `e` by `args[i]` (fusing a producer's expression into a consumer).
+ * With `memo`, a node reached twice is rewritten once, so a DAG keeps its sharing (and its size)
+ * instead of unfolding into a tree.
+ */
+export function substitute(e: ScalarExpr, args: readonly ScalarExpr[], memo?: Map<ScalarExpr, ScalarExpr>): ScalarExpr {
+  const hit = memo?.get(e);
+  if (hit !== undefined) return hit;
+  const sub = (x: ScalarExpr) => substitute(x, args, memo);
+  let r: ScalarExpr;
   switch (e.k) {
     case "const":
-      return e;
+      r = e;
+      break;
     case "input":
-      return args[e.index];
+      r = args[e.index];
+      break;
     case "unary":
-      return { ...e, x: substitute(e.x, args) };
     case "ipow":
-      return { ...e, x: substitute(e.x, args) };
     case "cast":
-      return { ...e, x: substitute(e.x, args) };
+      r = { ...e, x: sub(e.x) };
+      break;
     case "binary":
     case "compare":
-      return { ...e, a: substitute(e.a, args), b: substitute(e.b, args) };
+      r = { ...e, a: sub(e.a), b: sub(e.b) };
+      break;
     case "select":
-      return { ...e, cond: substitute(e.cond, args), a: substitute(e.a, args), b: substitute(e.b, args) };
+      r = { ...e, cond: sub(e.cond), a: sub(e.a), b: sub(e.b) };
+      break;
+  }
+  memo?.set(e, r);
+  return r;
+}
+
+/** Every distinct node (by identity) of `roots`, each once, operands before the nodes using them. */
+export function* nodesOf(roots: readonly ScalarExpr[]): Generator<ScalarExpr> {
+  const seen = new Set<ScalarExpr>();
+  const stack: { n: ScalarExpr; expanded: boolean }[] = roots.map((n) => ({ n, expanded: false })).reverse();
+  while (stack.length > 0) {
+    const top = stack.pop() as { n: ScalarExpr; expanded: boolean };
+    if (seen.has(top.n)) continue;
+    if (top.expanded) {
+      seen.add(top.n);
+      yield top.n;
+      continue;
+    }
+    stack.push({ n: top.n, expanded: true });
+    const n = top.n;
+    const kids =
+      n.k === "unary" || n.k === "ipow" || n.k === "cast"
+        ? [n.x]
+        : n.k === "binary" || n.k === "compare"
+          ? [n.a, n.b]
+          : n.k === "select"
+            ? [n.cond, n.a, n.b]
+            : [];
+    for (let i = kids.length - 1; i >= 0; i--) if (!seen.has(kids[i])) stack.push({ n: kids[i], expanded: false });
   }
 }
 

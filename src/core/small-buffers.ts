@@ -1,7 +1,7 @@
 /**
- * Small output buffers carved out of shared slabs. A fresh ArrayBuffer costs ~0.8 µs in V8
- * (its backing store is allocated outside the heap and tracked by the GC) — a quarter of a
- * cached jitted call on f32[100] — while a view into an existing slab costs ~0.1 µs. The same
+ * Small output buffers carved out of shared slabs. A fresh ArrayBuffer costs ~0.6 µs in V8
+ * (its backing store is allocated outside the heap and tracked by the GC), a view into an
+ * existing slab ~0.2 µs (`bench/costs.ts`, item 1). The same
  * trade-off as Node's Buffer pool: a small array that stays alive keeps its 4 KiB slab alive (a
  * pooled Buffer keeps Node's 8 KiB pool), which is why slabs are small.
  *

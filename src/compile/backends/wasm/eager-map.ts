@@ -15,7 +15,7 @@ import type { DType, TypedArray } from "../../../core/dtype.js";
 import type { ScalarExpr } from "../../../core/scalar.js";
 import { hoist, load, store } from "./access.js";
 import { type Code, type Local, ModuleBuilder } from "./encoder.js";
-import { ExprEmitter, hasFloatArithmetic, subnormalLanes, unsupported } from "./expr.js";
+import { branchOnSubnormal, ExprEmitter, hasFloatArithmetic, unsupported } from "./expr.js";
 
 const BYTES: Partial<Record<DType, number>> = { float32: 4, int32: 4, bool: 1 };
 const INEXACT_UNARY = new Set(["exp", "log", "log1p", "expm1", "sin", "cos", "tan", "tanh", "logistic"]);
@@ -98,15 +98,9 @@ function buildModule(
     const guard = vector && leafDtypes.includes("float32") && roots.some(hasFloatArithmetic);
     const guarded = () => {
       const loaded = loadAll(true);
-      loaded
-        .filter((_, k) => leafDtypes[k] === "float32")
-        .forEach((l, i) => {
-          subnormalLanes(c, l);
-          if (i > 0) c.v128.or();
-        });
-      c.v128.any_true();
-      c.if(
-        "void",
+      branchOnSubnormal(
+        c,
+        loaded.filter((_, k) => leafDtypes[k] === "float32"),
         () => compute(true, loaded, true),
         () => compute(true, loaded, false),
       );

@@ -12,7 +12,7 @@
  * caller can fall back (scalar mode) or run the step's scalar loop only (vector mode).
  */
 import type { DType } from "../../../core/dtype.js";
-import type { ScalarExpr } from "../../../core/scalar.js";
+import { nodesOf, type ScalarExpr } from "../../../core/scalar.js";
 import type { Code, FuncRef, Local, ModuleBuilder } from "./encoder.js";
 import { emitMath, type MathFunction } from "./math.js";
 
@@ -639,7 +639,7 @@ export class ExprEmitter {
 }
 
 /** Lanes of the v128 in `l` that hold a subnormal float32: 1 ≤ (bits & 0x7fffffff) ≤ 0x7fffff. */
-export function subnormalLanes(c: Code, l: Local): void {
+function subnormalLanes(c: Code, l: Local): void {
   const splat = (x: number) => c.v128.constI32x4([x, x, x, x]);
   c.get(l);
   splat(0x7fffffff);
@@ -650,29 +650,27 @@ export function subnormalLanes(c: Code, l: Local): void {
   c.i32x4.lt_u();
 }
 
-/** Whether `e` has float32 arithmetic that a subnormal operand slows down (see the map emitters' subnormal guard). */
+/** Whether `e` has float32 arithmetic that a subnormal operand slows down (see `branchOnSubnormal`). */
 export function hasFloatArithmetic(e: ScalarExpr): boolean {
-  const seen = new Set<ScalarExpr>();
-  const visit = (n: ScalarExpr): boolean => {
-    if (seen.has(n)) return false;
-    seen.add(n);
-    switch (n.k) {
-      case "const":
-      case "input":
-        return false;
-      case "binary":
-        return (n.dtype === "float32" && ["add", "sub", "mul", "div"].includes(n.op)) || visit(n.a) || visit(n.b);
-      case "unary":
-        return (n.x.dtype === "float32" && n.op === "sqrt") || visit(n.x);
-      case "ipow":
-        return n.dtype === "float32" || visit(n.x);
-      case "compare":
-        return visit(n.a) || visit(n.b);
-      case "select":
-        return visit(n.cond) || visit(n.a) || visit(n.b);
-      case "cast":
-        return visit(n.x);
-    }
-  };
-  return visit(e);
+  for (const n of nodesOf([e])) {
+    if (n.k === "binary" && n.dtype === "float32" && ["add", "sub", "mul", "div"].includes(n.op)) return true;
+    if (n.k === "unary" && n.x.dtype === "float32" && n.op === "sqrt") return true;
+    if (n.k === "ipow" && n.dtype === "float32") return true;
+  }
+  return false;
+}
+
+/**
+ * The subnormal guard of the map emitters: `wide()` when any lane of the float32 vectors in
+ * `floats` is subnormal, else `narrow()`. x86 runs float32 arithmetic on subnormals through
+ * ~100-cycle microcode assists and Wasm cannot set flush-to-zero; `wide` computes the vector in
+ * float64 halves, which gives the same bits (ExprEmitter's `wide` mode).
+ */
+export function branchOnSubnormal(c: Code, floats: readonly Local[], wide: () => void, narrow: () => void): void {
+  floats.forEach((l, i) => {
+    subnormalLanes(c, l);
+    if (i > 0) c.v128.or();
+  });
+  c.v128.any_true();
+  c.if("void", wide, narrow);
 }

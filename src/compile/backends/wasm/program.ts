@@ -31,12 +31,12 @@ import { hoist, load, nest, type Ptr, push, repeat, store } from "./access.js";
 import { controlUnsupported, emitBranch, emitLoop, type StepEmitter } from "./control.js";
 import { type Code, type FuncRef, type Local, ModuleBuilder } from "./encoder.js";
 import {
+  branchOnSubnormal,
   ExprEmitter,
   HOST_IMPORTS,
   type HostImports,
   hasFloatArithmetic,
   importHosts,
-  subnormalLanes,
   unsupported,
 } from "./expr.js";
 import { defineSgemm, workBytes } from "./matmul.js";
@@ -116,20 +116,13 @@ class Emitter implements StepEmitter {
           return l;
         });
       const body = (vec: boolean, wide = false) => compute(vec, loadAll(vec), wide);
-      // Vectors holding a subnormal float32 input compute in f64x2 halves (same bits):
-      // x86 runs f32 arithmetic on subnormals through ~100-cycle microcode assists, and Adam's
-      // moments of dead units decay to the smallest subnormal and stay there (0.9·2⁻¹⁴⁹ rounds
-      // back to 2⁻¹⁴⁹), which made the update maps of workload 2 ten times slower.
+      // Adam's moments of dead units decay to the smallest subnormal and stay there (0.9·2⁻¹⁴⁹
+      // rounds back to 2⁻¹⁴⁹): docs/design.md, "Subnormal operands".
       const guarded = () => {
         const loaded = loadAll(true);
-        const floats = loaded.filter((_, k) => dts[k] === "float32");
-        floats.forEach((l, i) => {
-          subnormalLanes(c, l);
-          if (i > 0) c.v128.or();
-        });
-        c.v128.any_true();
-        c.if(
-          "void",
+        branchOnSubnormal(
+          c,
+          loaded.filter((_, k) => dts[k] === "float32"),
           () => compute(true, loaded, true),
           () => compute(true, loaded, false),
         );
