@@ -54,6 +54,13 @@ export const customJvpCallP: Primitive<CustomJvpParams> = definePrimitive<Custom
   abstractEval: (_avals, { fun }) => fun.outAvals,
   impl: (args, { fun }) => evalIr(fun, args) as ReturnType<Primitive["impl"]>,
   jvp: (primals, tangents, { jvp, fun }) => {
+    // Nothing perturbed: the primal function, and symbolic zeros out (as custom_vjp_call below).
+    // Running the rule on instantiated zeros would hand later rules tangents that look perturbed:
+    // a customVjp after it then linearized a known zero and raised its forward-mode error.
+    if (tangents.every((t) => t instanceof Zero)) {
+      const po = evalIr(fun, primals) as Array[];
+      return [po, po.map((p) => new Zero(p.aval))];
+    }
     const mask = floatMask(fun.inAvals);
     const ts = tangents.filter((_, i) => mask[i]).map(instantiate);
     const outs = evalIr(jvp, [...primals, ...ts]);

@@ -167,6 +167,33 @@ describe("customVjp", () => {
     expectClose(t, [3 * Math.log(5), 3 * Math.log(10)]);
   });
 
+  // Found by the gradient fuzzer: custom_jvp_call's JVP ran the user's rule on instantiated zero
+  // tangents when nothing was perturbed, so a customVjp after it saw a known zero tangent and
+  // raised its forward-mode error under grad(jit). All-zero tangents now give symbolic zeros.
+  test("customVjp of a customJvp of a non-differentiated value, under grad(jit) on every backend", () => {
+    const swish = customJvp(
+      (v: Array) => v.mul(np.sigmoid(v)),
+      ([v], [t]) => {
+        const s = np.sigmoid(v);
+        return [v.mul(s), t.mul(s.mul(v.mul(s.neg().add(1)).add(1)))];
+      },
+    );
+    const softlog = customVjp(
+      (v: Array) => np.log1p(np.square(v)),
+      (v: Array) => [np.log1p(np.square(v)), v] as const,
+      (v: Array, ct: Array) => [ct.mul(v.mul(2).div(np.square(v).add(1)))] as [Array],
+    );
+    const f = (x: Array, y: Array) => x.mul(np.tanh(softlog(swish(y)))).sum();
+    const a = np.array([0.5, -1], "float64");
+    const b = np.array([0.7, 2], "float64");
+    const want = grad(f)(a, b);
+    for (const backend of ["reference", "js", "wasm"] as const) expectClose(grad(jit(f, { backend }))(a, b), want, 12);
+    // and the rule still runs when something is perturbed
+    const [, t] = jvp((y: Array) => swish(y), [b], [np.ones([2], "float64")]);
+    const s = b.data().map((v) => 1 / (1 + Math.exp(-v)));
+    expectClose(t, np.array([s[0] * (1 + 0.7 * (1 - s[0])), s[1] * (1 + 2 * (1 - s[1]))], "float64"), 12);
+  });
+
   test("a loop carry whose tangent starts as a symbolic zero and becomes nonzero (the JVP fixpoint)", () => {
     // b's initial tangent is zero; the body feeds x's tangent into a and then a's into b.
     const x = np.array([0.5, 2], "float64");
